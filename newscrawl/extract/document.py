@@ -1,0 +1,179 @@
+"""A parsed page: decoded text, parsel Selector, URL, and cached JSON-LD / meta lookups.
+
+Decoding follows the rules a browser uses without HTTP headers: BOM, then the document's own
+declaration (`<meta charset>`, `http-equiv`), then detection. Valid UTF-8 wins over a declared
+single-byte charset, because such a declaration is the most common lie and the reverse mistake
+(single-byte text that happens to be valid UTF-8) practically never happens.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from functools import cached_property
+from typing import Any
+
+from parsel import Selector
+from w3lib.encoding import html_body_declared_encoding, resolve_encoding
+
+from newscrawl.extract.errors import ExtractionError
+
+#: Pages are cut to this many bytes before parsing; news articles are far smaller, and the cap
+#: keeps a hostile 100 MB body from costing seconds of parse time.
+MAX_HTML_BYTES = 8 * 1024 * 1024
+
+_BINARY_MAGIC = (
+    b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"BZh",
+    b"\x7fELF", b"RIFF", b"OggS", b"ID3", b"\x00\x00\x01\x00", b"wOFF", b"wOF2",
+)
+_C1_BYTES = re.compile(rb"[\x80-\x9f]")
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:2048]
+    if head.lstrip().startswith(_BINARY_MAGIC):
+        return True
+    if not head:
+        return False
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return head.count(0) > 0 or controls / len(head) > 0.1
+
+
+def decode_html(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding) for raw page bytes; raise ExtractionError for non-HTML bytes."""
+    if not data:
+        return "", "utf-8"
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                     (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom):].decode(enc, errors="replace"), enc
+    if _looks_binary(data):
+        raise ExtractionError("not an HTML document: the bytes are binary")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = html_body_declared_encoding(data[:8192])
+    enc = resolve_encoding(declared) if declared else None
+    if enc and enc.replace("_", "-").lower() in ("iso8859-2", "iso-8859-2", "latin2"):
+        # Polish pages labelled ISO-8859-2 are often windows-1250 (C1 bytes give it away).
+        if _C1_BYTES.search(data):
+            enc = "cp1250"
+    if enc and not enc.lower().startswith("utf"):
+        return data.decode(enc, errors="replace"), enc
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    enc = best.encoding if best else "cp1252"
+    if enc.startswith(("cp125", "iso8859", "latin", "mac")) or enc in ("ascii", "utf_8"):
+        enc = _latin_family(data)
+    return data.decode(enc, errors="replace"), enc
+
+
+# Bytes that are Polish letters in one single-byte charset and symbols in the others.
+_CP1250_PL = re.compile(rb"[\x8c\x8f\x9c\x9f\xa5\xb9]")
+_LATIN2_PL = re.compile(rb"[\xa1\xa6\xac\xb1\xb6\xbc]")
+
+
+def _latin_family(data: bytes) -> str:
+    """Pick windows-1250, ISO-8859-2 or windows-1252 for undeclared single-byte text."""
+    has_c1 = _C1_BYTES.search(data) is not None
+    if has_c1:
+        return "cp1250" if _CP1250_PL.search(data) else "cp1252"
+    return "iso8859_2" if _LATIN2_PL.search(data) else "cp1252"
+
+
+class Document:
+    """One page, parsed once; every extraction layer reads from it."""
+
+    def __init__(self, html: bytes | str, url: str) -> None:
+        if isinstance(html, bytes):
+            text, self.encoding = decode_html(html[:MAX_HTML_BYTES])
+        elif isinstance(html, str):
+            text, self.encoding = html[:MAX_HTML_BYTES], "unicode"
+        else:
+            raise ExtractionError(f"expected bytes or str, got {type(html).__name__}")
+        if "\x00" in text:
+            text = text.replace("\x00", "")
+        self.url = url
+        self.text = text
+        self.selector = Selector(text=text or "<html></html>", type="html", base_url=url)
+
+    @cached_property
+    def root(self) -> Any:
+        """The lxml root element."""
+        return self.selector.root
+
+    @cached_property
+    def jsonld(self) -> list[dict[str, Any]]:
+        """Every JSON-LD object on the page, flattened out of lists and `@graph`."""
+        out: list[dict[str, Any]] = []
+        for script in self.selector.xpath("//script[@type]"):
+            if "ld+json" not in script.attrib.get("type", "").lower():
+                continue
+            raw = script.xpath("string()").get() or ""
+            data = _loads_lenient(raw)
+            _flatten_jsonld(data, out)
+        return out
+
+    @cached_property
+    def meta(self) -> dict[str, list[str]]:
+        """`<meta>` contents by lower-cased `name`/`property`/`itemprop`, in page order."""
+        out: dict[str, list[str]] = {}
+        for m in self.selector.xpath("//meta[@content]"):
+            content = (m.attrib.get("content") or "").strip()
+            if not content:
+                continue
+            for attr in ("property", "name", "itemprop", "http-equiv"):
+                key = m.attrib.get(attr)
+                if key:
+                    out.setdefault(key.strip().lower(), []).append(content)
+        return out
+
+    def meta_first(self, *names: str) -> str | None:
+        """The first non-empty meta content among `names`, in the order given."""
+        for name in names:
+            values = self.meta.get(name)
+            if values:
+                return values[0]
+        return None
+
+    @cached_property
+    def lang(self) -> str | None:
+        """Declared primary language subtag (`<html lang>`, Content-Language, og:locale)."""
+        raw = (self.selector.xpath("/html/@lang").get()
+               or self.meta_first("content-language", "og:locale", "language") or "")
+        m = re.match(r"\s*([A-Za-z]{2,3})\b", raw)
+        return m.group(1).lower() if m else None
+
+
+def _loads_lenient(raw: str) -> Any:
+    raw = raw.strip()
+    if not raw:
+        return None
+    if raw.startswith("<!--"):
+        raw = raw[4:].rsplit("-->", 1)[0]
+    try:
+        return json.loads(raw)
+    except ValueError:
+        pass
+    # Common breakage: raw control characters inside strings, trailing semicolons/commas.
+    cleaned = re.sub(r"[\x00-\x1f]+", " ", raw).rstrip(";")
+    cleaned = re.sub(r",\s*([\]}])", r"\1", cleaned)
+    try:
+        return json.loads(cleaned)
+    except ValueError:
+        return None
+
+
+def _flatten_jsonld(data: Any, out: list[dict[str, Any]]) -> None:
+    if isinstance(data, list):
+        for entry in data:
+            _flatten_jsonld(entry, out)
+    elif isinstance(data, dict):
+        graph = data.get("@graph")
+        if isinstance(graph, list):
+            _flatten_jsonld(graph, out)
+        if "@type" in data:
+            out.append(data)

@@ -1,0 +1,172 @@
+"""The generic page object: one method per Article field, overridable field by field.
+
+Each field is computed in exactly one place, in three layers: a portal parser's selector
+constants win where they match; structured data (JSON-LD, meta) comes next; generic heuristics
+fill what is still empty. Portal parsers subclass `ArticleParser` and set the constants.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import ClassVar
+from urllib.parse import urljoin
+
+from newscrawl.extract import authors as authors_mod
+from newscrawl.extract import body as body_mod
+from newscrawl.extract import dates as dates_mod
+from newscrawl.extract import related as related_mod
+from newscrawl.extract.document import Document
+from newscrawl.extract.metadata import Metadata, read_metadata
+from newscrawl.extract.text import clean_text, node_text, norm_key, word_count
+from newscrawl.items import Article, RelatedLink
+
+
+class ArticleParser:
+    """Generic extraction; subclasses set CSS selector constants to override a field."""
+
+    #: CSS selectors; None means "use structured data and heuristics".
+    HEADLINE: ClassVar[str | None] = None
+    LEAD: ClassVar[str | None] = None
+    BODY: ClassVar[str | None] = None
+    AUTHORS: ClassVar[str | None] = None
+    PUBLISHED: ClassVar[str | None] = None
+    MODIFIED: ClassVar[str | None] = None
+    SECTION: ClassVar[str | None] = None
+    TAGS: ClassVar[str | None] = None
+    RELATED: ClassVar[str | None] = None
+    #: Elements inside the body container that are never body text (ads, captions, inserts).
+    EXCLUDE: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, doc: Document, *, fetched_at: datetime | None = None,
+                 portal: str | None = None, timezone: str | None = None) -> None:
+        self.doc = doc
+        self.fetched_at = fetched_at or datetime.now(UTC)
+        if self.fetched_at.tzinfo is None:
+            self.fetched_at = self.fetched_at.replace(tzinfo=UTC)
+        self.portal = portal
+        self.timezone = timezone
+
+    # -- shared lookups ---------------------------------------------------------------------
+    @cached_property
+    def meta(self) -> Metadata:
+        """Structured data of the page, read once."""
+        return read_metadata(self.doc)
+
+    def select_text(self, css: str | None) -> str | None:
+        """Clean text of the first element matching `css` that has any text."""
+        if not css:
+            return None
+        for sel in self.doc.selector.css(css):
+            text = node_text(sel.root) if not isinstance(sel.root, str) else clean_text(sel.root)
+            if text:
+                return text
+        return None
+
+    @cached_property
+    def _related(self) -> related_mod.RelatedResult:
+        return related_mod.find_related(self.doc, block_css=self.RELATED)
+
+    @cached_property
+    def _exclude_nodes(self) -> list:
+        nodes = list(self._related.nodes)
+        for css in self.EXCLUDE:
+            nodes.extend(s.root for s in self.doc.selector.css(css))
+        return nodes
+
+    @cached_property
+    def _body(self) -> body_mod.BodyResult:
+        return body_mod.extract_body(self.doc, container_css=self.BODY, exclude=self._exclude_nodes)
+
+    # -- fields -----------------------------------------------------------------------------
+    def headline(self) -> str | None:
+        """Portal selector, then JSON-LD/OpenGraph, then the page's <h1>/<title>."""
+        return self.select_text(self.HEADLINE) or self.meta.headline
+
+    def lead(self) -> str | None:
+        """The standfirst: portal selector, then the one found with the body."""
+        return self.select_text(self.LEAD) or self._body.lead
+
+    def body(self) -> list[str]:
+        """Body paragraphs in order, without the lead repeated as the first paragraph."""
+        paragraphs = list(self._body.paragraphs)
+        lead = self.lead()
+        if lead and paragraphs and norm_key(paragraphs[0]) == norm_key(lead):
+            paragraphs = paragraphs[1:]
+        return paragraphs
+
+    def authors(self) -> list[str]:
+        """Authors from selectors, structured data, bylines and signatures."""
+        return authors_mod.find_authors(self.doc, self.meta, self._body.paragraphs,
+                                        css=self.AUTHORS)
+
+    def dates(self) -> dates_mod.DateResult:
+        """Published and modified dates, ISO 8601 with offset."""
+        md = self.meta
+        published = dates_mod.parse_date(md.published_raw, fetched_at=self.fetched_at,
+                                         timezone=self.timezone)
+        modified = dates_mod.parse_date(md.modified_raw, fetched_at=self.fetched_at,
+                                        timezone=self.timezone)
+        return dates_mod.DateResult(
+            published=dates_mod.to_iso(published), published_raw=md.published_raw if published
+            else None, modified=dates_mod.to_iso(modified),
+            source=md.published_source if published else None)
+
+    def section(self) -> str | None:
+        """Section / category name."""
+        return self.select_text(self.SECTION) or self.meta.section
+
+    def tags(self) -> list[str]:
+        """Keywords and tags, deduplicated in page order."""
+        if self.TAGS:
+            found = [node_text(s.root) for s in self.doc.selector.css(self.TAGS)]
+            if any(found):
+                return list(dict.fromkeys(t for t in found if t))
+        return list(dict.fromkeys(self.meta.tags))
+
+    def image(self) -> str | None:
+        """Lead image URL, absolute."""
+        return urljoin(self.doc.url, self.meta.image) if self.meta.image else None
+
+    def related(self) -> list[RelatedLink]:
+        """Recommendation links, deduplicated, in page order."""
+        return list(self._related.links)
+
+    def paywalled(self) -> bool:
+        """True when the page declares itself not free to read."""
+        return self.meta.accessible_for_free is False
+
+    def language(self) -> str | None:
+        """ISO 639-1 language code."""
+        return self.meta.language
+
+    def canonical_url(self) -> str | None:
+        """Absolute canonical URL, or None."""
+        return urljoin(self.doc.url, self.meta.canonical_url) if self.meta.canonical_url else None
+
+    # -- assembly ---------------------------------------------------------------------------
+    def parse(self) -> Article:
+        """Compute every field once and build the Article."""
+        body = self.body()
+        dates = self.dates()
+        return Article(
+            url=self.doc.url,
+            canonical_url=self.canonical_url(),
+            portal=self.portal,
+            language=self.language(),
+            headline=self.headline(),
+            lead=self.lead(),
+            body=body,
+            authors=self.authors(),
+            published=dates.published,
+            published_raw=dates.published_raw,
+            modified=dates.modified,
+            date_source=dates.source,
+            section=self.section(),
+            tags=self.tags(),
+            image=self.image(),
+            related=self.related(),
+            paywalled=self.paywalled(),
+            fetched_at=dates_mod.to_iso(self.fetched_at),
+            word_count=word_count(body),
+        )

@@ -1,0 +1,1 @@
+"""Scrapy spiders: `news` (any portal) and one thin spider per portal module."""

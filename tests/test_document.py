@@ -1,0 +1,46 @@
+"""Decoding and parsing of raw page bytes."""
+
+import pytest
+
+from newscrawl.extract import ExtractionError, extract_article
+from newscrawl.extract.document import Document, decode_html
+
+POLISH = "Zażółć gęślą jaźń. Świątynia, Źródło, Łódź, Ąę."
+
+
+@pytest.mark.parametrize("encoding", ["iso-8859-2", "cp1250", "utf-8"])
+def test_undeclared_polish_encodings_decode(encoding):
+    html = f"<html><body><p>{POLISH}</p></body></html>".encode(encoding)
+    text, _ = decode_html(html)
+    assert POLISH in text
+
+
+@pytest.mark.parametrize("encoding", ["iso-8859-2", "windows-1250"])
+def test_declared_polish_encodings_decode(encoding):
+    html = (f'<html><head><meta charset="{encoding}"></head>'
+            f"<body><p>{POLISH}</p></body></html>").encode(encoding)
+    assert POLISH in decode_html(html)[0]
+
+
+def test_latin2_label_on_cp1250_bytes_is_corrected():
+    html = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-2">'
+            f"</head><body><p>{POLISH}</p></body></html>").encode("cp1250")
+    assert POLISH in decode_html(html)[0]
+
+
+def test_meta_charset_that_lies_about_utf8():
+    html = (f'<html><head><meta charset="iso-8859-2"></head><body><p>{POLISH}</p></body></html>'
+            ).encode()
+    assert POLISH in decode_html(html)[0]
+
+
+def test_binary_input_raises_extraction_error():
+    with pytest.raises(ExtractionError):
+        extract_article(b"%PDF-1.7\n\x00\x01\x02binary", "https://example.com/a.pdf")
+
+
+def test_jsonld_graph_and_lists_are_flattened():
+    html = ('<script type="application/ld+json">{"@graph": [{"@type": "WebSite"}, '
+            '[{"@type": "NewsArticle", "headline": "H"}]]}</script>')
+    types = [o["@type"] for o in Document(html, "https://x.pl/").jsonld]
+    assert types == ["WebSite", "NewsArticle"]

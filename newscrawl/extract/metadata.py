@@ -1,4 +1,5 @@
-"""Structured data: JSON-LD (incl. @graph and lists), OpenGraph, article:* meta, microdata.
+"""Structured data: JSON-LD (incl. @graph, lists, nested mainEntity), OpenGraph, article:* meta,
+Dublin Core / parsely / sailthru meta, microdata and `<time>`.
 
 `read_metadata(doc)` gathers everything the page declares about itself into one `Metadata`;
 the parser prefers it over heuristics for every field it covers.
@@ -6,18 +7,46 @@ the parser prefers it over heuristics for every field it covers.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from newscrawl.extract.document import Document
-from newscrawl.extract.text import clean_text
+from newscrawl.extract.text import clean_text, node_text, norm_key
 
 ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
     "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "liveblogposting",
     "scholarlyarticle", "techarticle", "report", "socialmediaposting", "advertisercontentarticle",
     "satiricalarticle", "askpublicnewsarticle", "medicalscholarlyarticle", "posting",
+    "discussionforumposting", "blog", "review",
 }
+PERSON_TYPES = {"person"}
+
+#: Meta names that carry the publication date, best first (lower-cased name/property/itemprop).
+PUBLISHED_META = (
+    "article:published_time", "og:published_time", "og:article:published_time",
+    "article:published", "datepublished", "date_published", "published_time", "publishdate",
+    "publish-date", "publish_date", "publication_date", "pubdate", "parsely-pub-date",
+    "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created",
+    "dc.date", "dcterms.date", "dc:date", "dc.created", "citation_publication_date",
+    "citation_date", "cxenseparse:recs:publishtime", "article.published", "article.created",
+    "originalpublicationdate", "rnews:datepublished", "bt:pubdate", "datecreated",
+    "date_created", "created", "date", "timestamp", "article_date_original", "pub_date",
+)
+MODIFIED_META = (
+    "article:modified_time", "og:updated_time", "article:modified", "og:modified_time",
+    "datemodified", "date_modified", "modified_time", "last-modified", "lastmod",
+    "dcterms.modified", "dc.date.modified", "article.updated", "sailthru.lastmodified",
+)
+AUTHOR_META = (
+    "author", "article:author", "dc.creator", "dcterms.creator", "dc:creator",
+    "parsely-author", "sailthru.author", "byl", "citation_author", "twitter:creator:name",
+)
+TITLE_META = ("og:title", "twitter:title", "dc.title", "dcterms.title", "parsely-title",
+              "sailthru.title", "title", "headline")
 
 
 @dataclass
@@ -27,14 +56,20 @@ class Metadata:
     headline: str | None = None
     description: str | None = None
     authors: list[str] = field(default_factory=list)
+    #: Organisation names from JSON-LD `author` (used only when no person is named).
+    author_orgs: list[str] = field(default_factory=list)
     published_raw: str | None = None
     published_source: str | None = None  # "jsonld" | "meta" | "time"
     modified_raw: str | None = None
+    #: Every (raw, source) publication-date candidate, best first.
+    published_candidates: list[tuple[str, str]] = field(default_factory=list)
+    modified_candidates: list[tuple[str, str]] = field(default_factory=list)
     section: str | None = None
     tags: list[str] = field(default_factory=list)
     image: str | None = None
     canonical_url: str | None = None
     language: str | None = None
+    site_name: str | None = None
     accessible_for_free: bool | None = None
     article_body: str | None = None
     is_article: bool = False
@@ -43,20 +78,94 @@ class Metadata:
 def _types(obj: dict[str, Any]) -> set[str]:
     t = obj.get("@type")
     values = t if isinstance(t, list) else [t]
-    return {str(v).lower() for v in values if v}
+    return {str(v).lower().rsplit("/", 1)[-1].rsplit(":", 1)[-1] for v in values if v}
+
+
+def _all_objects(doc: Document) -> list[dict[str, Any]]:
+    """Flattened JSON-LD objects plus article objects nested as `mainEntity`/`hasPart`/`about`."""
+    out: list[dict[str, Any]] = []
+    seen: set[int] = set()
+
+    def add(obj: Any, depth: int) -> None:
+        if isinstance(obj, list):
+            for o in obj:
+                add(o, depth)
+            return
+        if not isinstance(obj, dict) or id(obj) in seen or depth > 4:
+            return
+        seen.add(id(obj))
+        if "@type" in obj:
+            out.append(obj)
+        for key in ("mainEntity", "@graph", "hasPart", "itemListElement", "item"):
+            if key in obj:
+                add(obj[key], depth + 1)
+
+    add(doc.jsonld, 0)
+    return out
+
+
+def _same_url(a: Any, b: str | None) -> bool:
+    if not isinstance(a, str) or not b:
+        return False
+    pa, pb = urlsplit(a.strip()), urlsplit(b.strip())
+    return (pa.netloc.lower().removeprefix("www."), pa.path.rstrip("/")) == (
+        pb.netloc.lower().removeprefix("www."), pb.path.rstrip("/"))
+
+
+def _obj_url(obj: dict[str, Any]) -> list[str]:
+    urls = []
+    for key in ("url", "@id", "mainEntityOfPage"):
+        v = obj.get(key)
+        if isinstance(v, dict):
+            v = v.get("@id") or v.get("url")
+        if isinstance(v, str):
+            urls.append(v)
+    return urls
 
 
 def article_objects(doc: Document) -> list[dict[str, Any]]:
-    """JSON-LD objects whose @type is an article type, best candidates first."""
-    return [o for o in doc.jsonld if _types(o) & ARTICLE_TYPES]
+    """JSON-LD objects whose @type is an article type, the one matching the page first."""
+    arts = [o for o in _all_objects(doc) if _types(o) & ARTICLE_TYPES]
+    if len(arts) < 2:
+        return arts
+    canonical = doc.selector.xpath("//link[@rel='canonical']/@href").get()
+    h1 = norm_key(doc.selector.xpath("string(//h1)").get())
+    og = norm_key(doc.meta_first("og:title"))
+
+    def score(item: tuple[int, dict[str, Any]]) -> tuple[int, int]:
+        pos, obj = item
+        s = 0
+        if any(_same_url(u, doc.url) or _same_url(u, canonical) for u in _obj_url(obj)):
+            s += 4
+        head = norm_key(_first_str(obj.get("headline")))
+        if head and head in (h1, og):
+            s += 3
+        if obj.get("datePublished"):
+            s += 1
+        if obj.get("articleBody"):
+            s += 1
+        return s, -pos
+
+    ranked = sorted(enumerate(arts), key=score, reverse=True)
+    return [o for _, o in ranked]
 
 
-def _names(value: Any) -> list[str]:
+def _names(value: Any, want_person: bool | None = None) -> list[str]:
+    """Names in an author value; want_person True/False keeps persons/organisations only."""
     if isinstance(value, list):
-        return [n for v in value for n in _names(v)]
+        return [n for v in value for n in _names(v, want_person)]
     if isinstance(value, dict):
-        return _names(value.get("name"))
+        types = _types(value)
+        is_person = not types or bool(types & PERSON_TYPES)
+        if want_person is not None and is_person != want_person:
+            return []
+        name = value.get("name")
+        if not name and (value.get("givenName") or value.get("familyName")):
+            name = f"{value.get('givenName') or ''} {value.get('familyName') or ''}"
+        return _names(name, None)
     if isinstance(value, str):
+        if want_person is False:
+            return []
         v = clean_text(value)
         return [v] if v else []
     return []
@@ -70,50 +179,199 @@ def _first_str(value: Any) -> str | None:
                 return s
         return None
     if isinstance(value, dict):
-        return _first_str(value.get("url") or value.get("@id") or value.get("name"))
-    if isinstance(value, str):
-        return clean_text(value) or None
+        return _first_str(value.get("url") or value.get("@id") or value.get("name")
+                          or value.get("@value"))
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return clean_text(str(value)) or None
     return None
 
 
+def _is_false(value: Any) -> bool:
+    return value is False or str(value).strip().lower() in ("false", "0", "no")
+
+
+def _parsely(doc: Document) -> dict[str, Any]:
+    raw = doc.meta_first("parsely-page")
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _microdata(doc: Document, prop: str) -> list[str]:
+    """Values of non-meta elements with itemprop=`prop`: datetime/content attribute or text."""
+    out = []
+    for el in doc.selector.xpath(f"//*[@itemprop='{prop}'][not(self::meta)]"):
+        val = (el.attrib.get("datetime") or el.attrib.get("content")
+               or (node_text(el.root) if prop != "author" or len(el.root) == 0 else ""))
+        if prop == "author" and not val:
+            val = el.xpath("string(.//*[@itemprop='name'])").get() or node_text(el.root)
+        val = clean_text(val)
+        if val:
+            out.append(val)
+    return out
+
+
+def _time_elements(doc: Document) -> list[str]:
+    """`<time datetime>` values, those marked as publication time (pubdate, class) first."""
+    marked, plain = [], []
+    for el in doc.selector.xpath("//time[@datetime]"):
+        value = clean_text(el.attrib.get("datetime"))
+        if not value:
+            continue
+        hint = " ".join((el.attrib.get("class", ""), el.attrib.get("itemprop", ""),
+                         " ".join(el.xpath("../@class").getall()))).lower()
+        if "pubdate" in el.attrib or re.search(r"publi|posted|created|date-?time", hint):
+            marked.append(value)
+        elif not re.search(r"modif|updat|comment", hint):
+            plain.append(value)
+    return marked + plain
+
+
 def read_metadata(doc: Document) -> Metadata:
-    """Collect JSON-LD, OpenGraph and meta values for one page."""
+    """Collect JSON-LD, OpenGraph, meta, microdata and `<time>` values for one page."""
     md = Metadata()
     arts = article_objects(doc)
     art = arts[0] if arts else {}
+    parsely = _parsely(doc)
     md.is_article = bool(arts) or (doc.meta_first("og:type") or "").lower() == "article"
-    md.headline = _first_str(art.get("headline")) or doc.meta_first("og:title", "twitter:title")
-    if not md.headline:
-        md.headline = clean_text(doc.selector.xpath("//title/text()").get()) or None
+    md.site_name = doc.meta_first("og:site_name", "application-name", "twitter:site")
+    md.headline = choose_headline(doc, art)
     md.description = (_first_str(art.get("description"))
                       or doc.meta_first("og:description", "description", "twitter:description"))
-    md.authors = _names(art.get("author")) or [
-        clean_text(a) for a in doc.meta.get("author", []) + doc.meta.get("article:author", [])
-        if a and not a.startswith("http")
-    ]
-    if art.get("datePublished"):
-        md.published_raw, md.published_source = _first_str(art.get("datePublished")), "jsonld"
-    else:
-        raw = doc.meta_first("article:published_time", "og:published_time", "datepublished",
-                             "pubdate", "publishdate", "date", "dc.date", "dcterms.created")
-        if raw:
-            md.published_raw, md.published_source = raw, "meta"
-    md.modified_raw = _first_str(art.get("dateModified")) or doc.meta_first(
-        "article:modified_time", "og:updated_time", "datemodified")
-    md.section = _first_str(art.get("articleSection")) or doc.meta_first("article:section")
+
+    author = art.get("author") or art.get("creator")
+    md.authors = _names(author, True)
+    md.author_orgs = _names(author, False)
+    if not md.authors:
+        meta_names = [clean_text(a) for name in AUTHOR_META for a in doc.meta.get(name, [])]
+        md.authors = [a for a in meta_names if a and not a.startswith(("http", "@"))]
+        if isinstance(parsely.get("author"), str):
+            md.authors.append(clean_text(parsely["author"]))
+
+    pub: list[tuple[str, str]] = []
+    mod: list[tuple[str, str]] = []
+    for obj in [art] + [o for o in arts[1:]]:
+        for key, target in (("datePublished", pub), ("dateCreated", pub),
+                            ("dateModified", mod)):
+            v = _first_str(obj.get(key))
+            if v:
+                target.append((v, "jsonld"))
+    pub += [(v, "meta") for name in PUBLISHED_META for v in doc.meta.get(name, [])]
+    if isinstance(parsely.get("pub_date"), str):
+        pub.append((parsely["pub_date"], "meta"))
+    pub += [(v, "meta") for v in _microdata(doc, "datePublished")]
+    pub += [(v, "time") for v in _time_elements(doc)]
+    mod += [(v, "meta") for name in MODIFIED_META for v in doc.meta.get(name, [])]
+    mod += [(v, "meta") for v in _microdata(doc, "dateModified")]
+    md.published_candidates, md.modified_candidates = pub, mod
+    if pub:
+        md.published_raw, md.published_source = pub[0]
+    if mod:
+        md.modified_raw = mod[0][0]
+
+    md.section = (_first_str(art.get("articleSection"))
+                  or doc.meta_first("article:section", "parsely-section", "section"))
     kw = art.get("keywords")
     if isinstance(kw, str):
         md.tags = [clean_text(k) for k in kw.split(",") if clean_text(k)]
     elif isinstance(kw, list):
         md.tags = [clean_text(str(k)) for k in kw if clean_text(str(k))]
-    else:
+    if not md.tags:
         md.tags = [clean_text(t) for t in doc.meta.get("article:tag", []) if clean_text(t)]
+    if not md.tags:
+        for name in ("news_keywords", "parsely-tags", "sailthru.tags"):
+            raw = doc.meta_first(name)
+            if raw:
+                md.tags = [clean_text(t) for t in raw.split(",") if clean_text(t)]
+                break
     md.image = _first_str(art.get("image")) or doc.meta_first("og:image", "twitter:image")
     md.canonical_url = (doc.selector.xpath("//link[@rel='canonical']/@href").get()
                         or doc.meta_first("og:url"))
     md.language = doc.lang or (_first_str(art.get("inLanguage")) or "")[:2].lower() or None
-    free = art.get("isAccessibleForFree")
-    if free is not None:
-        md.accessible_for_free = str(free).lower() not in ("false", "0", "no")
+    md.accessible_for_free = _accessible(doc, art)
     md.article_body = _first_str(art.get("articleBody"))
     return md
+
+
+def _accessible(doc: Document, art: dict[str, Any]) -> bool | None:
+    """False when the article (or one of its parts) is declared not free, or the tier is locked."""
+    free = art.get("isAccessibleForFree")
+    parts = art.get("hasPart")
+    parts = parts if isinstance(parts, list) else [parts] if isinstance(parts, dict) else []
+    if any(isinstance(p, dict) and _is_false(p.get("isAccessibleForFree")) for p in parts):
+        return False
+    if free is not None:
+        return not _is_false(free)
+    tier = (doc.meta_first("article:content_tier") or "").lower()
+    if tier in ("locked", "metered"):
+        return False
+    if tier == "free":
+        return True
+    return None
+
+
+# -- headline -------------------------------------------------------------------------------
+_SUFFIX_SEP = re.compile(r"\s+(?:[|–—·•»:]|-{1,2}|::)\s+")
+
+
+def strip_site_suffix(title: str, site: str | None = None) -> str:
+    """Drop a trailing (or leading) " - Site" / " | Site" part when it names the site."""
+    parts = _SUFFIX_SEP.split(title)
+    if len(parts) < 2:
+        return title
+    site_key = norm_key(site) if site else ""
+    last, first = norm_key(parts[-1]), norm_key(parts[0])
+    if site_key and (last == site_key or last in site_key or site_key in last):
+        return clean_text(title[: title.rfind(_SUFFIX_SEP.findall(title)[-1])])
+    if site_key and (first == site_key or site_key in first) and len(parts) == 2:
+        return clean_text(parts[1])
+    return title
+
+
+def _headline_of(text: str | None) -> str:
+    return clean_text(text) if text and len(text) < 400 else ""
+
+
+def choose_headline(doc: Document, art: dict[str, Any]) -> str | None:
+    """JSON-LD headline / og:title / the matching <h1>, without a site-name suffix."""
+    sel = doc.selector
+    structured = [_headline_of(_first_str(art.get("headline")))]
+    structured += [_headline_of(v) for name in TITLE_META for v in doc.meta.get(name, [])[:1]]
+    structured += [_headline_of(sel.xpath("string((//*[@itemprop='headline'])[1])").get())]
+    structured = [s for s in structured if s]
+    title = _headline_of(sel.xpath("string(//title)").get())
+    h1s = [t for t in (_headline_of(node_text(h.root)) for h in sel.xpath("//h1")[:8]) if t]
+    site = doc.meta_first("og:site_name", "application-name")
+    keys = [norm_key(s) for s in structured + ([title] if title else [])]
+    # An <h1> that agrees with the structured title (or the <title>) is the cleanest form.
+    for h in h1s:
+        k = norm_key(h)
+        if len(k) >= 8 and any(k == s or (s.startswith(k) and len(k) > len(s) * 0.4)
+                               for s in keys):
+            return h
+    if structured:
+        best = structured[0]
+        stripped = strip_site_suffix(best, site)
+        if stripped == best:
+            # A suffix another candidate lacks ("Title | Site" vs "Title") is a site name.
+            for other in structured[1:] + h1s:
+                ok = norm_key(other)
+                if ok and ok != norm_key(best) and norm_key(best).startswith(ok) \
+                        and len(ok) > len(norm_key(best)) * 0.4:
+                    return other
+            parts = _SUFFIX_SEP.split(best)
+            if len(parts) > 1 and title and norm_key(title).endswith(norm_key(parts[-1])) \
+                    and len(parts[-1]) < 40 and any(norm_key(parts[-1]) in norm_key(s)
+                                                     for s in (site or "", urlsplit(doc.url)
+                                                               .netloc)):
+                return clean_text(best[: best.rfind(parts[-1])].rstrip(" |-–—·•»:"))
+        return stripped
+    if h1s:
+        return h1s[0]
+    if title:
+        return strip_site_suffix(title, site or urlsplit(doc.url).netloc.removeprefix("www."))
+    return None

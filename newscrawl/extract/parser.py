@@ -101,16 +101,60 @@ class ArticleParser:
                                         css=self.AUTHORS)
 
     def dates(self) -> dates_mod.DateResult:
-        """Published and modified dates, ISO 8601 with offset."""
+        """Published and modified dates, ISO 8601 with offset, with raw text and source.
+
+        Order: portal selectors, JSON-LD, meta/microdata, `<time>`, visible date text near the
+        headline, a date in the URL. Implausible values (future, pre-1990) are skipped.
+        """
         md = self.meta
-        published = dates_mod.parse_date(md.published_raw, fetched_at=self.fetched_at,
-                                         timezone=self.timezone)
-        modified = dates_mod.parse_date(md.modified_raw, fetched_at=self.fetched_at,
-                                        timezone=self.timezone)
-        return dates_mod.DateResult(
-            published=dates_mod.to_iso(published), published_raw=md.published_raw if published
-            else None, modified=dates_mod.to_iso(modified),
-            source=md.published_source if published else None)
+        tz, lang = self.timezone, self.language()
+        pub_cands = self._selector_dates(self.PUBLISHED) + md.published_candidates
+        mod_cands = self._selector_dates(self.MODIFIED) + md.modified_candidates
+        published, raw, source = self._first_date(pub_cands)
+        if published is None:
+            texts = [(t, "text") for t in dates_mod.text_date_candidates(self.doc)]
+            published, raw, source = self._first_date(texts)
+        if published is None:
+            url_value = dates_mod.date_from_url(self.canonical_url() or self.doc.url,
+                                                fetched_at=self.fetched_at, timezone=tz,
+                                                language=lang)
+            if url_value is None and self.canonical_url():
+                url_value = dates_mod.date_from_url(self.doc.url, fetched_at=self.fetched_at,
+                                                    timezone=tz, language=lang)
+            if url_value is not None:
+                published, raw, source = url_value, self.doc.url, "url"
+        modified, _, _ = self._first_date(mod_cands)
+        if modified is not None and published is not None and modified < published:
+            modified = None
+        return dates_mod.DateResult(published=dates_mod.to_iso(published), published_raw=raw,
+                                    modified=dates_mod.to_iso(modified), source=source)
+
+    def _selector_dates(self, css: str | None) -> list[tuple[str, str]]:
+        """(raw, source) pairs from a portal selector: datetime/content attribute, else text."""
+        if not css:
+            return []
+        out = []
+        for sel in self.doc.selector.css(css):
+            if isinstance(sel.root, str):
+                out.append((clean_text(sel.root), "text"))
+                continue
+            attr = sel.root.get("datetime") or sel.root.get("content")
+            if attr:
+                out.append((clean_text(attr), "time" if sel.root.tag == "time" else "meta"))
+            text = node_text(sel.root)
+            if text:
+                out.append((text, "text"))
+        return out
+
+    def _first_date(self, candidates: list[tuple[str, str]]
+                    ) -> tuple[datetime | None, str | None, str | None]:
+        for raw, source in candidates:
+            value = dates_mod.parse_date(raw, fetched_at=self.fetched_at,
+                                         timezone=self.timezone, language=self.language(),
+                                         human=source == "text")
+            if value is not None:
+                return value, raw, source
+        return None, None, None
 
     def section(self) -> str | None:
         """Section / category name."""

@@ -1,0 +1,145 @@
+"""Recommendation blocks: detection, duplicate renderings, URL clean-up, JSON state, no leaks."""
+
+from __future__ import annotations
+
+from newscrawl.extract import extract_article
+from newscrawl.extract.document import Document
+from newscrawl.extract.related import canonical_link, find_related
+
+URL = "https://news.example.pl/kraj/artykul-123"
+BODY = "".join(
+    f"<p>Akapit {i} artykułu, który opisuje wydarzenia dnia w kilku dłuższych zdaniach. "
+    "Zdanie drugie dopełnia opis i sprawia, że akapit jest wyraźnie tekstem ciągłym, "
+    "a nie podpisem ani listą odnośników.</p>" for i in range(6))
+
+
+def _page(extra: str, body: str = BODY) -> Document:
+    html = (f"<html lang='pl'><head><title>T</title></head><body><article><h1>Tytuł</h1>"
+            f"{body}</article>{extra}</body></html>")
+    return Document(html, URL)
+
+
+def _titles(doc: Document, **kw: str) -> list[str]:
+    return [link.title for link in find_related(doc, **kw).links]
+
+
+def test_heading_block_in_page_order_with_absolute_urls() -> None:
+    doc = _page("<section><h2>Czytaj także</h2><ul>"
+                "<li><a href='/a/pierwszy-tekst-1'>Pierwszy tekst o ważnej sprawie</a></li>"
+                "<li><a href='/a/drugi-tekst-2'>Drugi tekst o innej sprawie</a></li>"
+                "</ul></section>")
+    result = find_related(doc)
+    assert [link.title for link in result.links] == [
+        "Pierwszy tekst o ważnej sprawie", "Drugi tekst o innej sprawie"]
+    assert result.links[0].url == "https://news.example.pl/a/pierwszy-tekst-1"
+    assert [n.tag for n in result.nodes] == ["section"]
+
+
+def test_class_tokens_find_unheaded_block() -> None:
+    doc = _page("<div class='box related-articles'>"
+                "<a href='/x/1'>Jeden tytuł z kilku słów</a>"
+                "<a href='/x/2'>Drugi tytuł z kilku słów</a></div>")
+    assert _titles(doc) == ["Jeden tytuł z kilku słów", "Drugi tytuł z kilku słów"]
+
+
+def test_double_rendering_kept_once_with_best_title() -> None:
+    doc = _page(
+        "<div class='recommended'><h3>Polecane</h3>"
+        "<a href='/r/1?utm_source=box#top'><img alt='Polityk na mównicy'>"
+        "<span>Posłowie przyjęli ustawę o…</span></a>"
+        "<a href='/r/1'><h4>Posłowie przyjęli ustawę o mediach publicznych</h4></a>"
+        "<a href='/r/2' title='Nowy most w Krakowie otwarty dla ruchu'>"
+        "<figure><img alt='Nowy most w Krakowie otwarty dla ruchu'>"
+        "<figcaption>Nowy most w Krakowie otwarty dla ruchu</figcaption></figure>"
+        "<h4>Nowy most w Krakowie otwarty dla ruchu</h4></a>"
+        "<a href='/r/3-kopia'>Nowy most w Krakowie otwarty dla ruchu</a>"
+        "</div>")
+    result = find_related(doc)
+    assert [(link.title, link.url) for link in result.links] == [
+        ("Posłowie przyjęli ustawę o mediach publicznych", "https://news.example.pl/r/1"),
+        ("Nowy most w Krakowie otwarty dla ruchu", "https://news.example.pl/r/2"),
+    ]
+
+
+def test_image_alt_describing_photo_does_not_replace_title() -> None:
+    doc = _page("<aside><h2>Zobacz też</h2>"
+                "<a href='/z/1'><img alt='Prezydent podczas konferencji prasowej w Warszawie'></a>"
+                "<a href='/z/1'>Prezydent zawetował ustawę</a>"
+                "<a href='/z/2'>Rząd przyjął projekt budżetu na kolejny rok</a></aside>")
+    assert _titles(doc) == ["Prezydent zawetował ustawę",
+                            "Rząd przyjął projekt budżetu na kolejny rok"]
+
+
+def test_base_href_resolves_links() -> None:
+    html = ("<html><head><base href='https://cdn.example.pl/serwis/'></head><body>"
+            "<div class='polecane'><a href='t/1'>Tekst numer jeden o czymś</a>"
+            "<a href='t/2'>Tekst numer dwa o czymś</a></div></body></html>")
+    links = find_related(Document(html, URL)).links
+    assert links[0].url == "https://cdn.example.pl/serwis/t/1"
+
+
+def test_navigation_tags_footer_and_body_links_are_not_blocks() -> None:
+    body = BODY + ("<p>W tekście są <a href='/l/1'>odnośnik do innego długiego tekstu</a> "
+                   "oraz <a href='/l/2'>drugi odnośnik do kolejnego tekstu</a>.</p>")
+    extra = ("<nav><h3>Polecane</h3><a href='/s/kraj-i-swiat'>Kraj i świat dziś</a>"
+             "<a href='/s/sport-i-zdrowie'>Sport i zdrowie dziś</a></nav>"
+             "<div class='tags'><h3>Tagi</h3><a href='/tag/sejm'>sejm</a>"
+             "<a href='/tag/rzad'>rząd</a></div>"
+             "<footer><ul><li><a href='/regulamin'>Regulamin serwisu internetowego</a></li>"
+             "<li><a href='/prywatnosc'>Polityka prywatności serwisu</a></li></ul></footer>")
+    assert find_related(_page(extra, body)).links == []
+
+
+def test_tag_cloud_with_related_class_needs_article_like_links() -> None:
+    doc = _page("<div class='related-tags'><a href='/tag/a'>sejm</a>"
+                "<a href='/tag/b'>wybory</a><a href='/tag/c'>rząd</a></div>")
+    assert find_related(doc).links == []
+
+
+def test_inline_read_also_insert_is_found_and_kept_out_of_body() -> None:
+    body = (BODY[:400] + "<p><strong>Czytaj także:</strong> "
+            "<a href='/w/9'>Wielka powódź sprzed lat w liczbach</a></p>" + BODY[400:])
+    html = (f"<html lang='pl'><body><article><h1>Tytuł</h1>{body}</article></body></html>")
+    article = extract_article(html, URL)
+    assert [link.title for link in article.related] == ["Wielka powódź sprzed lat w liczbach"]
+    assert not any("Wielka powódź" in p for p in article.body)
+
+
+def test_portal_block_css_wins() -> None:
+    doc = _page("<div class='box-a'><a href='/p/1'>Pierwszy z bloku portalu</a>"
+                "<a href='/p/2'>Drugi z bloku portalu</a></div>"
+                "<section><h2>Related</h2><a href='/g/1'>Generic block title one</a>"
+                "<a href='/g/2'>Generic block title two</a></section>")
+    assert _titles(doc, block_css=".box-a") == ["Pierwszy z bloku portalu",
+                                                "Drugi z bloku portalu"]
+
+
+def test_json_state_when_no_html_block() -> None:
+    state = ('{"props":{"pageProps":{"article":{"id":1,"recommendations":{"items":['
+             '{"title":"Pierwsza polecana historia dnia","url":"/j/1"},'
+             '{"headline":"Druga polecana historia dnia","link":{"href":"https://j.example.pl/2"}},'
+             '{"title":"Pierwsza polecana historia dnia","url":"/j/1?utm_medium=x"}]}}}}}')
+    html = (f"<html><body><article>{BODY}</article>"
+            f"<script id='__NEXT_DATA__' type='application/json'>{state}</script></body></html>")
+    links = find_related(Document(html, URL)).links
+    assert [(link.title, link.url) for link in links] == [
+        ("Pierwsza polecana historia dnia", "https://news.example.pl/j/1"),
+        ("Druga polecana historia dnia", "https://j.example.pl/2")]
+
+
+def test_window_state_assignment() -> None:
+    script = ('window.__INITIAL_STATE__ = {"page":{"related":[{"title":"Tekst A o sprawie",'
+              '"url":"/s/a"},{"title":"Tekst B o sprawie","url":"/s/b"}]}};'
+              'window.other = 1;')
+    html = f"<html><body>{BODY}<script>{script}</script></body></html>"
+    assert _titles(Document(html, URL)) == ["Tekst A o sprawie", "Tekst B o sprawie"]
+
+
+def test_canonical_link_drops_fragment_and_tracking() -> None:
+    assert canonical_link("https://A.pl/x?id=3&utm_source=n&fbclid=z#c") == "https://a.pl/x?id=3"
+
+
+def test_german_heading() -> None:
+    doc = _page("<div><h3>Mehr zum Thema</h3><a href='/d/1'>Bundestag beschließt neues Gesetz</a>"
+                "<a href='/d/2'>Regierung plant weitere Reformen</a></div>")
+    assert len(find_related(doc).links) == 2

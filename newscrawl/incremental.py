@@ -1,0 +1,342 @@
+"""Incremental crawls: skip known-unchanged article requests, emit only new or changed articles.
+
+Three Scrapy components share one `IncrementalTracker` per crawler:
+
+* `IncrementalSpiderMiddleware` drops a discovered article request (`meta["discovery"]`) whose
+  URL was already emitted and whose sitemap/feed date has not moved, and remembers which
+  response every item came from;
+* `IncrementalPipeline` (last pipeline) drops an article whose content fingerprint equals the
+  emitted one (`DropItem("unchanged")`) and marks a changed one `version + 1`, `updated: true`;
+* the tracker itself records an article as emitted only when the feed exporter reports it
+  written and flushed (`newscrawl.signals.item_written`), committing in batches.
+
+Everything is inert unless the spider runs with `-a incremental=1` or `NEWSCRAWL_INCREMENTAL`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.http import Response
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+
+from newscrawl.state import (
+    CrawlState,
+    StateRecord,
+    later,
+    open_state,
+    parse_date,
+    state_path,
+    utcnow,
+)
+
+logger = logging.getLogger(__name__)
+
+STATS_PREFIX = "newscrawl/incremental"
+#: Discovery sources that carry a date the page's freshness can be judged by.
+DATED_SOURCES = frozenset({"sitemap", "news-sitemap", "rss", "atom"})
+
+_canonical: Callable[[str], str] | None = None
+
+
+def state_key(url: str) -> str:
+    """The state key of a URL: the project's canonical URL (w3lib's until newscrawl.urls exists)."""
+    global _canonical
+    if _canonical is None:
+        try:
+            from newscrawl.urls import canonical_url as func
+        except ImportError:  # pragma: no cover - depends on the checkout
+            from w3lib.url import canonicalize_url as func
+        _canonical = func
+    return _canonical(url)
+
+
+def truthy(value: Any) -> bool:
+    """A spider argument or setting as a boolean (`1`, `true`, `yes`, `on` are true)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def content_fingerprint(item: Any) -> str:
+    """The item's `fingerprint` field, or a SHA-1 of headline, lead and body when it is empty."""
+    adapter = ItemAdapter(item)
+    given = adapter.get("fingerprint")
+    if given:
+        return str(given)
+    content = [adapter.get("headline"), adapter.get("lead"), list(adapter.get("body") or [])]
+    return hashlib.sha1(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+
+
+def decide(record: StateRecord | None, discovery: dict | None, now: datetime,
+           recheck_after: timedelta | None) -> str:
+    """Why a discovered article URL is fetched (`new`, `pending`, `moved`, `recheck`, `start`),
+    or `skip` when it was emitted and nothing says it changed."""
+    if record is None:
+        return "new"
+    if not record.committed:
+        return "pending"
+    discovery = discovery or {}
+    source = discovery.get("source")
+    if source == "start":
+        return "start"
+    seen = later(discovery.get("lastmod"), discovery.get("published"))
+    if source in DATED_SOURCES and seen is not None:
+        stored = parse_date(record.lastmod)
+        if stored is None or parse_date(seen) > stored:  # type: ignore[operator]
+            return "moved"
+        return "skip"
+    # Listing pages (and undated feed entries) say nothing about freshness: re-check after a while.
+    if recheck_after is not None:
+        fetched = parse_date(record.last_fetched)
+        if fetched is None or now - fetched >= recheck_after:
+            return "recheck"
+    return "skip"
+
+
+@dataclass
+class Pending:
+    """Where an item came from, kept from spider output until it is written or dropped."""
+
+    key: str
+    url: str
+    discovery: dict | None
+    fingerprint: str | None = None
+    version: int = 1
+    writes: int = 0
+
+
+class IncrementalTracker:
+    """The per-crawler state holder shared by the middleware and the pipeline."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        settings = crawler.settings
+        self.stats = crawler.stats
+        self.state: CrawlState | None = None
+        self._enabled: bool | None = None
+        self._pending: dict[int, Pending] = {}
+        self._uncommitted = 0
+        self._last_commit = time.monotonic()
+        self.commit_items = settings.getint("NEWSCRAWL_STATE_COMMIT_ITEMS", 100)
+        self.commit_seconds = settings.getfloat("NEWSCRAWL_STATE_COMMIT_SECONDS", 5.0)
+        days = settings.get("NEWSCRAWL_INCREMENTAL_RECHECK_DAYS", 1.0)
+        self.recheck_after = None if days in (None, "") or float(days) < 0 else timedelta(
+            days=float(days))
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self._forget, signal=signals.item_dropped)
+        crawler.signals.connect(self._forget, signal=signals.item_error)
+        self.commit_signal = self._commit_signal()
+        crawler.signals.connect(self.item_written, signal=self.commit_signal)
+        # With several feeds the item counts as emitted once the last of them has written it.
+        self.feeds = max(1, len(settings.getdict("FEEDS"))) if (
+            self.commit_signal is not signals.item_scraped) else 1
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalTracker:
+        """The crawler's tracker, created on first use."""
+        tracker = getattr(crawler, "_newscrawl_incremental", None)
+        if tracker is None:
+            tracker = cls(crawler)
+            crawler._newscrawl_incremental = tracker  # type: ignore[attr-defined]
+        return tracker
+
+    def _commit_signal(self) -> object:
+        """`item_written` (after the feed wrote and flushed) when feeds are configured."""
+        choice = self.crawler.settings.get("NEWSCRAWL_STATE_COMMIT_SIGNAL", "auto")
+        if choice == "item_scraped":
+            return signals.item_scraped
+        try:
+            from newscrawl.signals import item_written
+        except ImportError:  # pragma: no cover - depends on the checkout
+            item_written = None
+        if choice == "item_written" and item_written is None:
+            raise RuntimeError("NEWSCRAWL_STATE_COMMIT_SIGNAL=item_written needs newscrawl.signals")
+        if item_written is not None and (choice == "item_written"
+                                         or self.crawler.settings.getdict("FEEDS")):
+            return item_written
+        return signals.item_scraped
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        """True when the running spider is incremental (opens the store on first call)."""
+        if self._enabled is None:
+            spider = getattr(self.crawler, "spider", None)
+            if spider is None:
+                return False
+            flag = getattr(spider, "incremental", None)
+            if flag is None:
+                flag = self.crawler.settings.get("NEWSCRAWL_INCREMENTAL", False)
+            self._enabled = truthy(flag)
+            if self._enabled:
+                self._open(spider.name)
+        return bool(self._enabled)
+
+    def _open(self, name: str) -> None:
+        settings = self.crawler.settings
+        path = state_path(settings.get("NEWSCRAWL_STATE", ".newscrawl/state-%(name)s.sqlite"),
+                          name)
+        self.state = open_state(path, settings.get("NEWSCRAWL_STATE_BACKEND"))
+        if settings.getbool("NEWSCRAWL_STATE_RESET"):
+            self.state.reset()
+            logger.info("Incremental state %s reset", path)
+        expire = settings.get("NEWSCRAWL_STATE_EXPIRE_DAYS")
+        if expire not in (None, ""):
+            removed = self.state.expire_days(float(expire))
+            self.stats.set_value(f"{STATS_PREFIX}/expired", removed)
+            logger.info("Incremental state: expired %d URLs not seen for %s days", removed, expire)
+        logger.info("Incremental crawl: state %s knows %s URLs", path, self.state.stats()["urls"])
+
+    def spider_closed(self, spider: Any = None, reason: str = "") -> None:
+        """Commit the last batch and close the store."""
+        if self.state is not None:
+            self.state.close()
+            self.stats.set_value(f"{STATS_PREFIX}/pending_at_close", len(self._pending))
+            self.state = None
+
+    def _maybe_commit(self) -> None:
+        self._uncommitted += 1
+        if (self._uncommitted >= self.commit_items
+                or time.monotonic() - self._last_commit >= self.commit_seconds):
+            self.commit()
+
+    def commit(self) -> None:
+        """Commit the current batch of state changes."""
+        if self.state is not None:
+            self.state.commit()
+            self.stats.inc_value(f"{STATS_PREFIX}/commits")
+        self._uncommitted = 0
+        self._last_commit = time.monotonic()
+
+    # -- requests -------------------------------------------------------------------------------
+
+    def should_fetch(self, request: Request) -> bool:
+        """Decide for one discovered article request; counts the decision in the stats."""
+        assert self.state is not None
+        discovery = request.meta.get("discovery") or {}
+        key = state_key(request.url)
+        record = self.state.get(key)
+        reason = decide(record, discovery, utcnow(), self.recheck_after)
+        if reason == "skip":
+            self.stats.inc_value(f"{STATS_PREFIX}/skipped")
+            self.state.touch(key, request.url,
+                             lastmod=later(discovery.get("lastmod"), discovery.get("published")))
+            self._maybe_commit()
+            return False
+        self.stats.inc_value(f"{STATS_PREFIX}/fetched/{reason}")
+        return True
+
+    # -- items ----------------------------------------------------------------------------------
+
+    def remember(self, item: Any, response: Response) -> None:
+        """Note the discovery data of the response an item was scraped from."""
+        first_url = (response.meta.get("redirect_urls") or [response.url])[0]
+        self._pending[id(item)] = Pending(state_key(first_url), first_url,
+                                          response.meta.get("discovery"))
+
+    def check_item(self, item: Any) -> Any:
+        """Drop an unchanged article, version a changed one (the pipeline's work)."""
+        assert self.state is not None
+        pending = self._pending.get(id(item))
+        if pending is None:
+            url = ItemAdapter(item).get("url") or ""
+            pending = self._pending[id(item)] = Pending(state_key(url), url, None)
+        fingerprint = content_fingerprint(item)
+        record = self.state.get(pending.key)
+        discovery = pending.discovery or {}
+        if record is not None and record.committed and record.fingerprint == fingerprint:
+            self.state.touch(pending.key, pending.url, fetched=True,
+                             lastmod=later(discovery.get("lastmod"), discovery.get("published")))
+            self._maybe_commit()
+            self._pending.pop(id(item), None)
+            self.stats.inc_value(f"{STATS_PREFIX}/unchanged")
+            raise _drop("unchanged")
+        version = record.version + 1 if record is not None and record.committed else 1
+        adapter = ItemAdapter(item)
+        if "version" in adapter.field_names() or isinstance(item, dict):
+            adapter["version"] = version
+            adapter["updated"] = version > 1
+        pending.fingerprint = fingerprint
+        pending.version = version
+        self.stats.inc_value(f"{STATS_PREFIX}/{'updated' if version > 1 else 'new'}")
+        return item
+
+    def item_written(self, item: Any, **kwargs: Any) -> None:
+        """Every feed holds the item: record it as emitted (committed with the next batch)."""
+        pending = self._pending.get(id(item))
+        if pending is None or pending.fingerprint is None or self.state is None:
+            return  # not an article of this run's incremental flow, or already recorded
+        pending.writes += 1
+        if pending.writes < self.feeds:
+            return
+        del self._pending[id(item)]
+        adapter = ItemAdapter(item)
+        discovery = pending.discovery or {}
+        self.state.record_emitted(
+            pending.key, pending.url, pending.fingerprint, pending.version,
+            published=adapter.get("published"), modified=adapter.get("modified"),
+            lastmod=later(discovery.get("lastmod"), discovery.get("published")),
+        )
+        self.stats.inc_value(f"{STATS_PREFIX}/recorded")
+        self._maybe_commit()
+
+    def _forget(self, item: Any = None, **kwargs: Any) -> None:
+        self._pending.pop(id(item), None)
+
+
+def _drop(reason: str) -> DropItem:
+    try:
+        return DropItem(reason, log_level="DEBUG")  # type: ignore[call-arg]
+    except TypeError:  # Scrapy without per-exception log levels
+        return DropItem(reason)
+
+
+class IncrementalSpiderMiddleware(BaseSpiderMiddleware):
+    """Drops discovered article requests known to be unchanged; tags items with their origin."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.tracker = IncrementalTracker.from_crawler(crawler)
+
+    def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
+        """Keep the request unless it is a known article whose discovery date has not moved."""
+        if "discovery" not in request.meta or not self.tracker.active:
+            return request
+        return request if self.tracker.should_fetch(request) else None
+
+    def get_processed_item(self, item: Any, response: Response | None) -> Any:
+        """Remember which response (and discovery data) the item came from."""
+        if response is not None and self.tracker.active:
+            self.tracker.remember(item, response)
+        return item
+
+
+class IncrementalPipeline:
+    """Last item pipeline: drop unchanged articles, mark changed ones `updated` with a version."""
+
+    def __init__(self, tracker: IncrementalTracker) -> None:
+        self.tracker = tracker
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalPipeline:
+        """Built by Scrapy from ITEM_PIPELINES."""
+        return cls(IncrementalTracker.from_crawler(crawler))
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        """Pass new and changed articles on; raise DropItem("unchanged") for the rest."""
+        if not self.tracker.active:
+            return item
+        return self.tracker.check_item(item)

@@ -1,0 +1,199 @@
+"""Crawl state store, incremental decisions and the run lock, without a crawl."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from newscrawl.incremental import content_fingerprint, decide, state_key
+from newscrawl.items import Article
+from newscrawl.lock import LockBusy, RunLock, lock_path_for
+from newscrawl.state import SQLiteState, StateRecord, later, parse_date
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with SQLiteState(tmp_path / "state.sqlite") as state:
+        yield state
+
+
+def test_parse_date_shapes_compare() -> None:
+    assert parse_date("2026-03-01") == datetime(2026, 3, 1, tzinfo=UTC)
+    assert parse_date("2026-03-01T14:00:00+02:00") == datetime(2026, 3, 1, 12, tzinfo=UTC)
+    assert parse_date("2026-03-01T12:00:00Z") == parse_date("2026-03-01T12:00:00")
+    assert parse_date("Sun, 01 Mar 2026 12:00:00 GMT") == NOW
+    assert parse_date("not a date") is None
+    assert later("2026-03-01T10:00:00+00:00", "2026-03-01T11:00:00+02:00") == (
+        "2026-03-01T10:00:00+00:00")
+    assert later(None, None) is None
+
+
+def test_upsert_and_lookup(store: SQLiteState) -> None:
+    assert store.get("https://example.com/a") is None
+    store.record_emitted("https://example.com/a", "https://example.com/a", "fp1", 1,
+                         published="2026-02-01T10:00:00+01:00", lastmod="2026-02-01", now=NOW)
+    store.commit()
+    record = store.get("https://example.com/a")
+    assert record is not None and record.committed
+    assert (record.fingerprint, record.version, record.emitted) == ("fp1", 1, 1)
+    assert record.lastmod == "2026-02-01T00:00:00+00:00"
+    stamp = "2026-03-01T12:00:00+00:00"
+    assert record.first_seen == record.last_seen == record.last_fetched == stamp
+
+    later_now = NOW + timedelta(days=2)
+    store.record_emitted("https://example.com/a", "https://example.com/a", "fp2", 2,
+                         lastmod="2026-01-01", now=later_now)
+    record = store.get("https://example.com/a")
+    assert (record.fingerprint, record.version, record.emitted) == ("fp2", 2, 2)
+    assert record.lastmod == "2026-02-01T00:00:00+00:00", "lastmod never moves back"
+    assert record.published == "2026-02-01T10:00:00+01:00", "kept when the new value is None"
+    assert record.first_seen < record.last_seen
+
+
+def test_touch_does_not_mark_emitted(store: SQLiteState) -> None:
+    store.touch("k", "https://example.com/k", lastmod="2026-02-02", now=NOW)
+    record = store.get("k")
+    assert record is not None and not record.committed and record.last_fetched is None
+    store.touch("k", "https://example.com/k", fetched=True, now=NOW + timedelta(hours=1))
+    record = store.get("k")
+    assert record.last_fetched == "2026-03-01T13:00:00+00:00"
+    assert record.lastmod == "2026-02-02T00:00:00+00:00"
+    assert store.get_many(["k", "missing"]).keys() == {"k"}
+
+
+def test_uncommitted_changes_are_lost_on_crash(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    state = SQLiteState(path)
+    state.record_emitted("a", "https://example.com/a", "fp", 1, now=NOW)
+    state.commit()
+    state.record_emitted("b", "https://example.com/b", "fp", 1, now=NOW)
+    # A second connection (another process) sees the committed row only.
+    with SQLiteState(path) as other:
+        assert other.get("a") is not None
+        assert other.get("b") is None
+    state._db.close()  # dies without commit, as a killed process would
+    with SQLiteState(path) as reopened:
+        assert reopened.get("a") is not None and reopened.get("b") is None
+
+
+def test_expire_and_reset(store: SQLiteState) -> None:
+    for day in range(10):
+        store.touch(f"k{day}", f"https://example.com/{day}", now=NOW - timedelta(days=day))
+    store.commit()
+    assert store.expire(NOW - timedelta(days=4, hours=12)) == 5
+    assert len(store) == 5
+    assert store.expire_days(2.5, now=NOW) == 2
+    assert sorted(r for r in ("k0", "k1", "k2") if store.get(r)) == ["k0", "k1", "k2"]
+    stats = store.stats()
+    assert stats["urls"] == 3 and stats["emitted"] == 0
+    store.reset()
+    assert len(store) == 0
+
+
+def test_wal_mode_and_index_used(store: SQLiteState) -> None:
+    assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    plan = " ".join(str(r) for r in store._db.execute(
+        "EXPLAIN QUERY PLAN SELECT * FROM articles WHERE key = ?", ("x",)))
+    assert "PRIMARY KEY" in plan or "USING" in plan
+    plan = " ".join(str(r) for r in store._db.execute(
+        "EXPLAIN QUERY PLAN DELETE FROM articles WHERE last_seen < ?", ("x",)))
+    assert "articles_last_seen" in plan
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    from newscrawl.state import SQLiteState
+    state = SQLiteState(sys.argv[1])
+    prefix = sys.argv[2]
+    for i in range(2000):
+        state.record_emitted(f"{prefix}{i}", f"https://example.com/{prefix}{i}", "fp", 1)
+        if i % 50 == 49:
+            state.commit()
+    state.close()
+""")
+
+
+def test_two_processes_write_concurrently(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    SQLiteState(path).close()
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), prefix])
+             for prefix in ("a", "b")]
+    # Meanwhile this process reads without blocking the writers.
+    with SQLiteState(path) as reader:
+        reader.stats()
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    with SQLiteState(path) as state:
+        assert len(state) == 4000
+        assert state.get("a1999") is not None and state.get("b0") is not None
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_decide() -> None:
+    recheck = timedelta(days=1)
+    emitted = StateRecord("k", "u", fingerprint="fp", lastmod="2026-02-01T00:00:00+00:00",
+                          last_fetched="2026-03-01T06:00:00+00:00", emitted=1, version=1)
+    assert decide(None, {"source": "sitemap"}, NOW, recheck) == "new"
+    assert decide(StateRecord("k", "u"), {"source": "sitemap"}, NOW, recheck) == "pending"
+    same = {"source": "sitemap", "lastmod": "2026-02-01T01:00:00+01:00"}
+    assert decide(emitted, same, NOW, recheck) == "skip"
+    assert decide(emitted, {"source": "news-sitemap", "published": "2026-01-30"},
+                  NOW, recheck) == "skip"
+    assert decide(emitted, {"source": "rss", "published": "2026-02-03"}, NOW, recheck) == "moved"
+    assert decide(emitted, {"source": "sitemap", "lastmod": "2026-02-02"},
+                  NOW, recheck) == "moved"
+    assert decide(emitted, {"source": "listing"}, NOW, recheck) == "skip"
+    assert decide(emitted, {"source": "listing"}, NOW + timedelta(days=1), recheck) == "recheck"
+    assert decide(emitted, {"source": "listing"}, NOW + timedelta(days=9), None) == "skip"
+    assert decide(emitted, {"source": "sitemap"}, NOW, recheck) == "skip", "undated: like listing"
+    assert decide(emitted, {"source": "start"}, NOW, recheck) == "start"
+
+
+def test_fingerprint_and_key() -> None:
+    a = Article(url="https://example.com/a", headline="H", lead="L", body=["p1"])
+    b = Article(url="https://example.com/a", headline="H", lead="L", body=["p1", "p2"])
+    assert content_fingerprint(a) != content_fingerprint(b)
+    assert content_fingerprint(a) == content_fingerprint(
+        Article(url="https://example.com/a", headline="H", lead="L", body=["p1"],
+                fetched_at="2026-01-01T00:00:00+00:00"))
+    assert content_fingerprint(Article(url="x", fingerprint="given")) == "given"
+    assert state_key("https://example.com/a?utm_source=x") == state_key("https://example.com/a")
+
+
+HOLDER = textwrap.dedent("""
+    import sys, time
+    from newscrawl.lock import RunLock
+    lock = RunLock(sys.argv[1]).acquire()
+    print("locked", flush=True)
+    sys.stdin.read()
+""")
+
+
+def test_run_lock_excludes_second_run_and_survives_sigkill(tmp_path: Path) -> None:
+    path = lock_path_for(tmp_path / "state-wp.sqlite")
+    assert path.name == "state-wp.sqlite.lock"
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(LockBusy, match=f"pid {holder.pid}"):
+            RunLock(path).acquire()
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(timeout=30)
+    with RunLock(path) as lock:  # the kernel released the dead holder's lock
+        assert lock.held
+        with pytest.raises(LockBusy):
+            RunLock(path).acquire()
+    assert not lock.held
+    RunLock(path).acquire().release()

@@ -41,3 +41,52 @@ ITEM_PIPELINES = {
     "newscrawl.incremental.IncrementalPipeline": 990,
 }
 # --- end of incremental state ------------------------------------------------------------------
+
+# --- Item pipelines, feeds and the run report (newscrawl/pipelines.py, exporters.py, report.py) --
+# Pipelines in the order they run; 600-980 are free for later stages (the incremental pipeline
+# sits at 990, last). Each one is switched by its own setting below, no code edit needed.
+ITEM_PIPELINES = {
+    **globals().get("ITEM_PIPELINES", {}),
+    "newscrawl.pipelines.NormalisePipeline": 100,     # clean text, boilerplate, fingerprint
+    "newscrawl.pipelines.DatesPipeline": 200,         # ISO 8601 with offset, date_source
+    "newscrawl.pipelines.RelatedLinksPipeline": 300,  # absolute, deduplicated related links
+    "newscrawl.pipelines.ValidatePipeline": 400,      # headline + body, JSON Schema
+    "newscrawl.pipelines.DuplicatesPipeline": 500,    # one per canonical URL / fingerprint
+}
+NEWSCRAWL_NORMALISE_ENABLED = True
+NEWSCRAWL_DATES_ENABLED = True
+NEWSCRAWL_RELATED_ENABLED = True
+NEWSCRAWL_VALIDATE_ENABLED = True
+NEWSCRAWL_DUPLICATES_ENABLED = True
+# Extra regular expressions for whole body paragraphs that are page furniture (case-insensitive).
+NEWSCRAWL_BOILERPLATE_PATTERNS: list[str] = []
+
+# Feed formats (`-o out.jsonl`, `FEEDS`, `newscrawl crawl --formats`): every exporter writes one
+# record per write call and flushes it, then sends newscrawl.signals.item_written.
+FEED_EXPORTERS = {
+    "json": "newscrawl.exporters.JsonExporter",
+    "jsonlines": "newscrawl.exporters.JsonLinesExporter",
+    "jsonl": "newscrawl.exporters.JsonLinesExporter",
+    "jl": "newscrawl.exporters.JsonLinesExporter",
+    "csv": "newscrawl.exporters.CsvExporter",
+    "txt": "newscrawl.exporters.TxtExporter",
+}
+# fsync the feed file after every record (survives power loss, not only a killed process).
+NEWSCRAWL_FEED_FSYNC = False
+# Start CSV feeds with a UTF-8 byte order mark (Excel needs it to read UTF-8).
+NEWSCRAWL_CSV_BOM = False
+# Prefix CSV cells starting with = + - @ tab or CR with ' so spreadsheets show, not run, them.
+NEWSCRAWL_CSV_ESCAPE_FORMULAS = True
+
+# Run report: `<feed>.stats.json` beside every local feed, and a summary in the log.
+EXTENSIONS = {
+    **globals().get("EXTENSIONS", {}),
+    "newscrawl.report.RunReport": 500,
+}
+NEWSCRAWL_REPORT_ENABLED = True
+# Share of articles that must have a field filled; below it a warning names the field. A nested
+# dict keyed by spider name overrides fields for that portal, e.g. {"wp": {"authors": 0.9}}.
+NEWSCRAWL_COVERAGE_FLOORS = {"headline": 1.0, "body": 1.0, "published": 0.8, "authors": 0.5}
+# Coverage is judged only when the crawl produced at least this many articles.
+NEWSCRAWL_COVERAGE_MIN_ITEMS = 10
+# --- end of pipelines, feeds and the run report --------------------------------------------------

@@ -1,0 +1,242 @@
+"""The run report: what a crawl produced, what it dropped and how complete the fields were.
+
+`RunReport` is a Scrapy extension (`EXTENSIONS`, switch `NEWSCRAWL_REPORT_ENABLED`). When the
+crawl ends it logs a summary and writes `<feed>.stats.json` next to every local feed file:
+articles, dropped items by reason, duplicates, errors by type, field coverage (share of articles
+with a non-empty value per field) and elapsed time. A field whose coverage falls under its floor
+(`NEWSCRAWL_COVERAGE_FLOORS`) is logged as a warning naming the field: that is how a portal's
+markup change shows up before anyone reads the data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from w3lib.url import file_uri_to_path
+
+from newscrawl.items import ARTICLE_FIELDS
+
+logger = logging.getLogger(__name__)
+
+#: Floors used when NEWSCRAWL_COVERAGE_FLOORS is not set.
+DEFAULT_COVERAGE_FLOORS: dict[str, float] = {
+    "headline": 1.0, "body": 1.0, "published": 0.8, "authors": 0.5,
+}
+#: Fields whose coverage says nothing (flags and counters with defaults).
+UNMEASURED_FIELDS = frozenset({"paywalled", "updated", "version"})
+REPORT_SUFFIX = ".stats.json"
+
+
+def is_empty(value: Any) -> bool:
+    """None, blank strings, empty containers and zero counts are empty."""
+    if value is None:
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple, dict, set)):
+        return not value
+    if isinstance(value, (int, float)):
+        return value == 0
+    return False
+
+
+def resolve_floors(settings: Any, spider: Any = None) -> dict[str, float]:
+    """Coverage floors for this spider: the setting's field→share entries, overridden by an
+    entry keyed by the spider's name (a nested dict) and by a `coverage_floors` spider attribute.
+    """
+    raw = settings.getdict("NEWSCRAWL_COVERAGE_FLOORS") if settings is not None else {}
+    if not raw:
+        raw = dict(DEFAULT_COVERAGE_FLOORS)
+    floors = {k: float(v) for k, v in raw.items() if not isinstance(v, dict)}
+    name = getattr(spider, "name", None)
+    if name and isinstance(raw.get(name), dict):
+        floors.update({k: float(v) for k, v in raw[name].items()})
+    own = getattr(spider, "coverage_floors", None) or {}
+    floors.update({k: float(v) for k, v in own.items()})
+    return floors
+
+
+def _errors(stats: dict[str, Any]) -> dict[str, int]:
+    errors: dict[str, int] = {}
+    for key, value in stats.items():
+        if not isinstance(value, int):
+            continue
+        if key.startswith("newscrawl/errors/"):
+            name = key.removeprefix("newscrawl/errors/")
+        elif key.startswith("downloader/exception_type_count/"):
+            name = key.rsplit("/", 1)[-1].rsplit(".", 1)[-1]
+        elif key.startswith("spider_exceptions/") and key.count("/") == 1:
+            name = "spider_" + key.split("/", 1)[1]
+        elif key.startswith("httperror/response_ignored_status_count/"):
+            name = "http_" + key.rsplit("/", 1)[-1]
+        elif key == "log_count/ERROR":
+            name = "logged_errors"
+        else:
+            continue
+        errors[name] = errors.get(name, 0) + value
+    return dict(sorted(errors.items()))
+
+
+def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {k.removeprefix(prefix): v for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+
+def local_path(uri: str) -> Path | None:
+    """Filesystem path of a feed URI (`file://...` or a plain path), None for other storages."""
+    if uri.startswith("file:"):
+        return Path(file_uri_to_path(uri))
+    if "://" in uri or uri in ("-", "stdout:") or uri.startswith("stdout:"):
+        return None
+    return Path(uri)
+
+
+class RunReport:
+    """Scrapy extension: counts field coverage of scraped items, reports when the engine stops."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.settings = crawler.settings
+        self.items = 0
+        self.filled: dict[str, int] = {}
+        self.feeds: list[dict[str, Any]] = []
+        self.report: dict[str, Any] | None = None
+        self.written: list[Path] = []
+        self._started = time.monotonic()
+        self._elapsed: float | None = None
+        self._started_at = datetime.now(UTC)
+        self._finish_reason: str | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RunReport:
+        """Connect to the crawler's signals; NotConfigured when NEWSCRAWL_REPORT_ENABLED is off."""
+        if not crawler.settings.getbool("NEWSCRAWL_REPORT_ENABLED", True):
+            raise NotConfigured("NEWSCRAWL_REPORT_ENABLED is off")
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.feed_slot_closed, signal=signals.feed_slot_closed)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
+        return ext
+
+    def spider_opened(self, spider: Any) -> None:
+        """Start the clock."""
+        self._started = time.monotonic()
+        self._started_at = datetime.now(UTC)
+
+    def item_scraped(self, item: Any, spider: Any = None) -> None:
+        """Count which fields the item filled."""
+        self.items += 1
+        adapter = ItemAdapter(item)
+        for name in ARTICLE_FIELDS:
+            if name not in UNMEASURED_FIELDS and not is_empty(adapter.get(name)):
+                self.filled[name] = self.filled.get(name, 0) + 1
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        """Stop the clock."""
+        self._elapsed = time.monotonic() - self._started
+        self._finish_reason = reason
+
+    def feed_slot_closed(self, slot: Any) -> None:
+        """Remember every stored feed (one per batch file)."""
+        self.feeds.append({"uri": slot.uri, "format": slot.format, "items": slot.itemcount})
+
+    def coverage(self) -> dict[str, float]:
+        """Share of scraped articles with a non-empty value, per measured field."""
+        if not self.items:
+            return {}
+        return {name: round(self.filled.get(name, 0) / self.items, 4)
+                for name in ARTICLE_FIELDS if name not in UNMEASURED_FIELDS}
+
+    def build(self) -> dict[str, Any]:
+        """The report as a JSON-ready dict (without the per-feed part)."""
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        spider = self.crawler.spider
+        floors = resolve_floors(self.settings, spider)
+        coverage = self.coverage()
+        min_items = self.settings.getint("NEWSCRAWL_COVERAGE_MIN_ITEMS", 10)
+        below = {}
+        if self.items >= max(min_items, 1):
+            below = {f: coverage.get(f, 0.0) for f, floor in floors.items()
+                     if coverage.get(f, 0.0) < floor}
+        elapsed = self._elapsed if self._elapsed is not None else time.monotonic() - self._started
+        dropped = _prefixed(stats, "newscrawl/dropped/")
+        duplicates = _prefixed(stats, "newscrawl/duplicates/")
+        return {
+            "spider": getattr(spider, "name", None),
+            "finish_reason": self._finish_reason or stats.get("finish_reason"),
+            "started_at": self._started_at.isoformat(timespec="seconds"),
+            "elapsed_seconds": round(elapsed, 3),
+            "pages": stats.get("response_received_count", 0),
+            "articles": self.items,
+            "dropped": dropped,
+            "dropped_total": sum(dropped.values()),
+            "duplicates": duplicates,
+            "duplicates_total": sum(duplicates.values()),
+            "errors": _errors(stats),
+            "coverage": coverage,
+            "coverage_floors": floors,
+            "below_floor": below,
+        }
+
+    def engine_stopped(self) -> None:
+        """Build the report, warn about fields under their floor, log it, write the files."""
+        report = self.build()
+        self.report = report
+        for name, share in report["below_floor"].items():
+            logger.warning(
+                "coverage of %r is %.0f%% (floor %.0f%%) over %d articles: has the portal's "
+                "markup changed?", name, share * 100, report["coverage_floors"][name] * 100,
+                report["articles"])
+            self.crawler.stats.set_value(f"newscrawl/below_floor/{name}", share)
+        logger.info("Run report:\n%s", format_report(report))
+        for feed in self.feeds:
+            path = local_path(feed["uri"])
+            if path is None:
+                continue
+            target = path.with_name(path.name + REPORT_SUFFIX)
+            try:
+                target.write_text(json.dumps({**report, "feed": feed}, ensure_ascii=False,
+                                             indent=2) + "\n", encoding="utf-8")
+            except OSError as exc:
+                logger.error("could not write the run report %s: %s", target, exc)
+                continue
+            self.written.append(target)
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """A few human-readable lines summarising a report dict (as logged and printed)."""
+    lines = [
+        f"  spider {report.get('spider')}: {report.get('finish_reason')} after "
+        f"{report.get('elapsed_seconds', 0):.1f}s, {report.get('pages', 0)} pages",
+        f"  articles {report.get('articles', 0)}; dropped {report.get('dropped_total', 0)} "
+        f"({_counts(report.get('dropped', {}))}); duplicates "
+        f"{report.get('duplicates_total', 0)} ({_counts(report.get('duplicates', {}))})",
+        f"  errors: {_counts(report.get('errors', {}))}",
+    ]
+    coverage = report.get("coverage") or {}
+    if coverage:
+        shown = ", ".join(f"{k} {v:.0%}" for k, v in coverage.items())
+        lines.append(f"  coverage: {shown}")
+    if report.get("below_floor"):
+        lines.append("  BELOW FLOOR: " + ", ".join(
+            f"{k} {v:.0%} < {report['coverage_floors'][k]:.0%}"
+            for k, v in report["below_floor"].items()))
+    if report.get("feed"):
+        feed = report["feed"]
+        lines.append(f"  feed: {feed['uri']} ({feed['format']}, {feed['items']} items)")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Small spiders the feed and crawl tests run through `scrapy crawl` (no internet needed)."""

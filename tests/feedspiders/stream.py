@@ -1,0 +1,47 @@
+"""A spider that makes articles up without any request, for feed export tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import scrapy
+
+from newscrawl.items import Article, RelatedLink
+
+
+def make_article(i: int, paragraphs: int = 3) -> Article:
+    """Article number `i`: unique URL and text, Polish letters, a related block rendered twice."""
+    body = [f"Akapit {j} artykułu {i}: zażółć gęślą jaźń. " * 4 for j in range(paragraphs)]
+    related = [RelatedLink(f"Polecany {i % 7}", f"/related/{i % 7}"),
+               RelatedLink(f"Polecany {i % 7}", f"/related/{i % 7}?utm_source=box")]
+    return Article(url=f"https://portal.example/news/{i}.html", portal=None, language="pl",
+                   headline=f"Nagłówek {i}", lead=f"Lead {i}.", body=body, authors=["Ala Kot"],
+                   published="2024-05-03T10:00:00+02:00", date_source="meta",
+                   related=related, fetched_at="2024-05-04T00:00:00+00:00")
+
+
+class StreamSpider(scrapy.Spider):
+    """Yields `count` articles (`-a count=N`, default 50), sleeping `delay` seconds between them;
+    `-a paragraphs=N` makes records longer (several kilobytes each to cross buffer sizes)."""
+
+    name = "stream"
+    custom_settings = {"ROBOTSTXT_OBEY": False, "LOG_LEVEL": "INFO"}
+
+    def __init__(self, count: str = "50", delay: str = "0", paragraphs: str = "3",
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.count, self.delay, self.paragraphs = int(count), float(delay), int(paragraphs)
+
+    async def start(self) -> AsyncIterator[Any]:
+        """Yield the made-up articles (plus one duplicate and one without a body)."""
+        for i in range(self.count):
+            yield make_article(i, self.paragraphs)
+            if self.delay:
+                await asyncio.sleep(self.delay)
+        if self.count:
+            dup = make_article(0, self.paragraphs)
+            dup.url += "?utm_source=newsletter"
+            yield dup
+            yield Article(url="https://portal.example/empty.html", headline="Pusty")

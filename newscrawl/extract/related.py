@@ -44,6 +44,9 @@ _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|ref_src|srcref|"
                        r"at_\w+|ocid|cmpid|src|source|from)$", re.I)
 _ELLIPSIS = ("…", "...")
+#: Links under such a class/id inside a block are advertising, not recommendations.
+_SPONSORED = re.compile(r"commercial|sponsor|advert|promo|adslot|ad-slot|partner|native-ad",
+                        re.I)
 _JSON_KEYS = re.compile(r"related|recommend|polecane|readalso|read_also|morestories|"
                         r"more_stories|suggest", re.I)
 _TITLE_KEYS = ("title", "headline", "name", "text")
@@ -303,6 +306,8 @@ def _collect(nodes: list[Any], base: str, page_url: str) -> list[RelatedLink]:
     first_url: dict[str, str] = {}
     for node in nodes:
         for a in _article_links(node, base):
+            if _sponsored(a, node):
+                continue
             url = urljoin(base, a.get("href").strip())
             key = canonical_link(url)
             if key == page:
@@ -320,6 +325,16 @@ def _collect(nodes: list[Any], base: str, page_url: str) -> list[RelatedLink]:
         else:
             items.append(RelatedLink(title=title, url=first_url[key]))
     return items
+
+
+def _sponsored(a: Any, block: Any) -> bool:
+    """True when the link sits in an advertising wrapper inside the block."""
+    for el in [a, *a.iterancestors()]:
+        if el is block:
+            return False
+        if _SPONSORED.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+            return True
+    return False
 
 
 def _clean_url(url: str) -> str:

@@ -19,7 +19,7 @@ SCHEMA_VERSION = 1
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     key          TEXT PRIMARY KEY,
-    url          TEXT NOT NULL,
+    url          TEXT,          -- NULL when equal to the key (saves a third of the file)
     fingerprint  TEXT,
     published    TEXT,
     modified     TEXT,
@@ -34,8 +34,8 @@ CREATE INDEX IF NOT EXISTS articles_last_seen ON articles (last_seen);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
 
-_COLUMNS = ("key", "url", "fingerprint", "published", "modified", "lastmod", "first_seen",
-            "last_seen", "last_fetched", "emitted", "version")
+_COLUMNS = ("key", "coalesce(url, key)", "fingerprint", "published", "modified", "lastmod",
+            "first_seen", "last_seen", "last_fetched", "emitted", "version")
 
 
 def utcnow() -> datetime:
@@ -228,6 +228,7 @@ class SQLiteState(CrawlState):
         """Upsert the emitted article; `lastmod` only ever moves forward."""
         stamp = iso(now or utcnow())
         lastmod = later(lastmod, None)
+        url = None if url == key else url  # type: ignore[assignment]
         self._begin()
         self._db.execute(
             """INSERT INTO articles (key, url, fingerprint, published, modified, lastmod,
@@ -250,6 +251,7 @@ class SQLiteState(CrawlState):
         stamp = iso(now or utcnow())
         lastmod = later(lastmod, None)
         fetched_at = stamp if fetched else None
+        url = None if url == key else url  # type: ignore[assignment]
         self._begin()
         self._db.execute(
             """INSERT INTO articles (key, url, lastmod, first_seen, last_seen, last_fetched)

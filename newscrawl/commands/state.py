@@ -1,0 +1,69 @@
+"""Show or manage the incremental crawl state of a spider (stats, --reset, --expire DAYS)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from newscrawl.lock import LockBusy, RunLock, lock_path_for
+from newscrawl.state import open_state, state_path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `newscrawl state`."""
+    parser.add_argument("spider", help="spider name (its state file is NEWSCRAWL_STATE)")
+    parser.add_argument("--path", default=None, help="state file (default: from the settings)")
+    parser.add_argument("--reset", action="store_true", help="forget every URL")
+    parser.add_argument("--expire", type=float, metavar="DAYS", default=None,
+                        help="forget URLs not seen in the last DAYS days")
+    parser.add_argument("--url", action="append", default=[], metavar="URL",
+                        help="print the record of this article URL (repeatable)")
+
+
+def resolve_path(spider: str, path: str | None = None) -> Path:
+    """The spider's state file: `path`, or the project's NEWSCRAWL_STATE setting."""
+    if path:
+        return Path(path)
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    return state_path(settings.get("NEWSCRAWL_STATE", ".newscrawl/state-%(name)s.sqlite"), spider)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the state's stats as JSON after applying --reset / --expire."""
+    from scrapy.utils.project import get_project_settings
+
+    from newscrawl.incremental import state_key
+
+    path = resolve_path(args.spider, args.path)
+    if not path.exists() and not (args.reset or args.expire is not None):
+        print(f"newscrawl state: no state for {args.spider!r} at {path}", file=sys.stderr)
+        return 1
+    backend = get_project_settings().get("NEWSCRAWL_STATE_BACKEND")
+    report: dict[str, object] = {}
+    lock = RunLock(lock_path_for(path))
+    if args.reset or args.expire is not None:
+        try:
+            lock.acquire()  # never change the state under a running crawl
+        except LockBusy as exc:
+            print(f"newscrawl state: {exc}; not changing the state", file=sys.stderr)
+            return 75  # EX_TEMPFAIL
+    try:
+        with open_state(path, backend) as state:
+            if args.reset:
+                state.reset()
+                report["reset"] = True
+            if args.expire is not None:
+                report["expired"] = state.expire_days(args.expire)
+            report.update(state.stats())
+            for url in args.url:
+                record = state.get(state_key(url))
+                report.setdefault("records", []).append(  # type: ignore[union-attr]
+                    vars(record) if record else {"url": url, "known": False})
+    finally:
+        lock.release()
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0

@@ -236,10 +236,11 @@ def plausible(value: datetime | None, fetched_at: datetime) -> bool:
 
 def parse_date(raw: str | None, *, fetched_at: datetime, timezone: str | None = None,
                language: str | None = None, languages: list[str] | None = None,
-               human: bool = True) -> datetime | None:
+               human: bool = True, relative: bool = True) -> datetime | None:
     """Parse one date string into an aware datetime; None when unparseable or implausible.
 
-    `human=False` restricts parsing to machine and numeric forms (for attribute values).
+    `human=False` restricts parsing to machine and numeric forms (for attribute values);
+    `relative=False` ignores relative forms ("2 hours ago"), which need an exact fetch time.
     """
     if not raw or not raw.strip():
         return None
@@ -250,9 +251,9 @@ def parse_date(raw: str | None, *, fetched_at: datetime, timezone: str | None = 
     month_first = (language or "").lower().startswith("en")
     value = parse_machine(raw, zone, month_first=month_first)
     if value is None and human:
-        value = parse_relative(raw, fetched_at, zone)
-        if value is None:
-            value = parse_human(raw, zone, language=language, languages=languages)
+        value = parse_human(raw, zone, language=language, languages=languages)
+        if value is None and relative:
+            value = parse_relative(raw, fetched_at, zone)
     return value if plausible(value, fetched_at) else None
 
 
@@ -301,16 +302,16 @@ _DATE_HINT = re.compile(r"date|time|publi|posted|byline|signature|dateline|meta|
 _NOT_DATE = re.compile(r"comment|related|recommend|footer|sidebar|widget|popular|teaser", re.I)
 
 
-def text_date_candidates(doc: Any, limit: int = 12) -> list[str]:
-    """Short visible texts that look like a date line near the headline or byline, page order.
-
-    Elements whose class/id hints at a date or byline come first; those after the first <h1>
-    are preferred to those before it (site headers carry today's date).
+def text_date_candidates(doc: Any, limit: int = 12, window: int = 80) -> list[str]:
+    """Short visible texts that may carry the date, best first: elements near the headline
+    whose class/id hints at a date or byline, then the text lines just after the `<h1>`,
+    then hinted elements before it (site headers often carry today's date, so they come last).
     """
     root = doc.root
     h1 = next(iter(root.iter("h1")), None)
     after_h1 = h1 is None
-    hinted_after, hinted_before = [], []
+    hinted_after: list[str] = []
+    hinted_before: list[str] = []
     for el in root.iter():
         if el is h1:
             after_h1 = True
@@ -325,4 +326,63 @@ def text_date_candidates(doc: Any, limit: int = 12) -> list[str]:
         (hinted_after if after_h1 else hinted_before).append(text)
         if len(hinted_after) >= limit:
             break
-    return list(dict.fromkeys(hinted_after + hinted_before[:3]))
+    near: list[str] = []
+    if h1 is not None:
+        count = 0
+        for el in h1.itersiblings():
+            for node in el.iter():
+                if not isinstance(node.tag, str) or node.tag in ("script", "style"):
+                    continue
+                for piece in (node.text, node.tail):
+                    text = " ".join((piece or "").split())
+                    if not text:
+                        continue
+                    count += 1
+                    if len(text) <= 160 and re.search(r"\d", text):
+                        near.append(text)
+                if count > window:
+                    break
+            if count > window:
+                break
+        if not near and h1.getparent() is not None and count < window:
+            parent = h1.getparent()
+            for sib in parent.itersiblings():
+                if not isinstance(sib.tag, str) or sib.tag in ("script", "style"):
+                    continue
+                text = " ".join(sib.itertext()).split()
+                joined = " ".join(text)
+                if joined and len(joined) <= 300 and re.search(r"\d", joined):
+                    near.append(joined)
+                count += 1
+                if count > 12:
+                    break
+    return list(dict.fromkeys(hinted_after + near + hinted_before[:3]))
+
+
+def is_relative(text: str) -> bool:
+    """True for relative forms ("2 godz. temu", "yesterday") that need the fetch time."""
+    return bool(_DAY_WORD.search(text) or re.search(r"\b(temu|ago|vor)\b", text, re.I))
+
+
+def reconcile_with_url(value: datetime, url_value: datetime) -> datetime:
+    """Agree a structured date with the day written in the URL.
+
+    A UTC instant one day after the URL's day is the same moment in a zone west of UTC: it is
+    re-expressed with the offset that puts it on the URL's day. A structured date days after the
+    URL's day is usually the last modification, so the URL's day wins.
+    """
+    gap = (value.date() - url_value.date()).days
+    if gap == 0:
+        return value
+    if abs(gap) == 1 and value.utcoffset() is not None:
+        utc = value.astimezone(UTC)
+        for hours in ((-4, -5, -6, -7, -8) if gap == 1 else (1, 2, 3, 8, 9)):
+            from datetime import timezone as _tz
+
+            local = utc.astimezone(_tz(timedelta(hours=hours)))
+            if local.date() == url_value.date():
+                return local
+        return value
+    if gap > 1:
+        return url_value
+    return value

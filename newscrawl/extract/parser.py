@@ -111,18 +111,22 @@ class ArticleParser:
         pub_cands = self._selector_dates(self.PUBLISHED) + md.published_candidates
         mod_cands = self._selector_dates(self.MODIFIED) + md.modified_candidates
         published, raw, source = self._first_date(pub_cands)
+        texts = [(t, "text") for t in dates_mod.text_date_candidates(self.doc)]
         if published is None:
-            texts = [(t, "text") for t in dates_mod.text_date_candidates(self.doc)]
-            published, raw, source = self._first_date(texts)
+            published, raw, source = self._first_date(texts, relative=False)
+        url_value = dates_mod.date_from_url(self.canonical_url() or self.doc.url,
+                                            fetched_at=self.fetched_at, timezone=tz,
+                                            language=lang)
+        if url_value is None and self.canonical_url():
+            url_value = dates_mod.date_from_url(self.doc.url, fetched_at=self.fetched_at,
+                                                timezone=tz, language=lang)
+        if published is None and url_value is not None:
+            published, raw, source = url_value, self.doc.url, "url"
+        elif published is not None and url_value is not None:
+            published = dates_mod.reconcile_with_url(published, url_value)
         if published is None:
-            url_value = dates_mod.date_from_url(self.canonical_url() or self.doc.url,
-                                                fetched_at=self.fetched_at, timezone=tz,
-                                                language=lang)
-            if url_value is None and self.canonical_url():
-                url_value = dates_mod.date_from_url(self.doc.url, fetched_at=self.fetched_at,
-                                                    timezone=tz, language=lang)
-            if url_value is not None:
-                published, raw, source = url_value, self.doc.url, "url"
+            published, raw, source = self._first_date(
+                [(t, s) for t, s in texts if dates_mod.is_relative(t)])
         modified, _, _ = self._first_date(mod_cands)
         if modified is not None and published is not None and modified < published:
             modified = None
@@ -146,12 +150,12 @@ class ArticleParser:
                 out.append((text, "text"))
         return out
 
-    def _first_date(self, candidates: list[tuple[str, str]]
+    def _first_date(self, candidates: list[tuple[str, str]], *, relative: bool = True
                     ) -> tuple[datetime | None, str | None, str | None]:
         for raw, source in candidates:
             value = dates_mod.parse_date(raw, fetched_at=self.fetched_at,
                                          timezone=self.timezone, language=self.language(),
-                                         human=source == "text")
+                                         human=source == "text", relative=relative)
             if value is not None:
                 return value, raw, source
         return None, None, None

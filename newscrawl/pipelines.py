@@ -167,7 +167,7 @@ class DatesPipeline(_Pipeline):
     enabled_setting = "NEWSCRAWL_DATES_ENABLED"
 
     def _iso(self, value: Any, a: ItemAdapter, fetched_at: datetime) -> str | None:
-        from newscrawl.extract.dates import parse_date, to_iso
+        from newscrawl.extract.dates import parse_date, plausible, to_iso
 
         if value is None or value == "":
             return None
@@ -179,7 +179,8 @@ class DatesPipeline(_Pipeline):
             return to_iso(value)
         text = clean_text(str(value))
         if _ISO_OFFSET.match(text):
-            return to_iso(datetime.fromisoformat(text.replace("Z", "+00:00")))
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return to_iso(moment) if plausible(moment, fetched_at) else None
         parsed = parse_date(text, fetched_at=fetched_at, timezone=self._timezone(a),
                             language=a.get("language"))
         return to_iso(parsed)

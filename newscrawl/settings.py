@@ -4,9 +4,54 @@ BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
-# Identify the crawler; set your own contact URL in production.
+# --- Politeness and robustness (spiders and discovery; see newscrawl/spider.py) -----------------
+# Identify the crawler honestly; set your own: `-s USER_AGENT="mybot/1.0 (+https://...)"`.
 USER_AGENT = "newscrawl/0.1 (+https://github.com/newscrawl/newscrawl)"
+# Honour robots.txt (Scrapy's RobotsTxtMiddleware); the spiders also read its `Sitemap:` lines.
 ROBOTSTXT_OBEY = True
+# Requests in flight: in total, and per portal host (news portals are shared infrastructure).
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Seconds between requests to one host before AutoThrottle adapts it (randomised 0.5x-1.5x).
+DOWNLOAD_DELAY = 0.25
+# AutoThrottle: adapt the delay to the server's latency, aiming at this many parallel requests.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+# Seconds before a request times out (then retried like a 5xx).
+DOWNLOAD_TIMEOUT = 30
+# Retries for 5xx, 408, 429 and network errors, with exponential backoff between attempts
+# (RETRY_BACKOFF_BASE * 2**(attempt-1) seconds, at most RETRY_BACKOFF_MAX; newscrawl.retry).
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    **globals().get("DOWNLOADER_MIDDLEWARES", {}),
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.retry.BackoffRetryMiddleware": 550,
+}
+# Pages larger than this are abandoned (a news page is far smaller); warn above the second size.
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+# Redirect chains longer than this are dropped and counted as `newscrawl/errors/redirect_loop`.
+REDIRECT_MAX_TIMES = 5
+# Requests outside the spider's allowed_domains (the portal's domains, or the `base_url` host)
+# are dropped; Scrapy's OffsiteMiddleware is on by default.
+# Development cache: `-s HTTPCACHE_ENABLED=1` replays every response from .scrapy/httpcache.
+HTTPCACHE_ENABLED = False
+HTTPCACHE_EXPIRATION_SECS = 0
+HTTPCACHE_DIR = "httpcache"
+HTTPCACHE_IGNORE_HTTP_CODES = [500, 502, 503, 504, 408, 429]
+# Progress line every NEWSCRAWL_PROGRESS_INTERVAL seconds (articles/min, queue, errors); 0: off.
+EXTENSIONS = {
+    **globals().get("EXTENSIONS", {}),
+    "newscrawl.progress.Progress": 600,
+}
+NEWSCRAWL_PROGRESS_INTERVAL = 30.0
+# --- end of politeness and robustness ----------------------------------------------------------
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
@@ -41,6 +86,39 @@ ITEM_PIPELINES = {
     "newscrawl.incremental.IncrementalPipeline": 990,
 }
 # --- end of incremental state ------------------------------------------------------------------
+
+# --- Rendering with JavaScript (portals with `render=True`; see newscrawl/render.py) ------------
+# Global switch. Off: portals that ask for rendering get their server HTML, said once in the log.
+# The add-on installs the scrapy-playwright download handlers only when this is on (and the
+# spider's portal renders), so plain crawls never start a browser. Needs `newscrawl[render]`.
+NEWSCRAWL_RENDER_ENABLED = True
+ADDONS = {
+    **globals().get("ADDONS", {}),
+    "newscrawl.render.RenderAddon": 100,
+}
+# Browser executable (Debian/Ubuntu package `chromium`); written into PLAYWRIGHT_LAUNCH_OPTIONS.
+NEWSCRAWL_CHROMIUM_PATH = "/usr/bin/chromium"
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": NEWSCRAWL_CHROMIUM_PATH,
+    "headless": True,
+    # No sandbox (containers, root); no GPU; no background traffic to Google's services.
+    "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"],
+}
+# One browser, one context, at most this many pages open at once.
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+# Seconds: page navigation, then the wait for the portal's `render_wait` block. A render that
+# fails (timeout, crash, no browser) is counted and the page is fetched again without a browser.
+NEWSCRAWL_RENDER_TIMEOUT = 20.0
+NEWSCRAWL_RENDER_WAIT_TIMEOUT = 8.0
+# Scroll to the bottom before waiting, for blocks that load when they come into view.
+NEWSCRAWL_RENDER_SCROLL = True
+# Resource types aborted inside a render (the DOM is read, not pixels); requests to hosts outside
+# the page's host and its portal's domains (ads, analytics) are always aborted.
+NEWSCRAWL_RENDER_BLOCK_RESOURCES = ["image", "media", "font", "stylesheet", "manifest", "ping"]
+# --- end of rendering --------------------------------------------------------------------------
 
 # --- Item pipelines, feeds and the run report (newscrawl/pipelines.py, exporters.py, report.py) --
 # Pipelines in the order they run; 600-980 are free for later stages (the incremental pipeline

@@ -1,0 +1,74 @@
+"""A progress line in the crawl log every NEWSCRAWL_PROGRESS_INTERVAL seconds.
+
+Like Scrapy's LogStats, but about articles: how many, how fast, how much is queued, how many
+errors, e.g. `Progress: 120 articles (34.5/min), 310 pages, 42 queued, 3 errors`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+logger = logging.getLogger(__name__)
+
+
+class Progress:
+    """Scrapy extension; 0 (or negative) NEWSCRAWL_PROGRESS_INTERVAL switches it off."""
+
+    def __init__(self, crawler: Any, interval: float) -> None:
+        self.crawler = crawler
+        self.interval = interval
+        self.started = time.monotonic()
+        self._task: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Progress:
+        """Build from the crawler's settings and hook the spider signals."""
+        interval = crawler.settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 30.0)
+        if interval <= 0:
+            raise NotConfigured
+        ext = cls(crawler, interval)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Any) -> None:
+        """Start the periodic log."""
+        self.started = time.monotonic()
+        self._task = task.LoopingCall(self.log)
+        self._task.start(self.interval, now=False)
+
+    def snapshot(self) -> dict[str, float]:
+        """The figures of one progress line."""
+        stats = self.crawler.stats.get_stats()
+        minutes = max(time.monotonic() - self.started, 1e-6) / 60
+        articles = stats.get("item_scraped_count", 0)
+        errors = sum(v for k, v in stats.items() if k.startswith("newscrawl/errors/"))
+        queued = 0
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None and getattr(engine, "slot", None) is not None:
+            try:
+                queued = len(engine.slot.scheduler) + len(engine.downloader.active)
+            except TypeError:
+                queued = len(engine.downloader.active)
+        return {"articles": articles, "per_minute": articles / minutes,
+                "pages": stats.get("response_received_count", 0), "queued": queued,
+                "errors": errors}
+
+    def log(self) -> None:
+        """Write one progress line."""
+        s = self.snapshot()
+        logger.info("Progress: %d articles (%.1f/min), %d pages, %d queued, %d errors",
+                    s["articles"], s["per_minute"], s["pages"], s["queued"], s["errors"],
+                    extra={"spider": self.crawler.spider})
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        """Stop the periodic log and write the last line."""
+        if self._task is not None and self._task.running:
+            self._task.stop()
+        self.log()

@@ -45,8 +45,8 @@ _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|
                        r"at_\w+|ocid|cmpid|src|source|from)$", re.I)
 _ELLIPSIS = ("…", "...")
 #: Links under such a class/id inside a block are advertising, not recommendations.
-_SPONSORED = re.compile(r"commercial|sponsor|advert|promo|adslot|ad-slot|partner|native-ad",
-                        re.I)
+_SPONSORED = re.compile(r"commercial|sponsor|advert|promo|adslot|ad-slot|partner|native-ad|"
+                        r"(?:^|\s)ads?(?:\s|$)", re.I)
 _JSON_KEYS = re.compile(r"related|recommend|polecane|readalso|read_also|morestories|"
                         r"more_stories|suggest", re.I)
 _TITLE_KEYS = ("title", "headline", "name", "text")
@@ -81,8 +81,12 @@ def find_related(doc: Document, *, block_css: str | None = None) -> RelatedResul
         blocks = _generic_blocks(doc.root, base)
     nodes = [n for block in blocks for n in block]
     links = _collect(nodes, base, doc.url)
-    if not links:
-        links = related_from_json(doc, base)
+    if len(links) < 2:
+        # No rendered block (at most a one-link insert): the page's embedded state may hold it.
+        known = {canonical_link(link.url) for link in links}
+        links += [link for link in related_from_json(doc, base)
+                  if canonical_link(link.url) not in known
+                  and not any(_same_title(link.title, k.title) for k in links)]
     return RelatedResult(links=links, nodes=nodes)
 
 

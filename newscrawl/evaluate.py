@@ -246,6 +246,8 @@ def predict_ours(html: bytes, url: str) -> Prediction:
         a = extract_article(html, url)
     except ExtractionError:
         return {}
+    except Exception as exc:  # noqa: BLE001 - one failing page must not end the evaluation
+        return {"error": f"{type(exc).__name__}: {exc}"}
     return {"headline": a.headline, "lead": a.lead, "body": a.body, "authors": a.authors,
             "published": a.published, "modified": a.modified, "topics": a.tags}
 
@@ -347,6 +349,7 @@ def summarise(cases: list[dict[str, Any]], run: SystemRun) -> dict[str, Any]:
         "time": {"pages": len(times),
                  "median_ms": statistics.median(times) * 1000 if times else None,
                  "mean_ms": statistics.fmean(times) * 1000 if times else None},
+        "errors": sorted(c["id"] for c in cases if "error" in run.preds.get(c["id"], {})),
         "polish": [{"id": c["id"], "scores": run.scores.get(c["id"], {})}
                    for c in cases if c.get("lang") == "pl"],
     }

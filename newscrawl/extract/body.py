@@ -1,14 +1,86 @@
-"""Generic main-text finder: the article container, its lead and its paragraphs, in order."""
+"""Generic main-text finder: the article container, its lead and its paragraphs, in order.
+
+One bottom-up pass over the lxml tree caches, per element, its visible text length, link-text
+length and comma count, and marks boilerplate (navigation, ads, share bars, captions, comment
+sections, hidden elements...). Paragraph-bearing elements then vote for their ancestors
+(Readability-style scores damped by link density and class/id hints); structured hints win when
+present: JSON-LD `articleBody` or `itemprop="articleBody"` locate the container directly. The
+container (plus sibling blocks that look like more of the same text) is walked once to emit
+paragraphs; subheadings become their own entries, link lists and boilerplate lines are dropped.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from newscrawl.extract.document import Document
-from newscrawl.extract.text import node_text
+from newscrawl.extract.text import clean_text, norm_key
 
-BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
+BLOCK_TAGS = frozenset((
+    "p", "div", "section", "article", "main", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+    "blockquote", "pre", "table", "tbody", "thead", "tr", "td", "th", "dl", "dt", "dd", "center",
+    "address", "details", "summary", "hr", "br", "header", "figure", "aside", "nav", "footer",
+    "form", "fieldset", "body", "html",
+))
+JUNK_TAGS = frozenset((
+    "script", "style", "noscript", "template", "nav", "footer", "aside", "form", "button",
+    "select", "option", "iframe", "svg", "figure", "figcaption", "label", "input", "textarea",
+    "object", "embed", "canvas", "video", "audio", "map", "dialog", "menu", "head", "title",
+    "picture", "img", "math", "meta", "link",
+))
+HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
+PARA_TAGS = frozenset(("p", "pre", "td", "blockquote"))
+_KEEP_TAGS = frozenset(("html", "body", "main"))
+_JUNK_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "search",
+                         "dialog", "menu", "menubar", "alert", "toolbar", "tablist"))
+#: class/id words of blocks that are boilerplate whatever they hold
+_STRONG_WORDS = frozenset((
+    "ad", "ads", "adv", "advert", "advertisement", "advertising", "adslot", "banner", "breadcrumb",
+    "breadcrumbs", "comment", "comments", "cookie", "cookies", "disqus", "footer", "menu", "nav",
+    "navbar", "navigation", "newsletter", "outbrain", "popup", "modal", "promo", "related",
+    "recommended", "recommendations", "share", "sharing", "social", "sidebar", "sponsor",
+    "sponsored", "subscribe", "subscription", "taboola", "signup", "login", "masthead",
+    "pagination", "pager", "skip", "tooltip", "overlay", "reklama", "polecane", "komentarze",
+    "udostepnij", "werbung", "anzeige", "readmore", "disclaimer", "copyright", "ticker",
+))
+#: class/id words of blocks that are boilerplate unless they hold real paragraph text
+_WEAK_WORDS = frozenset((
+    "byline", "caption", "captions", "credit", "credits", "meta", "metadata", "tags", "tag",
+    "toolbar", "widget", "print", "rating", "author", "authors", "date", "dateline", "timestamp",
+    "infobox", "gallery", "slideshow", "carousel", "embed", "video", "player", "audio", "podcast",
+    "teaser", "teasers", "topics", "keywords", "bio", "photo", "image", "img", "figure", "header",
+    "headline", "title", "kicker", "label", "breaking", "trending", "popular", "most", "zobacz",
+    "czytaj", "promotion", "shares",
+))
+_JUNK_PREFIXES = ("share", "social", "newsletter", "comment", "related", "recommend", "advert",
+                  "sidebar", "breadcrumb", "cookie", "outbrain", "taboola", "sponsor", "subscri",
+                  "promo", "reklam", "polecan")
+_JUNK_EXCEPT = frozenset(("commentary", "comment-body", "promotional"))
+_POS_WORDS = frozenset(("article", "body", "content", "entry", "main", "post", "story", "text",
+                        "articlebody", "hentry", "blog", "tresc", "artykul", "prose", "richtext"))
+_LEAD_WORDS = frozenset(("lead", "standfirst", "intro", "summary", "dek", "deck", "subtitle",
+                         "subheadline", "excerpt", "abstract", "lede", "perex", "zajawka", "wstep",
+                         "lid", "teaser", "subhead", "strapline", "sapo", "chapo", "bajada",
+                         "description", "leadtext", "intro-text", "lead-text", "articlelead"))
+_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_BOILER_LINE = re.compile(
+    r"^(?:advertisement|anzeige|reklama|werbung|publicit[ée]|sponsored|"
+    r"(?:read|see|watch|listen)(?: also| more| next)?|"
+    r"(?:czytaj|zobacz|przeczytaj)(?: też| także| również| więcej)?|"
+    r"(?:lesen|sehen) sie auch|mehr zum thema|"
+    r"share(?: this(?: article| story)?)?|tweet|follow us.*|sign up.*|subscribe.*|"
+    r"(?:photo|foto|fot|source|źródło|quelle|image|credit)s?\s*[:.].*|©.*|copyright.*|"
+    r"all rights reserved.*|related(?: articles| stories)?|udostępnij|komentarze?)\W*$",
+    re.I)
+_BYLINE = re.compile(r"^(?:by|von|par|por|door|autor(?:ka)?|author)\s*:?\s+\S", re.I)
+_DATE_LINE = re.compile(
+    r"^(?:(?:published|updated|posted|opublikowano|aktualizacja|veröffentlicht|aktualisiert|"
+    r"stand)\s*:?\s*)?[\w\s.,:/|-]{0,30}\d{1,4}[./\s-]\S{1,10}[./\s-]\d{2,4}[\w\s.,:|-]{0,25}$",
+    re.I)
+_MAX_DEPTH = 400
 
 
 @dataclass
@@ -19,31 +91,399 @@ class BodyResult:
     paragraphs: list[str] = field(default_factory=list)
 
 
+def _words(el: Any) -> list[str]:
+    attrs = el.attrib
+    raw = f"{attrs.get('class', '')} {attrs.get('id', '')}".lower()
+    return [w for w in _WORD_SPLIT.split(raw) if w] if raw.strip() else []
+
+
+def _class_tokens(el: Any) -> list[str]:
+    attrs = el.attrib
+    return f"{attrs.get('class', '')} {attrs.get('id', '')}".lower().split()
+
+
+def _is_junk(el: Any) -> bool:
+    """True for elements that never hold article text (by tag, role, visibility)."""
+    tag = el.tag
+    if tag in JUNK_TAGS:
+        return True
+    if tag in _KEEP_TAGS:
+        return False
+    attrs = el.attrib
+    if not attrs:
+        return False
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    role = attrs.get("role")
+    if role and role.lower() in _JUNK_ROLES:
+        return True
+    style = attrs.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def _class_junk(el: Any) -> int:
+    """2 when class/id words say boilerplate, 1 when they say 'probably', 0 otherwise."""
+    if el.tag in _KEEP_TAGS:
+        return 0
+    tokens = _class_tokens(el)
+    if not tokens or el.attrib.get("itemprop", "").lower() == "articlebody":
+        return 0
+    if any(t in ("hidden", "sr-only", "visually-hidden", "screen-reader-text", "visuallyhidden")
+           for t in tokens) and not any(":" in t for t in tokens):
+        return 2
+    if any(t in _JUNK_EXCEPT for t in tokens):
+        return 0
+    weak = 0
+    for tok in tokens:
+        for w in _WORD_SPLIT.split(tok):
+            if w in _STRONG_WORDS or (len(w) > 4 and w.startswith(_JUNK_PREFIXES)):
+                return 2
+            if w in _WEAK_WORDS:
+                weak = 1
+    return weak
+
+
+class _Page:
+    """Per-element caches filled by bottom-up passes over the tree."""
+
+    def __init__(self, root: Any, skip: set[int]) -> None:
+        self.order: dict[Any, int] = {}
+        self.junk: set[Any] = set()
+        #: elements that are boilerplate themselves (the roots of junk subtrees)
+        self.roots: set[Any] = set()
+        self.text: dict[Any, int] = {}
+        self.links: dict[Any, int] = {}
+        self.commas: dict[Any, int] = {}
+        self.paras: dict[Any, int] = {}
+        elements = [e for e in root.iter() if isinstance(e.tag, str)]
+        junk, roots = self.junk, self.roots
+        for i, el in enumerate(elements):
+            self.order[el] = i
+            if id(el) in skip or _is_junk(el):
+                roots.add(el)
+                junk.add(el)
+            elif el.getparent() in junk:
+                junk.add(el)
+        self._aggregate(elements)
+        # class/id hints, checked top-down; "weak" hints yield to real paragraph text
+        total = self.paras.get(root, 0)
+        for el in elements:
+            if el in junk:
+                continue
+            if el.getparent() in junk:
+                junk.add(el)
+                continue
+            level = _class_junk(el)
+            if not level:
+                continue
+            held = self.paras[el]
+            if (level == 1 and held >= 400) or (level == 2 and total and held > 0.6 * total):
+                continue
+            roots.add(el)
+            junk.add(el)
+            self._subtract(el)
+
+    def _aggregate(self, elements: list[Any]) -> None:
+        text, links, commas, paras = self.text, self.links, self.commas, self.paras
+        roots = self.roots
+        for el in reversed(elements):
+            own = el.text or ""
+            t = len(own.strip())
+            c = own.count(",")
+            lk = 0
+            pr = 0
+            for child in el:
+                tail = child.tail
+                if tail:
+                    t += len(tail.strip())
+                    c += tail.count(",")
+                if child in text and child not in roots:
+                    t += text[child]
+                    lk += links[child]
+                    c += commas[child]
+                    pr += paras[child]
+            if el.tag == "a":
+                lk = t
+            text[el], links[el], commas[el] = t, lk, c
+            if el.tag in PARA_TAGS and t >= 25 and lk < t * 0.5:
+                pr += t - lk
+            paras[el] = pr
+
+    def _subtract(self, el: Any) -> None:
+        t, lk, c, pr = self.text[el], self.links[el], self.commas[el], self.paras[el]
+        for anc in el.iterancestors():
+            self.text[anc] -= t
+            self.links[anc] = max(0, self.links[anc] - lk)
+            self.commas[anc] -= c
+            self.paras[anc] = max(0, self.paras[anc] - pr)
+
+    def density(self, el: Any) -> float:
+        """Share of the element's text that is link text."""
+        t = self.text.get(el, 0)
+        return self.links.get(el, 0) / t if t else 1.0
+
+
+def _class_weight(el: Any) -> float:
+    words = set(_words(el))
+    weight = 1.0
+    if words & _POS_WORDS:
+        weight += 0.25
+    if el.tag in ("article", "main"):
+        weight += 0.25
+    if el.attrib.get("itemprop", "").lower() == "articlebody":
+        weight += 2.0
+    return weight
+
+
+def _score_candidates(page: _Page) -> dict[Any, float]:
+    """Readability-style votes: every paragraph-like element scores its near ancestors."""
+    scores: dict[Any, float] = {}
+    for el, t in page.text.items():
+        if t < 25 or el in page.junk:
+            continue
+        if el.tag not in PARA_TAGS:
+            # a div/section holding text directly (no paragraph markup) counts as a paragraph
+            if el.tag not in ("div", "section", "article", "span", "font", "center"):
+                continue
+            direct = len((el.text or "").strip()) + sum(len((c.tail or "").strip()) for c in el)
+            if direct < 25:
+                continue
+        if page.density(el) > 0.5:
+            continue
+        vote = 1 + page.commas[el] + min(t / 100, 3.0)
+        parent, level = el.getparent(), 1
+        while parent is not None and level <= 3:
+            if parent in page.junk:
+                break
+            scores[parent] = scores.get(parent, 0.0) + vote / (1 if level == 1 else level * 1.5)
+            parent, level = parent.getparent(), level + 1
+    return {el: s * (1 - page.density(el)) * _class_weight(el) for el, s in scores.items()}
+
+
+def _norm_words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _container_from_hint(page: _Page, root: Any, hint: str) -> Any | None:
+    """The deepest element holding most of the paragraphs found in JSON-LD `articleBody`."""
+    target = _norm_words(hint)
+    if len(target) < 200:
+        return None
+    matched: dict[Any, int] = {}
+    total = 0
+    for el in root.iter("p", "h2", "h3", "li", "blockquote", "div"):
+        if el in page.junk or page.text.get(el, 0) < 40:
+            continue
+        if el.tag == "div" and len((el.text or "").strip()) < 40:
+            continue
+        key = _norm_words(el.text_content() if el.tag != "div" else el.text or "")
+        if len(key) < 30 or key not in target:
+            continue
+        n = len(key)
+        total += n
+        node = el.getparent()
+        while node is not None:
+            matched[node] = matched.get(node, 0) + n
+            node = node.getparent()
+    if total < len(target) * 0.4:
+        return None
+    best = None
+    for el, n in matched.items():
+        if n >= total * 0.85 and (best is None or page.order[el] > page.order[best]):
+            best = el
+    return best
+
+
+def _choose_containers(page: _Page, root: Any, hint: str | None) -> list[Any]:
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.attrib.get("itemprop", "").lower() == "articlebody" \
+                and page.text.get(el, 0) >= 200 and el not in page.junk:
+            return [el]
+    if hint:
+        found = _container_from_hint(page, root, hint)
+        if found is not None:
+            return [found]
+    scores = _score_candidates(page)
+    if not scores:
+        return []
+    top = max(scores, key=scores.__getitem__)
+    best = scores[top]
+    # climb while the parent holds clearly more paragraph text of the same quality
+    while True:
+        parent = top.getparent()
+        if parent is None or parent in page.junk or parent.tag in ("html",):
+            break
+        if page.paras[parent] > page.paras[top] * 1.4 and page.density(parent) < 0.35 \
+                and scores.get(parent, 0) >= best * 0.45:
+            top, best = parent, max(best, scores.get(parent, 0))
+            continue
+        break
+    parent = top.getparent()
+    if parent is None:
+        return [top]
+    threshold = max(10.0, best * 0.2)
+    out = []
+    for sib in parent:
+        if not isinstance(sib.tag, str) or sib in page.junk:
+            continue
+        if sib is top:
+            out.append(sib)
+        elif scores.get(sib, 0) >= threshold and page.density(sib) < 0.3:
+            out.append(sib)
+        elif sib.tag == "p" and page.text.get(sib, 0) > 80 and page.density(sib) < 0.25:
+            out.append(sib)
+    return out
+
+
+class _Emitter:
+    """Walks the chosen container(s) and turns block boundaries into paragraphs."""
+
+    def __init__(self, page: _Page, skip_nodes: set[Any], ignore_junk: bool = False) -> None:
+        self.page = page
+        self.skip = skip_nodes
+        self.ignore_junk = ignore_junk
+        self.parts: list[str] = []
+        self.link = 0
+        self.block = "p"
+        self.out: list[tuple[str, str, float]] = []
+
+    def flush(self) -> None:
+        if self.parts:
+            text = clean_text("".join(self.parts))
+            if text:
+                self.out.append((self.block, text, min(1.0, self.link / len(text))))
+        self.parts, self.link = [], 0
+
+    def add(self, s: str | None, in_link: bool) -> None:
+        if s:
+            self.parts.append(s)
+            if in_link:
+                self.link += len(s.strip())
+
+    def walk(self, el: Any, in_link: bool = False, depth: int = 0) -> None:
+        tag = el.tag
+        if el in self.skip or (el in self.page.junk and not self.ignore_junk) \
+                or (self.ignore_junk and tag in JUNK_TAGS):
+            return
+        is_block = tag in BLOCK_TAGS or depth > _MAX_DEPTH
+        in_link = in_link or tag == "a"
+        if is_block:
+            self.flush()
+            outer, self.block = self.block, tag if tag in HEADINGS or tag == "h1" else "p"
+        self.add(el.text, in_link)
+        for child in el:
+            if isinstance(child.tag, str):
+                self.walk(child, in_link, depth + 1)
+            self.add(child.tail, in_link)
+        if is_block:
+            self.flush()
+            self.block = outer
+
+
+def _keep(kind: str, text: str, density: float) -> bool:
+    if kind == "h1" or not re.search(r"\w", text):
+        return False
+    if density >= 0.5 and (len(text) < 300 or density > 0.7):
+        return False
+    if len(text) < 120 and (_BOILER_LINE.match(text) or _BYLINE.match(text)):
+        return False
+    return not (len(text) < 80 and _DATE_LINE.match(text))
+
+
+def _find_lead(page: _Page, root: Any, containers: list[Any], skip: set[int]) -> Any | None:
+    """A standfirst element near the top of the article: by class/id, or in the article header."""
+    if not containers:
+        return None
+    first = min(page.order[c] for c in containers)
+    last = max(page.order[c] for c in containers)
+    start = min((page.order[h] for h in root.iter("h1") if h in page.order), default=0)
+    start = min(start, first)
+    body_first_p = None
+    for c in containers:
+        for p in c.iter("p"):
+            if p not in page.junk and page.text.get(p, 0) >= 40:
+                body_first_p = page.order[p]
+                break
+        if body_first_p is not None:
+            break
+    limit = body_first_p if body_first_p is not None else last
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        pos = page.order.get(el, -1)
+        if pos < start:
+            continue
+        if pos > limit:
+            break
+        if el.tag in ("html", "body", "main", "article", "a") or any(el is c for c in containers):
+            continue
+        words = set(_words(el))
+        if not words & _LEAD_WORDS:
+            continue
+        t = page.text.get(el, 0)
+        if 40 <= t <= 1500 and page.density(el) < 0.3 and page.paras.get(el, 0) <= 1500 \
+                and not _hard_junk(el, skip):
+            return el
+    return None
+
+
+_HARD_WORDS = frozenset(("related", "comment", "comments", "share", "social", "newsletter", "promo",
+                         "sidebar", "ad", "ads", "advert", "advertisement", "teasers", "recommended",
+                         "polecane", "caption", "gallery", "card", "list", "item", "items", "nav",
+                         "menu", "footer"))
+
+
+def _hard_junk(el: Any, skip: set[int]) -> bool:
+    """True when the element or an ancestor is surely not the article (for lead candidates)."""
+    node = el
+    while node is not None:
+        if id(node) in skip or node.tag in JUNK_TAGS or node.tag == "a" \
+                or set(_words(node)) & _HARD_WORDS:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _sane_exclusions(root: Any, exclude: list[Any] | None) -> list[Any]:
+    """Excluded nodes, minus any that hold most of the page (a block that big is the page)."""
+    if not exclude:
+        return []
+    total = len(root.text_content())
+    return [n for n in exclude if isinstance(getattr(n, "tag", None), str)
+            and len(n.text_content()) <= total * 0.5]
+
+
 def extract_body(doc: Document, *, container_css: str | None = None,
                  exclude: list[Any] | None = None) -> BodyResult:
     """Find the main text; `container_css` (a portal's) wins; `exclude` nodes are skipped."""
-    skip = {id(n) for n in (exclude or [])}
     root = doc.root
-    container = None
-    if container_css:
-        found = doc.selector.css(container_css)
-        container = found[0].root if found else None
-    if container is None:
-        best, best_score = None, 0
-        for parent in root.iter():
-            if not isinstance(parent.tag, str):
-                continue
-            score = sum(len(node_text(p)) for p in parent if getattr(p, "tag", None) == "p")
-            if score > best_score:
-                best, best_score = parent, score
-        container = best
-    if container is None:
+    if root is None or not isinstance(getattr(root, "tag", None), str):
         return BodyResult()
-    paragraphs = []
-    for el in container.iter(*BLOCK_TAGS):
-        if any(id(a) in skip for a in el.iterancestors()) or id(el) in skip:
-            continue
-        text = node_text(el)
-        if text:
-            paragraphs.append(text)
-    return BodyResult(paragraphs=paragraphs)
+    skip_ids = {id(n) for n in _sane_exclusions(root, exclude)}
+    page = _Page(root, skip_ids)
+    containers: list[Any] = []
+    if container_css:
+        containers = [s.root for s in doc.selector.css(container_css)
+                      if not isinstance(s.root, str)][:1]
+    if not containers:
+        from newscrawl.extract.metadata import read_metadata
+
+        containers = _choose_containers(page, root, read_metadata(doc).article_body)
+    if not containers:
+        return BodyResult()
+    lead_el = _find_lead(page, root, containers, skip_ids)
+    lead = None
+    skip: set[Any] = set()
+    if lead_el is not None:
+        lead_page = _Emitter(page, set(), ignore_junk=True)
+        lead_page.walk(lead_el)
+        lead = " ".join(text for _, text, _ in lead_page.out) or None
+        skip.add(lead_el)
+    emitter = _Emitter(page, skip)
+    for c in containers:
+        emitter.walk(c)
+    lead_key = norm_key(lead) if lead else None
+    paragraphs = [text for kind, text, dens in emitter.out
+                  if _keep(kind, text, dens) and (lead_key is None or norm_key(text) != lead_key)]
+    return BodyResult(lead=lead, paragraphs=paragraphs)
+

@@ -33,6 +33,8 @@ DEFAULT_COVERAGE_FLOORS: dict[str, float] = {
 #: Fields whose coverage says nothing (flags and counters with defaults).
 UNMEASURED_FIELDS = frozenset({"paywalled", "updated", "version"})
 REPORT_SUFFIX = ".stats.json"
+#: `newscrawl/duplicates/<key>` counters of articles (the rest count skipped requests).
+ITEM_DUPLICATE_KEYS = ("url", "fingerprint")
 
 
 def is_empty(value: Any) -> bool:
@@ -66,25 +68,18 @@ def resolve_floors(settings: Any, spider: Any = None) -> dict[str, float]:
     return floors
 
 
-def _errors(stats: dict[str, Any]) -> dict[str, int]:
-    errors: dict[str, int] = {}
-    for key, value in stats.items():
-        if not isinstance(value, int):
-            continue
-        if key.startswith("newscrawl/errors/"):
-            name = key.removeprefix("newscrawl/errors/")
-        elif key.startswith("downloader/exception_type_count/"):
-            name = key.rsplit("/", 1)[-1].rsplit(".", 1)[-1]
-        elif key.startswith("spider_exceptions/") and key.count("/") == 1:
-            name = "spider_" + key.split("/", 1)[1]
-        elif key.startswith("httperror/response_ignored_status_count/"):
-            name = "http_" + key.rsplit("/", 1)[-1]
-        elif key == "log_count/ERROR":
-            name = "logged_errors"
-        else:
-            continue
-        errors[name] = errors.get(name, 0) + value
-    return dict(sorted(errors.items()))
+def _errors(stats: dict[str, Any]) -> dict[str, Any]:
+    """Errors by type, grouped by where they were counted (the groups may overlap: a timeout
+    is both a classified crawl error and a downloader exception)."""
+    downloader = {k.rsplit(".", 1)[-1]: v for k, v in
+                  _prefixed(stats, "downloader/exception_type_count/").items()}
+    spider = {k: v for k, v in _prefixed(stats, "spider_exceptions/").items() if "/" not in k}
+    return {
+        "crawl": _prefixed(stats, "newscrawl/errors/"),
+        "downloader": downloader,
+        "spider_exceptions": spider,
+        "logged": int(stats.get("log_count/ERROR", 0)),
+    }
 
 
 def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, int]:
@@ -171,7 +166,8 @@ class RunReport:
                      if coverage.get(f, 0.0) < floor}
         elapsed = self._elapsed if self._elapsed is not None else time.monotonic() - self._started
         dropped = _prefixed(stats, "newscrawl/dropped/")
-        duplicates = _prefixed(stats, "newscrawl/duplicates/")
+        all_duplicates = _prefixed(stats, "newscrawl/duplicates/")
+        duplicates = {k: v for k, v in all_duplicates.items() if k in ITEM_DUPLICATE_KEYS}
         return {
             "spider": getattr(spider, "name", None),
             "finish_reason": self._finish_reason or stats.get("finish_reason"),
@@ -183,6 +179,8 @@ class RunReport:
             "dropped_total": sum(dropped.values()),
             "duplicates": duplicates,
             "duplicates_total": sum(duplicates.values()),
+            "duplicate_requests": {k: v for k, v in all_duplicates.items()
+                                   if k not in ITEM_DUPLICATE_KEYS},
             "errors": _errors(stats),
             "coverage": coverage,
             "coverage_floors": floors,
@@ -226,8 +224,12 @@ def format_report(report: dict[str, Any]) -> str:
         f"  articles {report.get('articles', 0)}; dropped {report.get('dropped_total', 0)} "
         f"({_counts(report.get('dropped', {}))}); duplicates "
         f"{report.get('duplicates_total', 0)} ({_counts(report.get('duplicates', {}))})",
-        f"  errors: {_counts(report.get('errors', {}))}",
     ]
+    errors = report.get("errors") or {}
+    lines.append(f"  errors: crawl ({_counts(errors.get('crawl', {}))}); downloader "
+                 f"({_counts(errors.get('downloader', {}))}); spider exceptions "
+                 f"({_counts(errors.get('spider_exceptions', {}))}); "
+                 f"{errors.get('logged', 0)} logged")
     coverage = report.get("coverage") or {}
     if coverage:
         shown = ", ".join(f"{k} {v:.0%}" for k, v in coverage.items())

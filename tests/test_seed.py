@@ -28,15 +28,11 @@ def seed_text() -> str:
 
 
 def _dedup_seed(text: str) -> str:
-    """The seed with each duplicated related title kept once.
-
-    The one no-break space of the seed's headline becomes a plain space: clean text in this
-    project collapses every kind of whitespace (see `newscrawl.extract.text.clean_text`).
-    """
+    """The seed with each duplicated related title kept once (its no-break spaces kept too)."""
     lines = text.rstrip("\n").split("\n")
     cut = lines.index(HEADING) + 1
     titles = list(dict.fromkeys(lines[cut:]))
-    return "\n".join(lines[:cut] + titles).replace("\u00a0", " ")
+    return "\n".join(lines[:cut] + titles)
 
 
 def _extract(fmt: str) -> str:
@@ -59,7 +55,7 @@ def test_txt_output_is_the_seed_without_duplicates(seed_text: str) -> None:
 def test_json_output_fields(seed_text: str) -> None:
     data = json.loads(_extract("json"))
     paragraphs = seed_text.split("\n\n")
-    assert data["headline"] == paragraphs[0].replace("\u00a0", " ")
+    assert data["headline"] == paragraphs[0]
     assert data["lead"] == paragraphs[1]
     assert data["body"] == paragraphs[2:7]
     assert len(data["related"]) == 12

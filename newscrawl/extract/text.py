@@ -8,16 +8,18 @@ import unicodedata
 
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff]")
 _SPACE = re.compile(r"\s+")
+# No-break spaces are kept: Polish typography binds one-letter words ("z\u00a0NATO") with them.
+_BREAKING_SPACE = re.compile(r"[^\S\u00a0]+")
 
 
 def clean_text(value: str | None) -> str:
-    """NFC, leftover HTML entities decoded, invisible characters dropped, whitespace collapsed."""
+    """NFC, entities decoded, invisible characters dropped, breaking whitespace collapsed."""
     if not value:
         return ""
     if "&" in value:
         value = html.unescape(value)
     value = _INVISIBLE.sub("", value)
-    value = _SPACE.sub(" ", value.replace("\u00a0", " ")).strip()
+    value = _BREAKING_SPACE.sub(" ", value).strip()
     return unicodedata.normalize("NFC", value)
 
 

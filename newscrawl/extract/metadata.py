@@ -315,7 +315,7 @@ def _accessible(doc: Document, art: dict[str, Any]) -> bool | None:
 
 
 # -- headline -------------------------------------------------------------------------------
-_SUFFIX_SEP = re.compile(r"\s+(?:[|–—·•»:]|-{1,2}|::)\s+")
+_SUFFIX_SEP = re.compile(r"\s+(?:[|–—·•»«:]|-{1,2}|::|/{2})\s+|\s+[|•»]|[|•»]\s+")
 
 
 def strip_site_suffix(title: str, site: str | None = None) -> str:
@@ -333,45 +333,108 @@ def strip_site_suffix(title: str, site: str | None = None) -> str:
 
 
 def _headline_of(text: str | None) -> str:
-    return clean_text(text) if text and len(text) < 400 else ""
+    if not text or len(text) >= 400:
+        return ""
+    return clean_text(text).rstrip("¶#§ ").strip()
+
+
+def _agrees(a: str, b: str) -> bool:
+    """Same headline: equal keys, or one a prefix of the other covering most of it."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return long_.startswith(short) and len(short) >= 0.5 * len(long_)
+
+
+def _title_segments(title: str) -> list[str]:
+    return [p for p in _SUFFIX_SEP.split(title) if p.strip()]
+
+
+def _strip_all_site_parts(title: str, site_keys: set[str]) -> str:
+    """A `<title>` without its leading/trailing parts that name the site."""
+    parts = _SUFFIX_SEP.split(title)
+    while len(parts) > 1 and (norm_key(parts[-1]) in site_keys or len(parts[-1].strip()) < 3):
+        parts.pop()
+    while len(parts) > 1 and norm_key(parts[0]) in site_keys:
+        parts.pop(0)
+    if len(parts) == len(_SUFFIX_SEP.split(title)):
+        return title
+    # Re-cut the original text so separators inside the kept part survive.
+    first, last = parts[0].strip(), parts[-1].strip()
+    start = title.find(first)
+    end = title.rfind(last) + len(last)
+    return clean_text(title[start:end]) if 0 <= start < end else title
 
 
 def choose_headline(doc: Document, art: dict[str, Any]) -> str | None:
-    """JSON-LD headline / og:title / the matching <h1>, without a site-name suffix."""
+    """The headline: candidates from JSON-LD, OpenGraph/Twitter/DC meta, microdata, `<h1>` and
+    `<title>`, each scored by how trustworthy its source is and by how many other sources agree
+    with it; site names (og:site_name, the host, a `<title>` suffix) are never chosen.
+    """
     sel = doc.selector
-    structured = [_headline_of(_first_str(art.get("headline")))]
-    structured += [_headline_of(v) for name in TITLE_META for v in doc.meta.get(name, [])[:1]]
-    structured += [_headline_of(sel.xpath("string((//*[@itemprop='headline'])[1])").get())]
-    structured = [s for s in structured if s]
-    title = _headline_of(sel.xpath("string(//title)").get())
-    h1s = [t for t in (_headline_of(node_text(h.root)) for h in sel.xpath("//h1")[:8]) if t]
     site = doc.meta_first("og:site_name", "application-name")
-    keys = [norm_key(s) for s in structured + ([title] if title else [])]
-    # An <h1> that agrees with the structured title (or the <title>) is the cleanest form.
-    for h in h1s:
-        k = norm_key(h)
-        if len(k) >= 8 and any(k == s or (s.startswith(k) and len(k) > len(s) * 0.4)
-                               for s in keys):
-            return h
-    if structured:
-        best = structured[0]
-        stripped = strip_site_suffix(best, site)
-        if stripped == best:
-            # A suffix another candidate lacks ("Title | Site" vs "Title") is a site name.
-            for other in structured[1:] + h1s:
-                ok = norm_key(other)
-                if ok and ok != norm_key(best) and norm_key(best).startswith(ok) \
-                        and len(ok) > len(norm_key(best)) * 0.4:
-                    return other
-            parts = _SUFFIX_SEP.split(best)
-            if len(parts) > 1 and title and norm_key(title).endswith(norm_key(parts[-1])) \
-                    and len(parts[-1]) < 40 and any(norm_key(parts[-1]) in norm_key(s)
-                                                     for s in (site or "", urlsplit(doc.url)
-                                                               .netloc)):
-                return clean_text(best[: best.rfind(parts[-1])].rstrip(" |-–—·•»:"))
-        return stripped
-    if h1s:
-        return h1s[0]
+    host = urlsplit(doc.url).netloc.lower().removeprefix("www.")
+    title = _headline_of(sel.xpath("string(//title)").get())
+    segments = _title_segments(title) if title else []
+    site_keys = {norm_key(site)} if site else set()
+    site_keys.add(norm_key(host.split(".")[0]))
+    if len(segments) > 1:
+        site_keys.update(norm_key(x) for x in segments[1:] if len(x) < 40 and not x[:1].isdigit())
+        if len(segments[0]) < 30 and len(segments[-1]) > len(segments[0]):
+            site_keys.add(norm_key(segments[0]))
+    site_keys.discard("")
+
+    cands: list[tuple[str, str, float]] = []  # (text, source, prior)
+    jl = _headline_of(_first_str(art.get("headline")))
+    if jl:
+        cands.append((jl, "jsonld", 3.0))
+    for name, prior in (("og:title", 2.5), ("twitter:title", 1.5), ("dc.title", 1.5),
+                        ("parsely-title", 1.5), ("sailthru.title", 1.0)):
+        v = _headline_of(doc.meta_first(name))
+        if v:
+            cands.append((v, "meta", prior))
+    micro = _headline_of(sel.xpath("string((//*[@itemprop='headline'][not(self::meta)])[1])")
+                         .get())
+    if micro:
+        cands.append((micro, "micro", 2.0))
+    for i, h in enumerate(sel.xpath("//h1")[:6]):
+        text = _headline_of(node_text(h.root))
+        if not text:
+            continue
+        prior = 2.3 if i == 0 else 1.8
+        if text.endswith(":") or h.xpath("ancestor::nav | ancestor::footer | ancestor::aside"):
+            prior -= 3
+        if h.xpath("ancestor::header[not(ancestor::article)] | ancestor::nav"):
+            prior -= 1.0
+        if h.xpath("ancestor::article | ancestor::main"):
+            prior += 0.5
+        cands.append((text, "h1", prior))
     if title:
-        return strip_site_suffix(title, site or urlsplit(doc.url).netloc.removeprefix("www."))
-    return None
+        stripped = _strip_all_site_parts(title, site_keys)
+        cands.append((stripped, "title", 1.0))
+    if not cands:
+        return None
+
+    keys = [norm_key(t) for t, _, _ in cands]
+    best, best_score = None, float("-inf")
+    for i, (text, source, prior) in enumerate(cands):
+        key = keys[i]
+        if not key:
+            continue
+        support = {cands[j][1] for j in range(len(cands))
+                   if j != i and _agrees(key, keys[j])}
+        score = prior + 1.0 * len(support - {source})
+        if key in site_keys or any(key == k for k in site_keys):
+            score -= 6
+        if len(key) < 6:
+            score -= 2
+        if score > best_score:
+            best, best_score = (text, source), score
+    if best is None:
+        return None
+    text, source = best
+    if source != "h1":
+        text = strip_site_suffix(text, site or host)
+    return text

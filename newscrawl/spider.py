@@ -179,7 +179,7 @@ class NewsSpider(scrapy.Spider):
     def _listing_starts(self) -> Iterator[scrapy.Request]:
         self._listing_started = True
         paths = self.section_prefixes or (self.portal.sections if self.portal else ())
-        urls = [self.home] + [self.map_url(p) for p in paths]
+        urls = ([] if self.section_prefixes else [self.home]) + [self.map_url(p) for p in paths]
         for url in urls:
             request = self._listing_request(url, home=url == self.home, probe=url != self.home)
             if request is not None:

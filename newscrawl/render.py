@@ -14,6 +14,7 @@ Only candidate article requests (those carrying `meta["discovery"]`) of a portal
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import logging
 import re
@@ -133,16 +134,33 @@ class RouteBlocker:
         return blocked
 
 
-async def wait_for_block(page: Any, selector: str, timeout_ms: float) -> bool:
-    """Page method: wait for the portal's block; False (not an exception) when it never came,
-    so the page as rendered is kept rather than thrown away."""
-    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+async def wait_for_block(page: Any, selector: str, timeout_ms: float,
+                         settle_ms: float = 1000.0) -> str:
+    """Page method: wait for the portal's block. "found"; "absent" when the page went quiet
+    (network idle, then `settle_ms`) without it; "timeout" when still busy at `timeout_ms`.
 
+    Never raises for a missing block: the page as rendered is kept rather than thrown away.
+    """
+    from playwright.async_api import Error as PlaywrightError
+
+    block = asyncio.ensure_future(
+        page.wait_for_selector(selector, state="attached", timeout=timeout_ms))
+    idle = asyncio.ensure_future(page.wait_for_load_state("networkidle", timeout=timeout_ms))
     try:
-        await page.wait_for_selector(selector, state="attached", timeout=timeout_ms)
-    except PlaywrightTimeoutError:
-        return False
-    return True
+        await asyncio.wait({block, idle}, return_when=asyncio.FIRST_COMPLETED)
+        if block.done() and block.exception() is None:
+            return "found"
+        if not idle.done() or idle.exception() is not None:
+            return "timeout"
+        try:  # quiet now; give timers and lazy inserts a moment
+            await asyncio.wait_for(asyncio.shield(block), settle_ms / 1000)
+            return "found"
+        except (TimeoutError, PlaywrightError):
+            return "absent"
+    finally:
+        for task in (block, idle):
+            task.cancel()
+        await asyncio.gather(block, idle, return_exceptions=True)
 
 
 def _set(settings: BaseSettings, name: str, value: Any) -> None:
@@ -196,6 +214,7 @@ class RenderMiddleware:
         self.available = handler == HANDLER
         self.wait_timeout_ms = settings.getfloat("NEWSCRAWL_RENDER_WAIT_TIMEOUT", 8.0) * 1000
         self.nav_timeout_ms = settings.getfloat("NEWSCRAWL_RENDER_TIMEOUT", 20.0) * 1000
+        self.settle_ms = settings.getfloat("NEWSCRAWL_RENDER_SETTLE", 1.0) * 1000
         self.scroll = settings.getbool("NEWSCRAWL_RENDER_SCROLL", True)
         self.broken: str | None = None  # why the browser cannot be used in this crawl
         self._told: set[str] = set()
@@ -255,7 +274,8 @@ class RenderMiddleware:
         if self.scroll:
             methods.append(PageMethod("evaluate", "window.scrollTo(0, document.body.scrollHeight)"))
         if portal.render_wait:
-            methods.append(PageMethod(wait_for_block, portal.render_wait, self.wait_timeout_ms))
+            methods.append(PageMethod(wait_for_block, portal.render_wait, self.wait_timeout_ms,
+                                      self.settle_ms))
         request.meta.update({
             META: "render",
             "playwright": True,
@@ -278,11 +298,16 @@ class RenderMiddleware:
         seconds = float(request.meta.get("download_latency") or 0.0)
         self.stats.inc_value(f"{STATS}/seconds", round(seconds, 3), start=0.0)
         for method in request.meta.get("playwright_page_methods") or ():
-            if getattr(method, "method", None) is wait_for_block and method.result is False:
+            if getattr(method, "method", None) is not wait_for_block:
+                continue
+            if method.result == "timeout":
                 self.stats.inc_value(f"{STATS}/errors/timeout")
                 logger.warning("Render timeout for %s: %s did not appear within %.1fs; using "
                                "the page as rendered", request.url, method.args[0],
                                self.wait_timeout_ms / 1000)
+            elif method.result == "absent":
+                self.stats.inc_value(f"{STATS}/no_block")
+                logger.info("No %s on %s once the page settled", method.args[0], request.url)
         return response
 
     def process_exception(self, request: Request, exception: BaseException,

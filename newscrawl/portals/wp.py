@@ -36,6 +36,10 @@ PORTAL = Portal(
     # sportowefakty.wp.pl/pilka-nozna/1123456/slug
     article_url=r"(?:-\d{12,}a(?:\.html)?$)|(?:^/[\w-]+(?:/[\w-]+)?/\d{5,}/[\w-]+$)",
     related_heading="Wybrane dla Ciebie",
+    # The server HTML of a WP article has no "Wybrane dla Ciebie" block: the portal's own script
+    # (served from the article's host) inserts it. Render article pages and wait for the block.
+    render=True,
+    render_wait='[data-st-area="Wybrane-dla-Ciebie"] a[href]',
     language="pl",
     timezone="Europe/Warsaw",
 )

@@ -25,7 +25,7 @@ BLOCK_TAGS = frozenset((
     "form", "fieldset", "body", "html",
 ))
 JUNK_TAGS = frozenset((
-    "script", "style", "noscript", "template", "nav", "footer", "aside", "form", "button",
+    "script", "style", "noscript", "template", "nav", "footer", "button",
     "select", "option", "iframe", "svg", "figure", "figcaption", "label", "input", "textarea",
     "object", "embed", "canvas", "video", "audio", "map", "dialog", "menu", "head", "title",
     "picture", "img", "math", "meta", "link",
@@ -54,6 +54,7 @@ _WEAK_WORDS = frozenset((
     "headline", "title", "kicker", "label", "breaking", "trending", "popular", "most", "zobacz",
     "czytaj", "promotion", "shares",
 ))
+_WEAK_TAGS = frozenset(("aside", "form"))
 _JUNK_PREFIXES = ("share", "social", "newsletter", "comment", "related", "recommend", "advert",
                   "sidebar", "breadcrumb", "cookie", "outbrain", "taboola", "sponsor", "subscri",
                   "promo", "reklam", "polecan")
@@ -159,7 +160,7 @@ class _Page:
         junk, roots = self.junk, self.roots
         for i, el in enumerate(elements):
             self.order[el] = i
-            if id(el) in skip or _is_junk(el):
+            if _is_junk(el):
                 roots.add(el)
                 junk.add(el)
             elif el.getparent() in junk:
@@ -173,12 +174,17 @@ class _Page:
             if el.getparent() in junk:
                 junk.add(el)
                 continue
-            level = _class_junk(el)
-            if not level:
-                continue
             held = self.paras[el]
-            if (level == 1 and held >= 400) or (level == 2 and total and held > 0.6 * total):
-                continue
+            if id(el) in skip:
+                # an "excluded" block holding most of the article text is the article
+                if total and held > 0.5 * total:
+                    continue
+            else:
+                level = 1 if el.tag in _WEAK_TAGS else _class_junk(el)
+                if not level:
+                    continue
+                if (level == 1 and held >= 400) or (level == 2 and total and held > 0.6 * total):
+                    continue
             roots.add(el)
             junk.add(el)
             self._subtract(el)
@@ -427,10 +433,10 @@ def _find_lead(page: _Page, root: Any, containers: list[Any], skip: set[int]) ->
     return None
 
 
-_HARD_WORDS = frozenset(("related", "comment", "comments", "share", "social", "newsletter", "promo",
-                         "sidebar", "ad", "ads", "advert", "advertisement", "teasers", "recommended",
-                         "polecane", "caption", "gallery", "card", "list", "item", "items", "nav",
-                         "menu", "footer"))
+_HARD_WORDS = frozenset((
+    "related", "comment", "comments", "share", "social", "newsletter", "promo", "sidebar", "ad",
+    "ads", "advert", "advertisement", "teasers", "recommended", "polecane", "caption", "gallery",
+    "card", "list", "item", "items", "nav", "menu", "footer"))
 
 
 def _hard_junk(el: Any, skip: set[int]) -> bool:
@@ -444,22 +450,13 @@ def _hard_junk(el: Any, skip: set[int]) -> bool:
     return False
 
 
-def _sane_exclusions(root: Any, exclude: list[Any] | None) -> list[Any]:
-    """Excluded nodes, minus any that hold most of the page (a block that big is the page)."""
-    if not exclude:
-        return []
-    total = len(root.text_content())
-    return [n for n in exclude if isinstance(getattr(n, "tag", None), str)
-            and len(n.text_content()) <= total * 0.5]
-
-
 def extract_body(doc: Document, *, container_css: str | None = None,
                  exclude: list[Any] | None = None) -> BodyResult:
     """Find the main text; `container_css` (a portal's) wins; `exclude` nodes are skipped."""
     root = doc.root
     if root is None or not isinstance(getattr(root, "tag", None), str):
         return BodyResult()
-    skip_ids = {id(n) for n in _sane_exclusions(root, exclude)}
+    skip_ids = {id(n) for n in exclude or ()}
     page = _Page(root, skip_ids)
     containers: list[Any] = []
     if container_css:

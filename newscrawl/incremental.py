@@ -127,6 +127,7 @@ class IncrementalTracker:
         self.state: CrawlState | None = None
         self._enabled: bool | None = None
         self._pending: dict[int, Pending] = {}
+        self._skipped: set[str] = set()  # keys skipped this run (counted once)
         self._uncommitted = 0
         self._last_commit = time.monotonic()
         self.commit_items = settings.getint("NEWSCRAWL_STATE_COMMIT_ITEMS", 100)
@@ -231,13 +232,34 @@ class IncrementalTracker:
         record = self.state.get(key)
         reason = decide(record, discovery, utcnow(), self.recheck_after)
         if reason == "skip":
-            self.stats.inc_value(f"{STATS_PREFIX}/skipped")
+            if key not in self._skipped:
+                self._skipped.add(key)
+                self.stats.inc_value(f"{STATS_PREFIX}/skipped")
             self.state.touch(key, request.url,
                              lastmod=later(discovery.get("lastmod"), discovery.get("published")))
             self._maybe_commit()
+            self._unschedule(request.url)
             return False
         self.stats.inc_value(f"{STATS_PREFIX}/fetched/{reason}")
         return True
+
+    def _unschedule(self, url: str) -> None:
+        """Let the spider request `url` again if another source later reports it changed.
+
+        The shared spider schedules each article URL once, on its first discovery; when that
+        one is skipped here, a later entry (say the sitemap's newer `lastmod` after the news
+        sitemap's unchanged date) must still get through.
+        """
+        spider = self.crawler.spider
+        forget = getattr(spider, "unschedule", None)
+        if callable(forget):
+            forget(url)
+            return
+        scheduled = getattr(spider, "_scheduled", None)
+        if isinstance(scheduled, set):
+            from w3lib.url import canonicalize_url
+
+            scheduled.discard(canonicalize_url(url))
 
     # -- items ----------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import fcntl
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 
 class LockBusy(RuntimeError):
@@ -64,3 +65,11 @@ def lock_path_for(state_file: str | Path) -> Path:
     """The lock file of a spider: its state file's name with `.lock` appended, same folder."""
     state_file = Path(state_file)
     return state_file.with_name(state_file.name + ".lock")
+
+
+def run_lock_for(settings: Any, spider_name: str) -> RunLock:
+    """The run lock of a spider: beside its state file (setting NEWSCRAWL_STATE)."""
+    from newscrawl.state import state_path
+
+    template = settings.get("NEWSCRAWL_STATE", ".newscrawl/state-%(name)s.sqlite")
+    return RunLock(lock_path_for(state_path(template, spider_name)))

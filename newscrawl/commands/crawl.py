@@ -38,6 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"comma-separated feed formats out of {', '.join(FORMATS)} "
                              f"(default: {DEFAULT_FORMATS})")
     parser.add_argument("-L", "--loglevel", default=None, help="log level (default: INFO)")
+    # Scheduled and incremental crawls (newscrawl.incremental, newscrawl.state, newscrawl.lock).
+    parser.add_argument("--no-incremental", dest="incremental", action="store_false",
+                        help="fetch and emit every article (default: only new or changed ones)")
+    parser.add_argument("--reset", action="store_true",
+                        help="forget the spider's crawl state first (a full incremental run)")
+    parser.add_argument("--expire", type=float, default=None, metavar="DAYS",
+                        help="forget URLs not seen in the last DAYS days first")
 
 
 def _pairs(values: list[str], flag: str) -> dict[str, str]:
@@ -79,6 +86,10 @@ def build_settings(args: argparse.Namespace) -> Any:
         settings.set(name, value, priority="cmdline")
     if args.loglevel:
         settings.set("LOG_LEVEL", args.loglevel.upper(), priority="cmdline")
+    if getattr(args, "reset", False):
+        settings.set("NEWSCRAWL_STATE_RESET", True, priority="cmdline")
+    if getattr(args, "expire", None) is not None:
+        settings.set("NEWSCRAWL_STATE_EXPIRE_DAYS", args.expire, priority="cmdline")
     return settings
 
 
@@ -110,8 +121,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"newscrawl crawl: no spider named {args.spider!r} (see `scrapy list`)",
               file=sys.stderr)
         return 2
+    if getattr(args, "incremental", True):
+        spargs.setdefault("incremental", "1")
+    from newscrawl.lock import LockBusy, run_lock_for
+
+    try:  # two runs of one spider never overlap (cron, systemd timers)
+        lock = run_lock_for(settings, args.spider).acquire()
+    except LockBusy as exc:
+        print(f"newscrawl crawl: run of {args.spider!r} skipped: {exc}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again at the next scheduled time
     process.crawl(crawler, **spargs)
-    process.start()
+    try:
+        process.start()
+    finally:
+        lock.release()
     ext = _report_of(crawler)
     report = ext.report if ext is not None else None
     stats = crawler.stats.get_stats() if crawler.stats else {}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
 import scrapy
 
 from newscrawl.items import Article, RelatedLink
+from newscrawl.signals import item_written
 
 
 def make_article(i: int, paragraphs: int = 3) -> Article:
@@ -30,9 +32,26 @@ class StreamSpider(scrapy.Spider):
     custom_settings = {"ROBOTSTXT_OBEY": False, "LOG_LEVEL": "INFO"}
 
     def __init__(self, count: str = "50", delay: str = "0", paragraphs: str = "3",
-                 **kwargs: Any) -> None:
+                 written_log: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.count, self.delay, self.paragraphs = int(count), float(delay), int(paragraphs)
+        self.written_log = written_log
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> StreamSpider:
+        """With `-a written_log=PATH`, append the URL of every `item_written` item to PATH."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.written_log:
+            crawler.signals.connect(spider._log_written, signal=item_written)
+        return spider
+
+    def _log_written(self, item: Any, **kwargs: Any) -> None:
+        # one unbuffered append per item: the log is on disk the moment the signal ran
+        fd = os.open(self.written_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, f"{item.url}\n".encode())
+        finally:
+            os.close(fd)
 
     async def start(self) -> AsyncIterator[Any]:
         """Yield the made-up articles (plus one duplicate and one without a body)."""

@@ -139,3 +139,24 @@ def test_scrapy_list_shows_generic_and_portal_spiders():
                           capture_output=True, text=True, timeout=60)
     names = proc.stdout.split()
     assert {"news", "wp", "onet", "interia", "gazeta", "tvn24", "rp"} <= set(names)
+
+
+def test_rp_spider_crawls_its_own_portal(tmp_path):
+    root = tmp_path / "portal_rp"
+    shutil.copytree(ROOT / "fixtures" / "portal_rp", root)
+    expected = json.loads((root / "_expected.json").read_text(encoding="utf-8"))
+    with PortalServer(root) as server:
+        items, log = crawl("rp", tmp_path / "out.jsonl", f"base_url={server.url}")
+        served = server.paths()
+    assert sorted(path_of(i["url"]) for i in items) == sorted(e["path"] for e in expected)
+    by_path = {path_of(i["url"]): i for i in items}
+    for exp in expected:
+        item = by_path[exp["path"]]
+        assert item["portal"] == "rp"
+        assert (item["headline"], item["lead"]) == (exp["headline"], exp["lead"])
+        assert item["body"] == exp["body"]
+        assert item["published"] == exp["published"]
+        assert [r["title"] for r in item["related"]] == exp["related"]
+    # The portal module's declared sitemaps and feed were read.
+    assert "/sitemaps/news-sitemap.xml" in served and "/rss_main" in served
+    assert stat(log, "newscrawl/discovery/feeds/rss") == 1

@@ -9,15 +9,21 @@ from newscrawl.portals.base import Portal
 
 
 class RpParser(ArticleParser):
-    """`blog--*` header, `articleBody` paragraphs, "Czytaj więcej" inserts, "Polecane" tabs."""
+    """`blog--*` header, `articleBody` paragraphs, "Czytaj więcej" inserts, "Polecane" tabs.
+
+    The text is split over several `articleBody` blocks, one per row of `contentBodySections`.
+    """
 
     HEADLINE = "h1.blog--title"
     LEAD = ".blog--subtitle"
-    BODY = ".articleBody"
+    # The common parent of every `articleBody` row; older pages have a single `articleBody`.
+    BODY = ".contentBodySections, .articleBody"
     TAGS = "[data-mrf-section='Article / Tags'] a"
     RELATED = ".content--excerpt, .latest--articles"
     EXCLUDE = (".advertPlaceholder", ".commercialComponent", ".article--footer",
-               ".blog--image", ".image--author")
+               ".blog--image", ".image--author", ".commercial--margin--article", ".normalAdvert",
+               ".marketingComponent", ".paywallInfoElem", "[data-mrf-section='Article / Tags']",
+               ".article--content > .author")
 
 
 PORTAL = Portal(

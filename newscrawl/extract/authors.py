@@ -1,16 +1,231 @@
-"""Authors: JSON-LD persons, bylines, and signatures such as `(reb)` or `oprac. xyz`."""
+"""Authors: JSON-LD persons, bylines, meta tags, and signatures such as `(reb)` or `oprac. xyz`.
+
+Order of trust: a portal's selector; JSON-LD persons; byline elements near the headline
+(`rel=author`, `itemprop=author`, class/id tokens `author`, `byline`, `signature--author`...);
+meta tags; a short "By …" / "von …" / "Autor: …" line after the headline. A signature closing the
+body (`(reb)`, `oprac. jk`, `mb/`) is appended; the paragraph itself stays in the body.
+
+Agencies (PAP, dpa, AFP, Reuters...) are credited only when no person is named: they are the
+byline of agency copy, but next to a reporter's name they only say where the facts came from.
+Generic credits ("Redakcja", "Redaktion", "Staff") are likewise dropped when a person is named.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from newscrawl.extract.document import Document
 from newscrawl.extract.metadata import Metadata
+from newscrawl.extract.text import clean_text, node_text
+
+AGENCIES = {
+    "pap", "iar", "kai", "dpa", "afp", "ap", "reuters", "apa", "sda", "ansa", "efe", "epd",
+    "kna", "dts", "ddp", "upi", "bloomberg", "tass", "ria", "anadolu", "ctk", "mti", "belga",
+}
+GENERIC = re.compile(
+    r"^(redakcja|redaktion|redaction|rédaction|redazione|editorial(?: team| staff| board)?|"
+    r"staff(?: writer| reporter)?s?|admin(?:istrator)?|newsroom|online|team|the editors|"
+    r"editors?|web ?desk|news ?desk|wp\.pl|onet|guest|gast|anonymous|unknown)\b", re.I)
+#: Prefixes that introduce a name in a byline.
+_PREFIX = re.compile(
+    r"^\s*(?:(?:written|posted|published|reported|story|text|words|interview|photos?|"
+    r"compiled|edited)\s+)?(?:by|von|par|por|door|di|da|przez|autor(?:ka|zy)?|author(?:s)?|"
+    r"verfasser(?:in)?|text|tekst|oprac(?:owanie|owała|ował)?\.?|opracowanie|napisał(?:a)?|"
+    r"reporter|redakcja|written by|posted by)\s*[:\-–]?\s+", re.I)
+_NOT_AUTHOR = re.compile(r"^(źródło|zrodlo|source|quelle|fot\.?|foto|photo|zdjęcie|"
+                         r"ilustracja|grafika|image|bild)\b", re.I)
+_SPLIT = re.compile(r"\s*(?:,|;|&|\||/|\band\b|\bund\b|\boraz\b|\bi\b|\bet\b|\by\b)\s*", re.I)
+_HINT = re.compile(r"(?:^|[\s_-])(?:author|authors|byline|autor|autorzy|signature--author|"
+                   r"article-author|writer|verfasser|creator|contributor|reporter|by-line|"
+                   r"post-author|entry-author|author-name|autor-name|meta-author)(?:$|[\s_-])",
+                   re.I)
+_SIGNATURE = re.compile(r"\((?P<sig>[A-Za-zÀ-žĄ-ż][\w.,/ -]{0,40}?)\)\s*$")
+_END_LINE = re.compile(r"^(?:oprac(?:owanie|\.)?|opracował[a]?|autor(?:ka)?:?|tekst:?|"
+                       r"(?:text|by|von):?)\s*(?P<names>[^\d]{2,80})$", re.I)
+_INITIALS_SLASH = re.compile(r"^(?P<sig>[a-ząćęłńóśźż]{1,4})/(?:[a-ząćęłńóśźż]{1,4})?\s*$")
+
+
+def clean_name(raw: str) -> str:
+    """A name without byline prefixes, roles, trailing dates and decoration."""
+    name = clean_text(raw)
+    for _ in range(2):
+        name = _PREFIX.sub("", name)
+    name = re.sub(r"\s*[|•·]\s*.*$", "", name)
+    name = re.sub(r"\s+(?:[-–—]\s+)?\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$", "", name)
+    name = re.sub(r"\s*\b(?:updated|published|aktualisiert|veröffentlicht|am|on)\b.*$", "",
+                  name, flags=re.I)
+    return name.strip(" \t,;:-–—|·•/()[]\"'")
+
+
+def looks_like_name(name: str) -> bool:
+    """Plausible as a person's or credit's name: short, few words, no URL/e-mail/digits."""
+    if not name or len(name) > 60 or len(name) < 2:
+        return False
+    if re.search(r"https?:|www\.|@|\d{3,}|[{}<>=]", name):
+        return False
+    words = name.split()
+    if len(words) > 6:
+        return False
+    if _NOT_AUTHOR.match(name):
+        return False
+    return any(ch.isalpha() for ch in name)
+
+
+def split_names(raw: str) -> list[str]:
+    """Split `A, B and C` / `A i B` / `A & B` into cleaned names."""
+    text = clean_name(raw)
+    if not text:
+        return []
+    parts = _SPLIT.split(text) if len(text.split()) > 1 or "," in text else [text]
+    out = []
+    for part in parts:
+        name = clean_name(part)
+        if looks_like_name(name):
+            out.append(name)
+    return out
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for n in names:
+        key = n.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(n)
+    return out
+
+
+def _byline_nodes(doc: Document) -> list[Any]:
+    """Elements that carry a byline, those after the first <h1> first."""
+    root = doc.root
+    h1 = next(iter(root.iter("h1")), None)
+    after = h1 is None
+    first: list[Any] = []
+    before: list[Any] = []
+    for el in root.iter():
+        if el is h1:
+            after = True
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "meta", "link", "img"):
+            continue
+        rel = (el.get("rel") or "").lower()
+        prop = (el.get("itemprop") or "").lower()
+        attrs = f"{el.get('class', '')} {el.get('id', '')} {el.get('data-testid', '')}"
+        href = el.get("href") or ""
+        hit = ("author" in rel.split() or prop in ("author", "creator")
+               or _HINT.search(attrs) is not None
+               or (el.tag == "a" and re.search(r"/(?:author|autor|autorzy|authors)/", href)))
+        if hit and not re.search(r"comment|related|recommend|teaser|footer|widget", attrs, re.I):
+            (first if after else before).append(el)
+    return first + before
+
+
+def _node_names(el: Any) -> list[str]:
+    named = el.xpath(".//*[@itemprop='name']")
+    if named:
+        texts = [node_text(n) or (n.get("content") or "") for n in named]
+    else:
+        texts = [node_text(el)]
+    names: list[str] = []
+    for text in texts:
+        if not text or len(text) > 200:
+            continue
+        names.extend(split_names(text))
+    return names
+
+
+def byline_names(doc: Document, limit: int = 4) -> list[str]:
+    """Names from the first byline elements of the page."""
+    out: list[str] = []
+    seen_nodes = 0
+    for el in _byline_nodes(doc):
+        names = _node_names(el)
+        if names:
+            out.extend(names)
+            seen_nodes += 1
+            if seen_nodes >= limit:
+                break
+    return _dedupe(out)
+
+
+def line_names(doc: Document, window: int = 30) -> list[str]:
+    """A short "By …" / "von …" / "Autor: …" line among the first text lines after the <h1>."""
+    h1 = next(iter(doc.root.iter("h1")), None)
+    if h1 is None:
+        return []
+    count = 0
+    for el in h1.itersiblings():
+        if not isinstance(el.tag, str):
+            continue
+        for node in el.iter():
+            if not isinstance(node.tag, str) or node.tag in ("script", "style"):
+                continue
+            text = node_text(node) if node.tag in ("p", "span", "div", "i", "em") else ""
+            count += 1
+            if count > window:
+                return []
+            if text and len(text) < 80 and re.match(
+                    r"^(?:by|von|autor(?:ka)?:|author:|text:|tekst:)\s+\S", text, re.I):
+                names = split_names(text)
+                if names:
+                    return names
+    return []
+
+
+def signature_names(paragraphs: list[str]) -> list[str]:
+    """Signatures closing the body: `… (reb)`, `(PAP)`, `oprac. jk`, `Autor: X`, `mb/`."""
+    for para in reversed(paragraphs[-3:]):
+        text = clean_text(para)
+        if not text:
+            continue
+        m = _SIGNATURE.search(text)
+        if m and not re.search(r"\d", m["sig"]):
+            sig = m["sig"].strip()
+            parts = [p for p in re.split(r"\s*[,/;]\s*|\s+i\s+", sig) if p]
+            if parts and all(len(p) <= 25 and len(p.split()) <= 3 for p in parts):
+                return [p for p in parts if looks_like_name(p)]
+        m = _END_LINE.match(text)
+        if m and len(text) < 90:
+            names = split_names(m["names"])
+            if names:
+                return names
+        m = _INITIALS_SLASH.match(text)
+        if m:
+            return [m["sig"]]
+        break
+    return []
+
+
+def _is_agency(name: str) -> bool:
+    return name.casefold().strip(". ") in AGENCIES
+
+
+def _finalise(names: list[str]) -> list[str]:
+    names = _dedupe([n for n in names if looks_like_name(n)])
+    people = [n for n in names if not GENERIC.match(n) and not _is_agency(n)]
+    if people:
+        return _dedupe(people)
+    return names
 
 
 def find_authors(doc: Document, md: Metadata, paragraphs: list[str], *,
                  css: str | None = None) -> list[str]:
-    """Author names in page order, deduplicated; a portal's `css` byline wins."""
+    """Author names in page order, deduplicated case-insensitively; a portal's `css` wins."""
+    found: list[str] = []
     if css:
-        names = [t for t in (s.xpath("string()").get().strip() for s in doc.selector.css(css)) if t]
-        if names:
-            return names
-    return list(dict.fromkeys(md.authors))
+        for sel in doc.selector.css(css):
+            text = node_text(sel.root) if not isinstance(sel.root, str) else sel.root
+            found.extend(split_names(text))
+    if not found:
+        found = [n for raw in md.authors for n in split_names(raw)]
+    if not found:
+        found = [n for raw in md.meta_authors for n in split_names(raw)]
+    if not found:
+        found = byline_names(doc)
+    if not found:
+        found = line_names(doc)
+    if not found and md.author_orgs:
+        found = [n for raw in md.author_orgs for n in split_names(raw)]
+    found = found + signature_names(paragraphs)
+    return _finalise(found)

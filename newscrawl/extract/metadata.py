@@ -56,6 +56,8 @@ class Metadata:
     headline: str | None = None
     description: str | None = None
     authors: list[str] = field(default_factory=list)
+    #: Author names from meta tags (author, article:author, DC, parsely, sailthru...).
+    meta_authors: list[str] = field(default_factory=list)
     #: Organisation names from JSON-LD `author` (used only when no person is named).
     author_orgs: list[str] = field(default_factory=list)
     published_raw: str | None = None
@@ -247,10 +249,17 @@ def read_metadata(doc: Document) -> Metadata:
     md.authors = _names(author, True)
     md.author_orgs = _names(author, False)
     if not md.authors:
-        meta_names = [clean_text(a) for name in AUTHOR_META for a in doc.meta.get(name, [])]
-        md.authors = [a for a in meta_names if a and not a.startswith(("http", "@"))]
-        if isinstance(parsely.get("author"), str):
-            md.authors.append(clean_text(parsely["author"]))
+        for other in arts[1:]:
+            md.authors = _names(other.get("author"), True)
+            if md.authors:
+                break
+    meta_names = [clean_text(a) for name in AUTHOR_META for a in doc.meta.get(name, [])]
+    md.meta_authors = [a for a in meta_names if a and not a.startswith(("http", "@"))]
+    if isinstance(parsely.get("author"), str):
+        md.meta_authors.append(clean_text(parsely["author"]))
+    label = (doc.meta_first("twitter:label1") or "").lower()
+    if label in ("written by", "autor", "verfasst von", "author", "geschrieben von"):
+        md.meta_authors.append(clean_text(doc.meta_first("twitter:data1")))
 
     pub: list[tuple[str, str]] = []
     mod: list[tuple[str, str]] = []

@@ -138,11 +138,10 @@ class IncrementalTracker:
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self._forget, signal=signals.item_dropped)
         crawler.signals.connect(self._forget, signal=signals.item_error)
+        # With several feeds an item counts as emitted once the last of them has written it.
+        self.feeds = self.announcing_feeds(settings)
         self.commit_signal = self._commit_signal()
         crawler.signals.connect(self.item_written, signal=self.commit_signal)
-        # With several feeds the item counts as emitted once the last of them has written it.
-        self.feeds = max(1, len(settings.getdict("FEEDS"))) if (
-            self.commit_signal is not signals.item_scraped) else 1
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalTracker:
@@ -154,20 +153,37 @@ class IncrementalTracker:
         return tracker
 
     def _commit_signal(self) -> object:
-        """`item_written` (after the feed wrote and flushed) when feeds are configured."""
+        """`item_written` when feeds that send it are configured, else `item_scraped`."""
         choice = self.crawler.settings.get("NEWSCRAWL_STATE_COMMIT_SIGNAL", "auto")
         if choice == "item_scraped":
             return signals.item_scraped
-        try:
-            from newscrawl.signals import item_written
-        except ImportError:  # pragma: no cover - depends on the checkout
-            item_written = None
-        if choice == "item_written" and item_written is None:
-            raise RuntimeError("NEWSCRAWL_STATE_COMMIT_SIGNAL=item_written needs newscrawl.signals")
-        if item_written is not None and (choice == "item_written"
-                                         or self.crawler.settings.getdict("FEEDS")):
+        from newscrawl.signals import item_written
+
+        if choice == "item_written" or self.feeds:
             return item_written
+        if self.crawler.settings.getdict("FEEDS"):
+            logger.warning("No feed sends item_written (newscrawl.exporters); the incremental "
+                           "state records items on item_scraped, before the feed has them")
         return signals.item_scraped
+
+    @staticmethod
+    def announcing_feeds(settings: Any) -> int:
+        """How many configured feeds use an exporter that sends `item_written`."""
+        from scrapy.utils.misc import load_object
+
+        from newscrawl.exporters import _FeedExporter
+
+        exporters = settings.getwithbase("FEED_EXPORTERS")
+        count = 0
+        for options in settings.getdict("FEEDS").values():
+            path = exporters.get((options or {}).get("format", ""))
+            try:
+                cls = load_object(path) if isinstance(path, str) else path
+            except (ImportError, NameError, ValueError):
+                continue
+            if isinstance(cls, type) and issubclass(cls, _FeedExporter):
+                count += 1
+        return count
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -190,7 +206,10 @@ class IncrementalTracker:
         settings = self.crawler.settings
         path = state_path(settings.get("NEWSCRAWL_STATE", ".newscrawl/state-%(name)s.sqlite"),
                           name)
-        self.state = open_state(path, settings.get("NEWSCRAWL_STATE_BACKEND"))
+        backend = settings.get("NEWSCRAWL_STATE_BACKEND")
+        options = {} if backend else {
+            "synchronous": settings.get("NEWSCRAWL_STATE_SYNCHRONOUS", "NORMAL")}
+        self.state = open_state(path, backend, **options)
         if settings.getbool("NEWSCRAWL_STATE_RESET"):
             self.state.reset()
             logger.info("Incremental state %s reset", path)
@@ -302,7 +321,7 @@ class IncrementalTracker:
         if pending is None or pending.fingerprint is None or self.state is None:
             return  # not an article of this run's incremental flow, or already recorded
         pending.writes += 1
-        if pending.writes < self.feeds:
+        if self.commit_signal is not signals.item_scraped and pending.writes < self.feeds:
             return
         del self._pending[id(item)]
         adapter = ItemAdapter(item)

@@ -70,6 +70,9 @@ NEWSCRAWL_STATE_EXPIRE_DAYS = None
 # Commit the state every N recorded items or S seconds, and when the spider closes.
 NEWSCRAWL_STATE_COMMIT_ITEMS = 100
 NEWSCRAWL_STATE_COMMIT_SECONDS = 5.0
+# SQLite `synchronous`: NORMAL survives killed processes; FULL (with NEWSCRAWL_FEED_FSYNC) also
+# power loss, at the cost of an fsync per commit.
+NEWSCRAWL_STATE_SYNCHRONOUS = "NORMAL"
 # Which signal marks an item emitted: "auto" (item_written when FEEDS are set), "item_written",
 # or "item_scraped" (not crash-safe: the feed may not have the item yet).
 NEWSCRAWL_STATE_COMMIT_SIGNAL = "auto"

@@ -182,6 +182,8 @@ class SQLiteState(CrawlState):
 
     def __init__(self, path: str | Path, *, synchronous: str = "NORMAL",
                  busy_timeout: float = 30.0) -> None:
+        if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError(f"unknown SQLite synchronous mode {synchronous!r}")
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -309,12 +311,14 @@ def state_path(template: str, spider_name: str) -> Path:
     return Path(template % {"name": spider_name})
 
 
-def open_state(path: str | Path, backend: str | type[CrawlState] | None = None) -> CrawlState:
-    """Open the store at `path` with `backend` (a `CrawlState` class or its import path)."""
+def open_state(path: str | Path, backend: str | type[CrawlState] | None = None,
+               **options: object) -> CrawlState:
+    """Open the store at `path` with `backend` (a `CrawlState` class or its import path);
+    `options` go to the backend (SQLite: `synchronous`)."""
     if backend is None or backend == "":
-        return SQLiteState(path)
+        return SQLiteState(path, **options)  # type: ignore[arg-type]
     if isinstance(backend, str):
         from scrapy.utils.misc import load_object
 
         backend = load_object(backend)
-    return backend(path)  # type: ignore[operator, call-arg]
+    return backend(path, **options)  # type: ignore[operator, call-arg]

@@ -197,3 +197,18 @@ def test_run_lock_excludes_second_run_and_survives_sigkill(tmp_path: Path) -> No
             RunLock(path).acquire()
     assert not lock.held
     RunLock(path).acquire().release()
+
+
+def test_feeds_that_announce_writes_are_counted() -> None:
+    from scrapy.settings import Settings
+
+    import newscrawl.settings as project
+    from newscrawl.incremental import IncrementalTracker
+
+    settings = Settings()
+    settings.setmodule(project)
+    settings.set("FEEDS", {"a.jsonl": {"format": "jsonlines"}, "b.csv": {"format": "csv"},
+                           "c.xml": {"format": "xml"}})
+    assert IncrementalTracker.announcing_feeds(settings) == 2
+    settings.set("FEEDS", {})
+    assert IncrementalTracker.announcing_feeds(settings) == 0

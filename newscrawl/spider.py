@@ -341,9 +341,10 @@ class NewsSpider(scrapy.Spider):
         if self.portal is None:
             verdict = classify_page(response.text, response.url)
             if verdict == "listing":
-                self.stat("pages/listing")
                 if self.follow_listing != "off":
                     yield from self.parse_listing(response)
+                else:
+                    self.stat("pages/listing")
                 return
         ctype = response.headers.get(b"Content-Type", b"").lower()
         body = response.text if b"charset=" in ctype else response.body

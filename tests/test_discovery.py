@@ -1,4 +1,4 @@
-"""Discovery readers over hand-written bytes: sitemaps, news sitemaps, feeds, robots, hostile XML."""
+"""Discovery readers over hand-written bytes: sitemaps, feeds, robots.txt, hostile XML."""
 
 from __future__ import annotations
 

@@ -1,0 +1,136 @@
+"""End-to-end rendering: `scrapy crawl wp` against pages served on 127.0.0.1, real Chromium.
+
+The "Wybrane dla Ciebie" block of the fixture article is inserted by the page's own script, so
+it exists only when the page is rendered. CI installs Chromium (scripts/test.sh); these tests
+skip only on a developer machine without root, where it cannot be installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newscrawl import settings as project_settings
+from newscrawl.portal_server import PortalServer
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "fixtures" / "render" / "site"
+CHROMIUM = project_settings.NEWSCRAWL_CHROMIUM_PATH
+SCRIPTED = "/most-na-wisle-otwarty-po-trzech-latach-budowy-7300000000001a"
+QUIET = "/rada-miasta-przyjela-budzet-na-przyszly-rok-7300000000002a"
+BUSY = "/pilny-komunikat-sluzb-miejskich-w-sprawie-wody-7300000000003a"
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=INFO",
+        "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0", "-s", "RETRY_BACKOFF_BASE=0",
+        "-s", "NEWSCRAWL_RENDER_WAIT_TIMEOUT=2"]
+
+
+def _need_chromium() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    if os.geteuid() == 0 or os.environ.get("CI"):
+        pytest.fail(f"Chromium not found at {CHROMIUM}; scripts/test.sh installs the `chromium` "
+                    "package (run it as root, as CI does)")
+    pytest.skip(f"Chromium not found at {CHROMIUM} and no root to install it: "
+                "`sudo apt-get install chromium` or run scripts/test.sh")
+
+
+def _crawl(tmp: Path, name: str, *settings: str) -> tuple[dict[str, dict], str, list[str]]:
+    """Serve the fixture site, crawl it with the wp spider; items by path, log, served paths."""
+    out = tmp / f"{name}.jsonl"
+    with PortalServer(SITE) as server:
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "wp", "-a", f"base_url={server.url}",
+               "-O", str(out), *FAST]
+        for setting in settings:
+            cmd += ["-s", setting]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180)
+        served = server.paths()
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    items = {}
+    for line in out.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        items["/" + item["url"].split("/", 3)[3]] = item
+    return items, proc.stderr, served
+
+
+def stat(log: str, key: str) -> float:
+    """A value from the stats dump at the end of the log (0 when absent)."""
+    m = re.search(rf"'{re.escape(key)}': ([\d.]+)", log)
+    return float(m.group(1)) if m else 0
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    _need_chromium()
+    return _crawl(tmp_path_factory.mktemp("render"), "rendered")
+
+
+def test_script_inserted_block_yields_twelve_related_links(rendered):
+    items, log, _ = rendered
+    related = items[SCRIPTED]["related"]
+    assert len(related) == 12
+    assert related[0] == {
+        "title": "Nowa linia tramwajowa ruszy w maju. Znamy rozkład jazdy",
+        "url": "https://wiadomosci.wp.pl/nowa-linia-tramwajowa-ruszy-w-maju-7300000000101a"}
+    assert len({r["title"] for r in related}) == 12  # each title rendered twice, kept once
+    assert not any("Wybrane dla Ciebie" in p or "tramwajowa ruszy" in p
+                   for p in items[SCRIPTED]["body"])
+    assert stat(log, "newscrawl/render/pages") == 3
+    assert stat(log, "newscrawl/render/seconds") > 0
+
+
+def test_listing_pages_sitemaps_and_robots_stay_plain_http(rendered):
+    _, log, served = rendered
+    # Only the three article pages went through the browser.
+    assert stat(log, "playwright/request_count/navigation") == 3
+    assert "/sitemap.xml" in served and "/robots.txt" in served
+
+
+def test_heavy_resources_and_third_party_hosts_are_blocked(rendered):
+    items, log, served = rendered
+    # First-party script ran (the block exists), the third-party one never reached the server.
+    assert "/static/related.js" in served
+    assert "/static/tracker.js" not in served
+    assert not {"/static/photo.gif", "/static/site.css"} & set(served)
+    assert not any("ads.example.net" in r["url"] for r in items[SCRIPTED]["related"])
+    assert stat(log, "newscrawl/render/blocked") >= 4
+
+
+def test_page_whose_block_never_appears_is_still_extracted(rendered):
+    items, log, _ = rendered
+    # Quiet page: the wait ends when the network settles. Busy page: at the wait timeout.
+    for path in (QUIET, BUSY):
+        assert items[path]["headline"] and items[path]["body"]
+        assert items[path]["related"] == []
+    assert stat(log, "newscrawl/render/no_block") == 1
+    assert stat(log, "newscrawl/render/errors/timeout") == 1
+    assert re.search(r"Render timeout for \S+" + re.escape(BUSY), log)
+
+
+def test_rendering_off_gives_server_html_and_says_so_once(tmp_path):
+    items, log, served = _crawl(tmp_path, "off", "NEWSCRAWL_RENDER_ENABLED=0")
+    assert set(items) == {SCRIPTED, QUIET, BUSY}
+    assert items[SCRIPTED]["related"] == []
+    assert len(items[SCRIPTED]["body"]) == 4
+    assert log.count("rendering is off") == 1
+    assert stat(log, "newscrawl/render/fallback") == 3
+    assert stat(log, "newscrawl/render/pages") == 0
+    assert "scrapy-playwright" not in log  # no download handler, no browser
+    assert "/static/related.js" not in served
+
+
+def test_missing_browser_still_extracts_every_article(tmp_path):
+    items, log, _ = _crawl(tmp_path, "missing",
+                           f"NEWSCRAWL_CHROMIUM_PATH={tmp_path / 'no-such-chromium'}")
+    assert set(items) == {SCRIPTED, QUIET, BUSY}
+    assert all(item["headline"] and item["body"] for item in items.values())
+    assert items[SCRIPTED]["related"] == []
+    assert stat(log, "newscrawl/render/errors/browser_missing") >= 1
+    assert stat(log, "newscrawl/render/fallback") == 3
+    assert stat(log, "newscrawl/render/pages") == 0
+    assert re.search(r"Render failed \(browser_missing\) for http://127\.0\.0\.1:\d+/", log)

@@ -54,6 +54,7 @@ _WEAK_WORDS = frozenset((
     "headline", "title", "kicker", "label", "breaking", "trending", "popular", "most", "zobacz",
     "czytaj", "promotion", "shares",
 ))
+_TEXT_DIVS = frozenset(("div", "section", "article", "span", "font", "center", "main"))
 _WEAK_TAGS = frozenset(("aside", "form"))
 _JUNK_PREFIXES = ("share", "social", "newsletter", "comment", "related", "recommend", "advert",
                   "sidebar", "breadcrumb", "cookie", "outbrain", "taboola", "sponsor", "subscri",
@@ -147,7 +148,7 @@ def _class_junk(el: Any) -> int:
 class _Page:
     """Per-element caches filled by bottom-up passes over the tree."""
 
-    def __init__(self, root: Any, skip: set[int]) -> None:
+    def __init__(self, root: Any, skip: set[int], use_classes: bool = True) -> None:
         self.order: dict[Any, int] = {}
         self.junk: set[Any] = set()
         #: elements that are boilerplate themselves (the roots of junk subtrees)
@@ -179,6 +180,8 @@ class _Page:
                 # an "excluded" block holding most of the article text is the article
                 if total and held > 0.5 * total:
                     continue
+            elif not use_classes:
+                continue
             else:
                 level = 1 if el.tag in _WEAK_TAGS else _class_junk(el)
                 if not level:
@@ -203,6 +206,9 @@ class _Page:
                 if tail:
                     t += len(tail.strip())
                     c += tail.count(",")
+            if t >= 25 and el.tag in _TEXT_DIVS:
+                pr = t  # text written straight into a div, without paragraph markup
+            for child in el:
                 if child in text and child not in roots:
                     t += text[child]
                     lk += links[child]
@@ -462,10 +468,23 @@ def extract_body(doc: Document, *, container_css: str | None = None,
     if container_css:
         containers = [s.root for s in doc.selector.css(container_css)
                       if not isinstance(s.root, str)][:1]
-    if not containers:
-        from newscrawl.extract.metadata import read_metadata
+    if containers:
+        return _emit(page, root, containers, skip_ids)
+    from newscrawl.extract.metadata import read_metadata
 
-        containers = _choose_containers(page, root, read_metadata(doc).article_body)
+    hint = read_metadata(doc).article_body
+    result = _emit(page, root, _choose_containers(page, root, hint), skip_ids)
+    if sum(len(p) for p in result.paragraphs) < 200:
+        # class/id hints can be wrong about a whole page: retry trusting tags only
+        page = _Page(root, skip_ids, use_classes=False)
+        retry = _emit(page, root, _choose_containers(page, root, hint), skip_ids)
+        if sum(map(len, retry.paragraphs)) > sum(map(len, result.paragraphs)):
+            result = retry
+    return result
+
+
+def _emit(page: _Page, root: Any, containers: list[Any], skip_ids: set[int]) -> BodyResult:
+    """Lead and paragraphs of the chosen containers."""
     if not containers:
         return BodyResult()
     lead_el = _find_lead(page, root, containers, skip_ids)

@@ -128,6 +128,8 @@ class IncrementalTracker:
         self._enabled: bool | None = None
         self._pending: dict[int, Pending] = {}
         self._skipped: set[str] = set()  # keys skipped this run (counted once)
+        self.lock: Any = None
+        self.locked = False  # another run of the spider holds the lock: request nothing
         self._uncommitted = 0
         self._last_commit = time.monotonic()
         self.commit_items = settings.getint("NEWSCRAWL_STATE_COMMIT_ITEMS", 100)
@@ -200,10 +202,19 @@ class IncrementalTracker:
             self._enabled = truthy(flag)
             if self._enabled:
                 self._open(spider.name)
+                self._enabled = not self.locked
         return bool(self._enabled)
 
     def _open(self, name: str) -> None:
         settings = self.crawler.settings
+        if settings.getbool("NEWSCRAWL_STATE_LOCK", True):
+            from newscrawl.lock import LockBusy, run_lock_for
+
+            try:
+                self.lock = run_lock_for(settings, name).acquire()
+            except LockBusy as exc:
+                self._skip_run(name, exc)
+                return
         path = state_path(settings.get("NEWSCRAWL_STATE", ".newscrawl/state-%(name)s.sqlite"),
                           name)
         backend = settings.get("NEWSCRAWL_STATE_BACKEND")
@@ -220,12 +231,32 @@ class IncrementalTracker:
             logger.info("Incremental state: expired %d URLs not seen for %s days", removed, expire)
         logger.info("Incremental crawl: state %s knows %s URLs", path, self.state.stats()["urls"])
 
+    def _skip_run(self, name: str, exc: Exception) -> None:
+        """Another run of this spider holds the lock: close this one before it fetches."""
+        self.locked = True
+        logger.error("Run of %r skipped: %s", name, exc)
+        self.stats.set_value(f"{STATS_PREFIX}/locked", 1)
+        engine = self.crawler.engine
+        from twisted.internet import reactor
+
+        if hasattr(engine, "close_spider_async"):
+            from scrapy.utils.defer import deferred_from_coro
+
+            reactor.callLater(0, lambda: deferred_from_coro(  # type: ignore[attr-defined]
+                engine.close_spider_async(reason="skipped_locked")))
+        else:  # pragma: no cover - Scrapy < 2.14
+            reactor.callLater(0, engine.close_spider,  # type: ignore[attr-defined]
+                              self.crawler.spider, "skipped_locked")
+
     def spider_closed(self, spider: Any = None, reason: str = "") -> None:
-        """Commit the last batch and close the store."""
+        """Commit the last batch, close the store and give the run lock up."""
         if self.state is not None:
             self.state.close()
             self.stats.set_value(f"{STATS_PREFIX}/pending_at_close", len(self._pending))
             self.state = None
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     def _maybe_commit(self) -> None:
         self._uncommitted += 1
@@ -354,7 +385,9 @@ class IncrementalSpiderMiddleware(BaseSpiderMiddleware):
 
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
         """Keep the request unless it is a known article whose discovery date has not moved."""
-        if "discovery" not in request.meta or not self.tracker.active:
+        if not self.tracker.active:
+            return None if self.tracker.locked else request
+        if "discovery" not in request.meta:
             return request
         return request if self.tracker.should_fetch(request) else None
 

@@ -18,16 +18,26 @@ class LockBusy(RuntimeError):
     """Another process holds the run lock; the message says which and since when."""
 
 
+#: Locks this process holds, by resolved path: taking one again in-process is a no-op
+#: (`newscrawl crawl` locks before Scrapy starts; the crawl's own lock check then passes).
+_HELD: dict[Path, RunLock] = {}
+
+
 class RunLock:
     """An exclusive lock on `path`, held from `acquire()` until `release()` or process exit."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._fd: int | None = None
+        self._nested = False
 
     def acquire(self) -> RunLock:
         """Take the lock or raise `LockBusy` at once (never waits)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        key = self.path.resolve()
+        if key in _HELD and _HELD[key] is not self:
+            self._nested = True
+            return self
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -40,16 +50,19 @@ class RunLock:
         stamp = datetime.now(UTC).replace(microsecond=0).isoformat()
         os.write(fd, f"pid {os.getpid()} since {stamp}\n".encode())
         self._fd = fd
+        _HELD[key] = self
         return self
 
     @property
     def held(self) -> bool:
-        """True while this object holds the lock."""
-        return self._fd is not None
+        """True while this object (or, nested, this process) holds the lock."""
+        return self._fd is not None or self._nested
 
     def release(self) -> None:
         """Give the lock up (the file stays; its content is stale from then on)."""
+        self._nested = False
         if self._fd is not None:
+            _HELD.pop(self.path.resolve(), None)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None

@@ -197,3 +197,37 @@ def test_jobdir_resume_with_state_does_not_double_emit(portal: PortalServer,
     last = paths(crawl(portal, tmp_path / "after", state))
     emitted = paused + resumed + last
     assert sorted(emitted) == sorted(ARTICLE_PATHS)
+
+
+HOLDER = """
+import sys
+from newscrawl.lock import RunLock
+lock = RunLock(sys.argv[1]).acquire()
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_overlapping_run_is_skipped(portal: PortalServer, tmp_path: Path) -> None:
+    state = tmp_path / "state-wp.sqlite"
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, f"{state}.lock"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        proc = subprocess.run(crawl_cmd(portal, tmp_path / "cli", state), cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 75
+        assert "run of 'wp' skipped: another run holds" in proc.stderr
+        assert f"pid {holder.pid}" in proc.stderr
+        # Plain `scrapy crawl` (cron without the CLI, scrapyd jobs) checks the same lock.
+        proc = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "wp", "-a", f"base_url={portal.url}",
+             "-a", "incremental=1", "-s", f"NEWSCRAWL_STATE={state}", *FAST,
+             "-O", str(tmp_path / "plain.jsonl")],
+            cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert "'finish_reason': 'skipped_locked'" in proc.stderr, proc.stderr[-2000:]
+        assert portal.paths() == []
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert crawl(portal, tmp_path / "after", state), "runs again once the lock is free"

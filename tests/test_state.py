@@ -193,10 +193,24 @@ def test_run_lock_excludes_second_run_and_survives_sigkill(tmp_path: Path) -> No
         holder.wait(timeout=30)
     with RunLock(path) as lock:  # the kernel released the dead holder's lock
         assert lock.held
-        with pytest.raises(LockBusy):
-            RunLock(path).acquire()
+        other = subprocess.run([sys.executable, "-c", TRY, str(path)], capture_output=True,
+                               text=True, timeout=60)
+        assert other.stdout.strip() == f"busy: another run holds {path} (held by pid {os.getpid()}"
     assert not lock.held
-    RunLock(path).acquire().release()
+    other = subprocess.run([sys.executable, "-c", TRY, str(path)], capture_output=True,
+                           text=True, timeout=60)
+    assert other.stdout.strip() == "acquired"
+
+
+TRY = textwrap.dedent("""
+    import sys
+    from newscrawl.lock import LockBusy, RunLock
+    try:
+        RunLock(sys.argv[1]).acquire()
+        print("acquired")
+    except LockBusy as exc:
+        print("busy:", str(exc).split(" since")[0])
+""")
 
 
 def test_feeds_that_announce_writes_are_counted() -> None:
@@ -212,3 +226,13 @@ def test_feeds_that_announce_writes_are_counted() -> None:
     assert IncrementalTracker.announcing_feeds(settings) == 2
     settings.set("FEEDS", {})
     assert IncrementalTracker.announcing_feeds(settings) == 0
+
+
+def test_run_lock_is_reentrant_within_a_process(tmp_path: Path) -> None:
+    outer = RunLock(tmp_path / "x.lock").acquire()
+    inner = RunLock(tmp_path / "x.lock").acquire()  # e.g. the crawl's own check
+    assert inner.held
+    inner.release()
+    assert outer.held
+    outer.release()
+    assert not outer.held

@@ -73,6 +73,9 @@ NEWSCRAWL_STATE_COMMIT_SECONDS = 5.0
 # SQLite `synchronous`: NORMAL survives killed processes; FULL (with NEWSCRAWL_FEED_FSYNC) also
 # power loss, at the cost of an fsync per commit.
 NEWSCRAWL_STATE_SYNCHRONOUS = "NORMAL"
+# Take the spider's run lock (`<state file>.lock`); a run that finds it held closes at once
+# with reason `skipped_locked` (`newscrawl crawl` exits with status 75).
+NEWSCRAWL_STATE_LOCK = True
 # Which signal marks an item emitted: "auto" (item_written when FEEDS are set), "item_written",
 # or "item_scraped" (not crash-safe: the feed may not have the item yet).
 NEWSCRAWL_STATE_COMMIT_SIGNAL = "auto"

@@ -135,7 +135,7 @@ class RouteBlocker:
 
 
 async def wait_for_block(page: Any, selector: str, timeout_ms: float,
-                         settle_ms: float = 1000.0) -> str:
+                         settle_ms: float = 500.0) -> str:
     """Page method: wait for the portal's block. "found"; "absent" when the page went quiet
     (network idle, then `settle_ms`) without it; "timeout" when still busy at `timeout_ms`.
 
@@ -214,7 +214,7 @@ class RenderMiddleware:
         self.available = handler == HANDLER
         self.wait_timeout_ms = settings.getfloat("NEWSCRAWL_RENDER_WAIT_TIMEOUT", 8.0) * 1000
         self.nav_timeout_ms = settings.getfloat("NEWSCRAWL_RENDER_TIMEOUT", 20.0) * 1000
-        self.settle_ms = settings.getfloat("NEWSCRAWL_RENDER_SETTLE", 1.0) * 1000
+        self.settle_ms = settings.getfloat("NEWSCRAWL_RENDER_SETTLE", 0.5) * 1000
         self.scroll = settings.getbool("NEWSCRAWL_RENDER_SCROLL", True)
         self.broken: str | None = None  # why the browser cannot be used in this crawl
         self._told: set[str] = set()
@@ -291,7 +291,8 @@ class RenderMiddleware:
     def process_response(self, request: Request, response: Response,
                          spider: Spider | None = None) -> Response:
         """Count a rendered page and its render time (`download_latency`, browser seconds); a
-        block that never appeared is a counted timeout, and the page as rendered is kept."""
+        block that never appeared is counted (`no_block`, or `errors/timeout` when the page was
+        still busy), and the page as rendered is kept."""
         if request.meta.get(META) != "render" or "playwright" not in response.flags:
             return response
         self.stats.inc_value(f"{STATS}/pages")

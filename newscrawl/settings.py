@@ -116,9 +116,13 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 # Seconds: page navigation, then the wait for the portal's `render_wait` block. A render that
-# fails (timeout, crash, no browser) is counted and the page is fetched again without a browser.
+# fails (navigation timeout, crash, no browser) is counted and the page fetched again without a
+# browser; a block still missing at the wait timeout is counted and the page kept as rendered.
 NEWSCRAWL_RENDER_TIMEOUT = 20.0
 NEWSCRAWL_RENDER_WAIT_TIMEOUT = 8.0
+# A page that goes quiet (network idle) without the block gets this many more seconds, then is
+# taken as rendered (counted as `newscrawl/render/no_block`), instead of waiting out the timeout.
+NEWSCRAWL_RENDER_SETTLE = 0.5
 # Scroll to the bottom before waiting, for blocks that load when they come into view.
 NEWSCRAWL_RENDER_SCROLL = True
 # Resource types aborted inside a render (the DOM is read, not pixels); requests to hosts outside

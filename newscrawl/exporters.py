@@ -4,6 +4,8 @@ Every exporter writes one record with a single `write()` call, flushes the file 
 fsyncs it when `NEWSCRAWL_FEED_FSYNC` is on), then sends `newscrawl.signals.item_written`.
 A process killed at any moment therefore leaves whole records only: a JSON Lines feed in which
 every line parses, a CSV whose rows are complete, a TXT feed whose articles are complete.
+(Feeds with Scrapy `postprocessing`, i.e. compression, keep records inside the compressor until
+the feed closes; they are whole only after a clean shutdown.)
 
 Formats (registered in `FEED_EXPORTERS` by newscrawl.settings):
 
@@ -229,7 +231,7 @@ class CsvExporter(_FeedExporter):
     def __init__(self, file: IO[bytes], **kwargs: Any) -> None:
         self.include_bom = bool(kwargs.pop("include_bom", False))
         self.escape_formulas = bool(kwargs.pop("escape_formulas", True))
-        kwargs.pop("include_headers_line", None)
+        self.include_headers_line = bool(kwargs.pop("include_headers_line", True))
         super().__init__(file, **kwargs)
 
     @classmethod
@@ -256,7 +258,9 @@ class CsvExporter(_FeedExporter):
             empty = True
         if empty:
             bom = "\ufeff" if self.include_bom and self.encoding.lower().startswith("utf") else ""
-            self._write(bom + self._row(self.columns))
+            header = self._row(self.columns) if self.include_headers_line else ""
+            if bom or header:
+                self._write(bom + header)
 
     def export_item(self, item: Any) -> None:
         """Write the item as one complete row."""

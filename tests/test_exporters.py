@@ -155,6 +155,11 @@ def test_csv_bom_option() -> None:
     assert data.count(b"\xef\xbb\xbf") == 1
 
 
+def test_csv_without_header_line() -> None:
+    data = _export(CsvExporter, [_article()], include_headers_line=False).decode()
+    assert data.startswith("https://wiadomosci.wp.pl/artykul-1,")
+
+
 def test_csv_settings_reach_the_exporter() -> None:
     crawler = get_crawler(settings_dict={"NEWSCRAWL_CSV_BOM": True,
                                          "NEWSCRAWL_CSV_ESCAPE_FORMULAS": False})

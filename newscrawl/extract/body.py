@@ -325,8 +325,10 @@ def _choose_containers(page: _Page, root: Any, hint: str | None) -> list[Any]:
         parent = top.getparent()
         if parent is None or parent in page.junk or parent.tag in ("html",):
             break
-        if page.paras[parent] > page.paras[top] * 1.4 and page.density(parent) < 0.35 \
-                and scores.get(parent, 0) >= best * 0.45:
+        gain = page.paras[parent] - page.paras[top]
+        other = page.text[parent] - page.links[parent] - page.paras[parent]
+        if gain > page.paras[top] * 0.3 and page.density(parent) < 0.3 \
+                and other < page.paras[parent] * 0.5:
             top, best = parent, max(best, scores.get(parent, 0))
             continue
         break

@@ -234,7 +234,19 @@ def _time_elements(doc: Document) -> list[str]:
 
 
 def read_metadata(doc: Document) -> Metadata:
-    """Collect JSON-LD, OpenGraph, meta, microdata and `<time>` values for one page."""
+    """Collect JSON-LD, OpenGraph, meta, microdata and `<time>` values for one page.
+
+    Computed once per Document (cached on it): several extraction layers ask for it.
+    """
+    cached = doc.__dict__.get("_metadata")
+    if isinstance(cached, Metadata):
+        return cached
+    md = _read_metadata(doc)
+    doc.__dict__["_metadata"] = md
+    return md
+
+
+def _read_metadata(doc: Document) -> Metadata:
     md = Metadata()
     arts = article_objects(doc)
     art = arts[0] if arts else {}

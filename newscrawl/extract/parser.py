@@ -111,8 +111,9 @@ class ArticleParser:
         pub_cands = self._selector_dates(self.PUBLISHED) + md.published_candidates
         mod_cands = self._selector_dates(self.MODIFIED) + md.modified_candidates
         published, raw, source = self._first_date(pub_cands)
-        texts = [(t, "text") for t in dates_mod.text_date_candidates(self.doc)]
+        texts: list[tuple[str, str]] = []
         if published is None:
+            texts = [(t, "text") for t in dates_mod.text_date_candidates(self.doc)]
             published, raw, source = self._first_date(texts, relative=False)
         url_value = dates_mod.date_from_url(self.canonical_url() or self.doc.url,
                                             fetched_at=self.fetched_at, timezone=tz,

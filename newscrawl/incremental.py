@@ -19,7 +19,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -85,8 +85,9 @@ def decide(record: StateRecord | None, discovery: dict | None, now: datetime,
     or `skip` when it was emitted and nothing says it changed."""
     if record is None:
         return "new"
-    if not record.committed:
-        return "pending"
+    if not record.committed and record.last_fetched is None:
+        return "pending"  # never written to a feed (e.g. a run killed before its commit)
+    # Emitted before, or fetched and found gone (404/410).
     discovery = discovery or {}
     source = discovery.get("source")
     if source == "start":
@@ -319,6 +320,24 @@ class IncrementalTracker:
         self._pending[id(item)] = Pending(state_key(first_url), first_url,
                                           response.meta.get("discovery"))
 
+    def no_article(self, response: Response) -> None:
+        """A discovered URL answered 404/410: remember it was fetched, so it is re-checked like
+        a listing link rather than on every run. A 200 page without an item (limit reached, out
+        of the time window) and other failures stay pending: the next run fetches them again."""
+        if response.status not in (404, 410):
+            return
+        assert self.state is not None
+        first_url = (response.meta.get("redirect_urls") or [response.url])[0]
+        discovery = response.meta.get("discovery") or {}
+        key = state_key(first_url)
+        record = self.state.get(key)
+        if record is not None and record.committed:
+            return  # an emitted article that now fails: keep its record as it is
+        self.state.touch(key, first_url, fetched=True,
+                         lastmod=later(discovery.get("lastmod"), discovery.get("published")))
+        self.stats.inc_value(f"{STATS_PREFIX}/no_article")
+        self._maybe_commit()
+
     def check_item(self, item: Any) -> Any:
         """Drop an unchanged article, version a changed one (the pipeline's work)."""
         assert self.state is not None
@@ -382,6 +401,32 @@ class IncrementalSpiderMiddleware(BaseSpiderMiddleware):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.tracker = IncrementalTracker.from_crawler(crawler)
+
+    def process_spider_output(self, response: Response | None, result: Iterable[Any],
+                              spider: Any = None) -> Iterable[Any]:
+        """Filter the spider's output; note an article page that yielded no item."""
+        found = False
+        for o in result:
+            found = found or not isinstance(o, Request)
+            if (o := self._get_processed(o, response)) is not None:
+                yield o
+        self._after(response, found)
+
+    async def process_spider_output_async(self, response: Response | None,
+                                          result: AsyncIterator[Any],
+                                          spider: Any = None) -> AsyncIterator[Any]:
+        """The asynchronous twin of `process_spider_output`."""
+        found = False
+        async for o in result:
+            found = found or not isinstance(o, Request)
+            if (o := self._get_processed(o, response)) is not None:
+                yield o
+        self._after(response, found)
+
+    def _after(self, response: Response | None, found: bool) -> None:
+        if (not found and response is not None and "discovery" in response.meta
+                and self.tracker.active):
+            self.tracker.no_article(response)
 
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
         """Keep the request unless it is a known article whose discovery date has not moved."""

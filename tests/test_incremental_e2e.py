@@ -121,6 +121,7 @@ def test_incremental_runs(portal: PortalServer, tmp_path: Path) -> None:
     second = crawl(portal, tmp_path / "run2", state)
     assert second == []
     assert [p for p in portal.paths()[before:] if p in ARTICLE_PATHS] == []
+    assert "/usuniety-artykul-6000000000000099a" not in portal.paths()[before:], "404: known gone"
     assert any(p.startswith("/sitemap") for p in portal.paths()[before:]), "discovery still ran"
 
     changed, added = change_portal(Path(portal.root))

@@ -145,6 +145,12 @@ def test_decide() -> None:
                           last_fetched="2026-03-01T06:00:00+00:00", emitted=1, version=1)
     assert decide(None, {"source": "sitemap"}, NOW, recheck) == "new"
     assert decide(StateRecord("k", "u"), {"source": "sitemap"}, NOW, recheck) == "pending"
+    gone = StateRecord("k", "u", lastmod="2026-02-01T00:00:00+00:00",
+                       last_fetched="2026-03-01T06:00:00+00:00")  # answered 404 at 06:00
+    assert decide(gone, {"source": "listing"}, NOW, recheck) == "skip"
+    assert decide(gone, {"source": "sitemap", "lastmod": "2026-02-01"}, NOW, recheck) == "skip"
+    assert decide(gone, {"source": "sitemap", "lastmod": "2026-03-01"}, NOW, recheck) == "moved"
+    assert decide(gone, {"source": "listing"}, NOW + recheck, recheck) == "recheck"
     same = {"source": "sitemap", "lastmod": "2026-02-01T01:00:00+01:00"}
     assert decide(emitted, same, NOW, recheck) == "skip"
     assert decide(emitted, {"source": "news-sitemap", "published": "2026-01-30"},

@@ -22,27 +22,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print the record of this article URL (repeatable)")
 
 
+def _settings():  # noqa: ANN202 - scrapy Settings
+    import os
+
+    from scrapy.utils.conf import closest_scrapy_cfg
+    from scrapy.utils.project import get_project_settings
+
+    if "SCRAPY_SETTINGS_MODULE" not in os.environ and not closest_scrapy_cfg():
+        os.environ["SCRAPY_SETTINGS_MODULE"] = "newscrawl.settings"
+    return get_project_settings()
+
+
 def resolve_path(spider: str, path: str | None = None) -> Path:
     """The spider's state file: `path`, or the project's NEWSCRAWL_STATE setting."""
     if path:
         return Path(path)
-    from scrapy.utils.project import get_project_settings
-
-    settings = get_project_settings()
+    settings = _settings()
     return state_path(settings.get("NEWSCRAWL_STATE", ".newscrawl/state-%(name)s.sqlite"), spider)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the state's stats as JSON after applying --reset / --expire."""
-    from scrapy.utils.project import get_project_settings
-
     from newscrawl.incremental import state_key
 
     path = resolve_path(args.spider, args.path)
     if not path.exists() and not (args.reset or args.expire is not None):
         print(f"newscrawl state: no state for {args.spider!r} at {path}", file=sys.stderr)
         return 1
-    backend = get_project_settings().get("NEWSCRAWL_STATE_BACKEND")
+    backend = _settings().get("NEWSCRAWL_STATE_BACKEND")
     report: dict[str, object] = {}
     lock = RunLock(lock_path_for(path))
     if args.reset or args.expire is not None:

@@ -50,12 +50,17 @@ class Progress:
         articles = stats.get("item_scraped_count", 0)
         errors = sum(v for k, v in stats.items() if k.startswith("newscrawl/errors/"))
         queued = 0
-        engine = getattr(self.crawler, "engine", None)
-        if engine is not None and getattr(engine, "slot", None) is not None:
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # not crawling yet
+            engine = None
+        if engine is not None:
+            scheduler = getattr(engine, "scheduler", None)  # Scrapy >= 2.19
             try:
-                queued = len(engine.slot.scheduler) + len(engine.downloader.active)
-            except TypeError:
-                queued = len(engine.downloader.active)
+                queued = len(scheduler) if scheduler is not None else 0
+            except TypeError:  # a scheduler without __len__
+                queued = 0
+            queued += len(engine.downloader.active)
         return {"articles": articles, "per_minute": articles / minutes,
                 "pages": stats.get("response_received_count", 0), "queued": queued,
                 "errors": errors}
@@ -64,8 +69,7 @@ class Progress:
         """Write one progress line."""
         s = self.snapshot()
         logger.info("Progress: %d articles (%.1f/min), %d pages, %d queued, %d errors",
-                    s["articles"], s["per_minute"], s["pages"], s["queued"], s["errors"],
-                    extra={"spider": self.crawler.spider})
+                    s["articles"], s["per_minute"], s["pages"], s["queued"], s["errors"])
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Stop the periodic log and write the last line."""

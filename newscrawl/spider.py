@@ -234,6 +234,8 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         feeds = feed_links(response.text, response.url)
+        if not feeds and self.portal and self.portal.feeds:
+            return  # the portal module declares its feeds; no guessing needed
         paths = feeds or [urljoin(self.home, p) for p in COMMON_FEEDS]
         for url in paths:
             request = self._document(self.map_url(url, response.url), self.parse_feed,

@@ -158,3 +158,18 @@ def test_portal_server_rules_origin_and_log(tmp_path):
             assert info.value.code == code
         assert server.paths()[:2] == ["/", "/old"]
     assert "GET 301 /old" in (tmp_path / "log.txt").read_text()
+
+
+def test_progress_line_counts_articles_and_errors(caplog):
+    from newscrawl.progress import Progress
+
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_PROGRESS_INTERVAL": 5})
+    crawler.stats.set_value("item_scraped_count", 12)
+    crawler.stats.set_value("newscrawl/errors/http_404", 2)
+    crawler.stats.set_value("newscrawl/errors/timeout", 1)
+    ext = Progress.from_crawler(crawler)
+    snap = ext.snapshot()
+    assert (snap["articles"], snap["errors"]) == (12, 3)
+    with caplog.at_level("INFO", logger="newscrawl.progress"):
+        ext.log()
+    assert "Progress: 12 articles" in caplog.text and "3 errors" in caplog.text

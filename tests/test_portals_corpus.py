@@ -76,7 +76,7 @@ def _scores(case: dict[str, Any], url: str, generic: bool = False) -> dict[str, 
 
 def test_corpus_has_portal_pages(corpus_dir) -> None:
     names = {portal_for_url(u).name for _, u in CASES}
-    assert {"rp", "okopress", "polityka", "wpolityce"} <= names, names
+    assert {"rp", "okopress", "polityka", "wpolityce", "dorzeczy"} <= names, names
 
 
 @pytest.mark.parametrize(("case", "url"), _params("headline"))

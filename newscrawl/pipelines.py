@@ -61,13 +61,19 @@ BOILERPLATE_PATTERNS: tuple[str, ...] = (
 TEXT_FIELDS = ("headline", "lead", "section", "published_raw", "portal", "language")
 
 
-def fingerprint(headline: str | None, body: list[str] | None) -> str:
-    """A stable content hash: SHA-1 of the normalised headline and paragraphs (`norm_key`).
+_WORD = re.compile(r"\w+")
 
-    Case, punctuation, whitespace and invisible characters do not change it; words do.
-    """
-    parts = [norm_key(headline)] + [norm_key(p) for p in body or []]
+
+def _fingerprint_clean(headline: str | None, body: list[str]) -> str:
+    parts = [" ".join(_WORD.findall(text.casefold())) for text in (headline or "", *body)]
     return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def fingerprint(headline: str | None, body: list[str] | None) -> str:
+    """A stable content hash: SHA-1 of the case-folded words (`\\w+` runs) of the clean headline
+    and of each paragraph. Case, punctuation, spacing and invisible characters do not change it;
+    words and paragraph breaks do."""
+    return _fingerprint_clean(clean_text(headline), [clean_text(p) for p in body or []])
 
 
 class _Pipeline:
@@ -125,7 +131,9 @@ class NormalisePipeline(_Pipeline):
         body: list[str] = []
         for raw in a.get("body") or []:
             para = clean_text(raw)
-            if not para or self.is_boilerplate(para) or norm_key(para) in related_keys:
+            if not para or self.is_boilerplate(para):
+                continue
+            if related_keys and len(para) <= 400 and norm_key(para) in related_keys:
                 continue
             body.append(para)
         lead = a.get("lead")
@@ -133,7 +141,7 @@ class NormalisePipeline(_Pipeline):
             body.pop(0)
         a["body"] = body
         a["word_count"] = word_count(body)
-        a["fingerprint"] = fingerprint(a.get("headline"), body)
+        a["fingerprint"] = _fingerprint_clean(a.get("headline"), body)
         return item
 
 

@@ -57,6 +57,9 @@ BOILERPLATE_PATTERNS: tuple[str, ...] = (
     r"(skomentuj|komentarze|comments)( \(\d+\))?",
     r"(read more|weiterlesen|lesen sie auch)\b.{0,250}",
 )
+#: A "read more" link glued to the end of a teaser paragraph ("... Czytaj więcej »").
+READ_MORE_SUFFIX = re.compile(
+    r"\s*(?:czytaj (?:więcej|dalej)|read more|weiterlesen|mehr lesen)\s*[»›>….]*$", re.IGNORECASE)
 #: Fields whose value is one line of text.
 TEXT_FIELDS = ("headline", "lead", "section", "published_raw", "portal", "language")
 
@@ -131,7 +134,10 @@ class NormalisePipeline(_Pipeline):
         body: list[str] = []
         for raw in a.get("body") or []:
             para = clean_text(raw)
-            if not para or self.is_boilerplate(para):
+            if para and self.is_boilerplate(para):
+                continue
+            para = READ_MORE_SUFFIX.sub("", para)
+            if not para:
                 continue
             if related_keys and len(para) <= 400 and norm_key(para) in related_keys:
                 continue

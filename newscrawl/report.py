@@ -172,6 +172,7 @@ class RunReport:
             "spider": getattr(spider, "name", None),
             "finish_reason": self._finish_reason or stats.get("finish_reason"),
             "started_at": self._started_at.isoformat(timespec="seconds"),
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "elapsed_seconds": round(elapsed, 3),
             "pages": stats.get("response_received_count", 0),
             "articles": self.items,

@@ -71,6 +71,12 @@ def test_normalise_drops_boilerplate_lines(line: str) -> None:
     assert item.body == ["Pierwszy akapit.", "Ostatni akapit."]
 
 
+def test_normalise_strips_read_more_links_glued_to_paragraphs() -> None:
+    item = _article(body=["Rząd przyjął projekt. Czytaj więcej »", "Dalej tekst... czytaj dalej"])
+    NormalisePipeline(_crawler()).process_item(item)
+    assert item.body == ["Rząd przyjął projekt.", "Dalej tekst..."]
+
+
 def test_normalise_keeps_sentences_that_only_mention_the_words() -> None:
     body = ["Reklama telewizyjna partii wywołała spór.", "Czytaj uważnie umowy, radzi UOKiK."]
     item = _article(body=list(body))

@@ -1,0 +1,122 @@
+"""The generic main-text finder, rule by rule, on small hand-written pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from newscrawl.extract.body import extract_body
+from newscrawl.extract.document import Document
+
+P1 = "The council voted on Tuesday to rebuild the old bridge, ending a debate of ten years."
+P2 = "Engineers said the work, which starts in spring, will close the river road for months."
+P3 = "Residents, who had petitioned for a new crossing, welcomed the decision at the meeting."
+P4 = "The cost, shared by the city and the region, is estimated at forty million euros."
+LEAD = "A ten-year debate ends: the town will finally get its new bridge over the river."
+
+
+def page(article: str, extra: str = "") -> Document:
+    html = (f"<html><head><title>T</title></head><body><nav><a href='/'>Home</a> "
+            f"<a href='/news'>News</a></nav><div class='layout'>{article}{extra}</div>"
+            f"<footer><p>Copyright 2024 Example Media. All rights reserved worldwide.</p></footer>"
+            f"</body></html>")
+    return Document(html, "https://example.com/a")
+
+
+def body_of(article: str, extra: str = "", **kw) -> list[str]:
+    return extract_body(page(article, extra), **kw).paragraphs
+
+
+def test_paragraphs_in_order_without_navigation_or_footer():
+    got = body_of(f"<article><h1>Bridge</h1><p>{P1}</p><p>{P2}</p><p>{P3}</p></article>")
+    assert got == [P1, P2, P3]
+
+
+def test_subheadings_are_own_entries_in_order():
+    got = body_of(f"<article><p>{P1}</p><h2>What happens next</h2><p>{P2}</p>"
+                  f"<h3>Costs</h3><p>{P3}</p></article>")
+    assert got == [P1, "What happens next", P2, "Costs", P3]
+
+
+@pytest.mark.parametrize("junk", [
+    "<div class='share-bar'><a href='#'>Share on Facebook</a> Share this story with friends</div>",
+    "<div class='newsletter-box'><p>Sign up for our daily newsletter, never miss a story.</p>"
+    "</div>",
+    "<figure><img src='x.jpg'><figcaption>The old bridge seen from the river bank.</figcaption>"
+    "</figure>",
+    "<div class='ad-slot'>Advertisement: buy the best shoes in town today</div>",
+    "<p>Read also: <a href='/b'>Ten bridges you should see before you die this year</a></p>",
+    "<div class='related-articles'><ul><li><a href='/c'>Another story about the town hall</a>"
+    "</li></ul></div>",
+])
+def test_boilerplate_inside_the_article_is_left_out(junk):
+    got = body_of(f"<article><p>{P1}</p>{junk}<p>{P2}</p><p>{P3}</p></article>")
+    assert got == [P1, P2, P3]
+
+
+def test_comment_section_is_not_body():
+    comments = "".join(f"<div class='comment'><p>I think, honestly, that {i} is a fine idea, "
+                       f"and everyone should agree with me on it.</p></div>" for i in range(8))
+    got = body_of(f"<article><p>{P1}</p><p>{P2}</p><p>{P3}</p></article>",
+                  f"<section id='comments'>{comments}</section>")
+    assert got == [P1, P2, P3]
+
+
+def test_lead_by_class_is_returned_apart_and_not_duplicated():
+    res = extract_body(page(f"<article><h1>Bridge</h1><p class='article-lead'>{LEAD}</p>"
+                            f"<p>{P1}</p><p>{P2}</p><p>{P3}</p></article>"))
+    assert res.lead == LEAD
+    assert res.paragraphs == [P1, P2, P3]
+
+
+def test_excluded_nodes_never_leak():
+    doc = page(f"<article><p>{P1}</p><div class='box'><p>{P4}</p></div><p>{P2}</p>"
+               f"<p>{P3}</p></article>")
+    box = doc.selector.css("div.box")[0].root
+    assert P4 in extract_body(doc).paragraphs
+    assert P4 not in extract_body(doc, exclude=[box]).paragraphs
+
+
+def test_portal_container_wins():
+    doc = page(f"<div class='story'><p>{P1}</p></div><article><p>{P2}</p><p>{P3}</p>"
+               f"<p>{P4}</p></article>")
+    assert extract_body(doc, container_css="div.story").paragraphs == [P1]
+
+
+def test_jsonld_article_body_picks_the_container():
+    text = " ".join([P1, P2, P3])
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "B", '
+          f'"articleBody": "{text}"}}</script>')
+    other = "".join(f"<p>Unrelated long story number {i}, with commas, and more words to weigh "
+                    f"it, so it looks like a body.</p>" for i in range(6))
+    got = body_of(f"{ld}<div class='x'>{other}</div><div class='y'><p>{P1}</p><p>{P2}</p>"
+                  f"<p>{P3}</p></div>")
+    assert got == [P1, P2, P3]
+
+
+def test_text_in_divs_with_line_breaks():
+    got = body_of(f"<div class='post'><div>{P1}<br>{P2}<br><br>{P3}</div></div>")
+    assert got == [P1, P2, P3]
+
+
+def test_broken_markup_still_yields_text():
+    got = body_of(f"<article><p>{P1}<p>{P2}<div><b>{P3}</article></span></td>")
+    assert P1 in got and P2 in got and any(P3 in p for p in got)
+
+
+@pytest.mark.parametrize("html", ["", "<html></html>", "<html><body></body></html>",
+                                  "<p>tiny</p>", "<!-- only a comment -->"])
+def test_empty_pages(html):
+    res = extract_body(Document(html, "https://example.com/"))
+    assert res.lead is None
+    assert all(isinstance(p, str) for p in res.paragraphs)
+
+
+@pytest.mark.timeout(60)
+def test_twenty_megabyte_page_returns():
+    para = f"<p>{P1}</p>"
+    junk = "<div class='menu'><a href='/x'>link</a></div>"
+    html = "<html><body><article>" + (para + junk) * (20_000_000 // (len(para) + len(junk)))
+    html += "<div>" * 5000 + "deep" + "</div>" * 5000 + "</article></body></html>"
+    assert len(html) >= 19_000_000
+    res = extract_body(Document(html, "https://example.com/big"))
+    assert res.paragraphs and res.paragraphs[0] == P1

@@ -218,3 +218,31 @@ def test_format_report_names_fields_below_floor() -> None:
     text = format_report(report)
     assert "articles 2; dropped 1 (no_body 1)" in text
     assert "BELOW FLOOR: authors 25% < 50%" in text
+
+
+def test_report_coverage_and_min_items() -> None:
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.items import Article
+    from newscrawl.report import RunReport
+
+    def run(min_items: int) -> dict:
+        crawler = get_crawler(settings_dict={"NEWSCRAWL_COVERAGE_MIN_ITEMS": min_items})
+        crawler.stats.open_spider()
+        crawler.stats.inc_value("newscrawl/dropped/no_body", 2)
+        crawler.stats.inc_value("newscrawl/duplicates/discovered", 5)
+        report = RunReport(crawler)
+        for i in range(4):
+            report.item_scraped(Article(url=f"https://x.pl/{i}", headline="H", body=["B"],
+                                        authors=["A"] if i == 0 else [],
+                                        published="2024-01-01T00:00:00+00:00" if i else None))
+        return report.build()
+
+    report = run(min_items=4)
+    assert report["articles"] == 4
+    assert report["coverage"]["authors"] == 0.25 and report["coverage"]["published"] == 0.75
+    assert "paywalled" not in report["coverage"]
+    assert report["below_floor"] == {"published": 0.75, "authors": 0.25}
+    assert report["dropped"] == {"no_body": 2} and report["duplicates"] == {}
+    assert report["duplicate_requests"] == {"discovered": 5}
+    assert run(min_items=5)["below_floor"] == {}  # too few articles to judge

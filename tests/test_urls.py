@@ -58,7 +58,7 @@ def test_clean_url_keeps_host_and_amp_but_drops_tracking() -> None:
     assert clean_url("https://wp.pl/amp/x") == "https://wp.pl/amp/x"
 
 
-def test_helpers() -> None:
+def test_url_predicates() -> None:
     assert is_tracking_param("UTM_Campaign") and is_tracking_param("fbclid")
     assert not is_tracking_param("id")
     assert is_http_url("https://a.pl/x") and not is_http_url("javascript:void(0)")

@@ -23,6 +23,7 @@ import io
 import json
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from typing import IO, Any
 
@@ -117,9 +118,15 @@ class _FeedExporter(BaseItemExporter):
     def _record(self, item: Any) -> dict[str, Any]:
         record = item_to_record(item)
         if self.fields_to_export:
-            names = list(self.fields_to_export)
-            record = {n: record.get(n) for n in names}
+            record = {out: record.get(name) for name, out in self._field_names()}
         return record
+
+    def _field_names(self) -> list[tuple[str, str]]:
+        """(item field, output name) pairs of the feed's `fields` (a list or a mapping)."""
+        chosen = self.fields_to_export or ARTICLE_FIELDS
+        if isinstance(chosen, Mapping):
+            return [(str(k), str(v)) for k, v in chosen.items()]
+        return [(str(k), str(k)) for k in chosen]
 
     def _write(self, data: str, item: Any | None = None) -> None:
         """Write one whole chunk, flush it to the OS (fsync if asked) and announce the item."""
@@ -249,7 +256,7 @@ class CsvExporter(_FeedExporter):
     @property
     def columns(self) -> list[str]:
         """Column names: the feed's `fields` if set, else every schema field in order."""
-        return list(self.fields_to_export) if self.fields_to_export else list(ARTICLE_FIELDS)
+        return [name for name, _ in self._field_names()]
 
     def _row(self, cells: list[str]) -> str:
         buf = io.StringIO()
@@ -264,7 +271,8 @@ class CsvExporter(_FeedExporter):
             empty = True
         if empty:
             bom = "\ufeff" if self.include_bom and self.encoding.lower().startswith("utf") else ""
-            header = self._row(self.columns) if self.include_headers_line else ""
+            names = [out for _, out in self._field_names()]
+            header = self._row(names) if self.include_headers_line else ""
             if bom or header:
                 self._write(bom + header)
 

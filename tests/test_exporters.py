@@ -102,6 +102,15 @@ def test_json_is_an_array_and_empty_feed_is_valid() -> None:
     assert '\n  "headline": ' in pretty and json.loads(pretty)[0]["word_count"] == 9
 
 
+def test_fields_to_export_mapping_renames() -> None:
+    fields = {"headline": "title", "url": "link"}
+    rows = list(csv.DictReader(io.StringIO(
+        _export(CsvExporter, [_article()], fields_to_export=fields).decode())))
+    assert rows == [{"title": "Nagłówek 1", "link": "https://wiadomosci.wp.pl/artykul-1"}]
+    line = _export(JsonLinesExporter, [_article()], fields_to_export=fields)
+    assert json.loads(line) == {"title": "Nagłówek 1", "link": "https://wiadomosci.wp.pl/artykul-1"}
+
+
 def test_fields_to_export_limits_columns() -> None:
     rows = list(csv.DictReader(io.StringIO(
         _export(CsvExporter, [_article()], fields_to_export=["url", "headline"]).decode())))

@@ -29,7 +29,7 @@ def test_json_is_one_object_with_the_item_fields() -> None:
 def test_txt_layout_blocks() -> None:
     done = _run(str(WP / "seed-article.html"), "--url", URL, "--format", "txt")
     blocks = done.stdout.rstrip("\n").split("\n\n")
-    assert blocks[0] == "Iwanow: nowa współpraca z NATO"
+    assert blocks[0] == "Iwanow: nowa współpraca z\u00a0NATO"
     assert blocks[-1].startswith("Wybrane dla Ciebie\n")
     assert len(blocks[-1].split("\n")) == 13
 
@@ -46,7 +46,7 @@ def test_folder_gives_one_object_per_page(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not a page", encoding="utf-8")
     done = _run(str(tmp_path), "--url", URL, "--format", "txt")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("Iwanow: nowa współpraca z NATO") == 2
+    assert done.stdout.count("Iwanow: nowa współpraca z\u00a0NATO") == 2
 
 
 def test_missing_path_exits_2() -> None:

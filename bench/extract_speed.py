@@ -1,0 +1,74 @@
+"""Extraction speed on the evaluation corpus: newscrawl vs a bare lxml parse vs trafilatura.
+
+Every page is read once; the three timings are taken on the same bytes in the same run.
+
+    python bench/extract_speed.py --corpus ../shared/corpus [--source zyte] [--limit 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import lxml.html
+
+from newscrawl.evaluate import case_url, load_cases, read_page
+from newscrawl.extract import extract_article
+
+
+def _time(fn, *args) -> float:
+    start = time.perf_counter()
+    try:
+        fn(*args)
+    except Exception:  # noqa: BLE001 - a failing page still costs its time
+        pass
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Time the three extractors per page and print medians, means and ratios."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    ap.add_argument("--corpus", type=Path, default=default)
+    ap.add_argument("--source", action="append")
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--no-trafilatura", action="store_true")
+    args = ap.parse_args(argv)
+    if not (args.corpus / "cases.jsonl").exists():
+        print(f"no corpus at {args.corpus}", file=sys.stderr)
+        return 2
+    warnings.simplefilter("ignore")
+    traf = None
+    if not args.no_trafilatura:
+        import trafilatura
+
+        def traf(html: bytes, url: str) -> None:
+            trafilatura.bare_extraction(html, url=url, with_metadata=True)
+
+    cases = load_cases(args.corpus, args.source)[: args.limit]
+    times: dict[str, list[float]] = {"lxml parse": [], "newscrawl": [], "trafilatura": []}
+    for case in cases:
+        html, url = read_page(args.corpus, case), case_url(case)
+        times["lxml parse"].append(_time(lxml.html.fromstring, html))
+        times["newscrawl"].append(_time(extract_article, html, url))
+        if traf is not None:
+            times["trafilatura"].append(_time(traf, html, url))
+    print(f"pages: {len(cases)}")
+    med = {}
+    for name, values in times.items():
+        if values:
+            med[name] = statistics.median(values) * 1000
+            print(f"  {name:<12} median {med[name]:7.2f} ms   mean "
+                  f"{statistics.fmean(values) * 1000:7.2f} ms   total {sum(values):7.2f} s")
+    print(f"  newscrawl / lxml parse (median): {med['newscrawl'] / med['lxml parse']:.2f}x")
+    if "trafilatura" in med:
+        print(f"  trafilatura / newscrawl (median): {med['trafilatura'] / med['newscrawl']:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -15,6 +15,7 @@ Only candidate article requests (those carrying `meta["discovery"]`) of a portal
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import logging
 import re
@@ -36,6 +37,7 @@ STATS = "newscrawl/render"
 #: Request meta key this module owns: "render" (rendering), "fallback" (plain re-request).
 META = "newscrawl_render"
 CONTEXT = "newscrawl-render"
+SLOT = "newscrawl_render_slot"
 
 
 def _playwright_installed() -> bool:
@@ -202,6 +204,47 @@ class RenderAddon:
             _set(settings, "PLAYWRIGHT_ABORT_REQUEST", blocker)
 
 
+class PagePool:
+    """Browser pages kept open between renders, each reused for up to `reuse` articles (a new tab
+    costs several times a navigation); at most `size` renders run at once."""
+
+    def __init__(self, size: int, reuse: int) -> None:
+        self.size = max(1, size)
+        self.reuse = reuse
+        self.slots = asyncio.Semaphore(self.size)
+        self.idle: list[Any] = []
+        self.uses: dict[Any, int] = {}
+
+    async def acquire(self, meta: dict) -> None:
+        """Wait for a render slot; hand the request an idle page when there is one."""
+        await self.slots.acquire()
+        meta[SLOT] = True
+        meta["playwright_include_page"] = True
+        while self.idle:
+            page = self.idle.pop()
+            if not page.is_closed():
+                meta["playwright_page"] = page
+                break
+
+    async def release(self, meta: dict, *, keep: bool) -> None:
+        """Give the slot back; keep the request's page for the next render, or close it."""
+        if not meta.pop(SLOT, False):
+            return
+        page = meta.pop("playwright_page", None)
+        try:
+            if page is None:
+                return
+            uses = self.uses.pop(page, 0) + 1
+            if keep and uses < self.reuse and not page.is_closed():
+                self.uses[page] = uses
+                self.idle.append(page)
+            else:
+                with contextlib.suppress(Exception):
+                    await page.close()
+        finally:
+            self.slots.release()
+
+
 class RenderMiddleware:
     """Downloader middleware: render candidate articles of rendering portals; fall back on error."""
 
@@ -216,6 +259,8 @@ class RenderMiddleware:
         self.nav_timeout_ms = settings.getfloat("NEWSCRAWL_RENDER_TIMEOUT", 20.0) * 1000
         self.settle_ms = settings.getfloat("NEWSCRAWL_RENDER_SETTLE", 0.5) * 1000
         self.scroll = settings.getbool("NEWSCRAWL_RENDER_SCROLL", True)
+        self.pages = PagePool(settings.getint("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 4),
+                              settings.getint("NEWSCRAWL_RENDER_PAGE_REUSE", 50))
         self.broken: str | None = None  # why the browser cannot be used in this crawl
         self._told: set[str] = set()
 
@@ -255,7 +300,7 @@ class RenderMiddleware:
             logger.log(level, message, *args)
 
     # -- Scrapy hooks ------------------------------------------------------------------------
-    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         """Turn a candidate article of a rendering portal into a scrapy-playwright request."""
         portal = self.wants_render(request, spider or self.crawler.spider)
         if portal is None:
@@ -286,13 +331,15 @@ class RenderMiddleware:
                 "timeout": self.nav_timeout_ms},
             "playwright_page_methods": methods,
         })
+        await self.pages.acquire(request.meta)
         return None
 
-    def process_response(self, request: Request, response: Response,
-                         spider: Spider | None = None) -> Response:
+    async def process_response(self, request: Request, response: Response,
+                               spider: Spider | None = None) -> Response:
         """Count a rendered page and its render time (`download_latency`, browser seconds); a
         block that never appeared is counted (`no_block`, or `errors/timeout` when the page was
         still busy), and the page as rendered is kept."""
+        await self.pages.release(request.meta, keep=True)
         if request.meta.get(META) != "render" or "playwright" not in response.flags:
             return response
         self.stats.inc_value(f"{STATS}/pages")
@@ -311,9 +358,10 @@ class RenderMiddleware:
                 logger.info("No %s on %s once the page settled", method.args[0], request.url)
         return response
 
-    def process_exception(self, request: Request, exception: BaseException,
-                          spider: Spider | None = None) -> Request | None:
+    async def process_exception(self, request: Request, exception: BaseException,
+                                spider: Spider | None = None) -> Request | None:
         """A failed render: log it with the URL, count it, re-request the page without a browser."""
+        await self.pages.release(request.meta, keep=False)
         if request.meta.get(META) != "render":
             return None
         kind = error_type(exception)
@@ -323,7 +371,9 @@ class RenderMiddleware:
                        request.url, first_line[:300] or type(exception).__name__)
         if kind in ("browser_missing", "launch") and not self.broken:
             self.broken = f"the browser cannot start ({kind})"
-            logger.error("Rendering disabled for the rest of this crawl: %s", first_line[:300])
+            logger.warning("Rendering off for the rest of this crawl: %s. Install Chromium "
+                           "(`apt-get install chromium`), point NEWSCRAWL_CHROMIUM_PATH at it, or "
+                           "set NEWSCRAWL_RENDER_ENABLED=0", first_line[:300])
         return self.fallback_request(request)
 
     def fallback_request(self, request: Request) -> Request:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from types import SimpleNamespace
@@ -22,6 +23,11 @@ pytest.importorskip("scrapy_playwright", reason="the render extra is part of the
 WP = get_portal("wp")
 ARTICLE = "https://wiadomosci.wp.pl/most-na-wisle-otwarty-po-trzech-latach-budowy-7300000000001a"
 SELECTOR = WP.render_wait
+
+
+def run(coro):
+    """Run one middleware coroutine to completion."""
+    return asyncio.run(coro)
 
 
 def _settings(**overrides: object) -> dict:
@@ -79,7 +85,7 @@ def test_addon_starts_no_browser_for_a_plain_portal_spider():
 def test_only_candidate_articles_of_a_rendering_portal_render():
     mw, _ = _middleware()
     request = _article()
-    mw.process_request(request)
+    run(mw.process_request(request))
     assert request.meta["playwright"] is True
     methods = request.meta["playwright_page_methods"]
     assert methods[-1].method is render.wait_for_block and methods[-1].args[0] == SELECTOR
@@ -88,12 +94,12 @@ def test_only_candidate_articles_of_a_rendering_portal_render():
     for plain in (Request("https://wiadomosci.wp.pl/sitemap.xml"),      # no discovery meta
                   Request("https://wiadomosci.wp.pl/polska"),
                   _article(render=False)):                              # per-request opt-out
-        mw.process_request(plain)
+        run(mw.process_request(plain))
         assert "playwright" not in plain.meta
 
     mw_plain, _ = _middleware(portal=dataclasses.replace(WP, render=False))
     request = _article()
-    mw_plain.process_request(request)
+    run(mw_plain.process_request(request))
     assert "playwright" not in request.meta
 
 
@@ -101,8 +107,8 @@ def test_render_url_pattern_limits_rendering_to_matching_pages():
     portal = dataclasses.replace(WP, extra={"render_url": r"/wideo/"})
     mw, _ = _middleware(portal=portal)
     video, text = _article("https://wp.pl/wideo/klip-7300000000009a"), _article()
-    mw.process_request(video)
-    mw.process_request(text)
+    run(mw.process_request(video))
+    run(mw.process_request(text))
     assert video.meta.get("playwright") is True
     assert "playwright" not in text.meta
 
@@ -112,7 +118,7 @@ def test_rendering_off_falls_back_and_says_so_once(caplog):
     with caplog.at_level(logging.INFO, logger="newscrawl.render"):
         for n in range(3):
             request = _article(f"{ARTICLE}?n={n}")
-            mw.process_request(request)
+            run(mw.process_request(request))
             assert "playwright" not in request.meta
     said = [r for r in caplog.records if "rendering is off" in r.getMessage()]
     assert len(said) == 1 and "wp" in said[0].getMessage()
@@ -141,29 +147,29 @@ def test_error_types(exc, kind):
 def test_crashed_render_is_counted_and_fetched_again_without_browser(caplog):
     mw, stats = _middleware()
     request = _article()
-    mw.process_request(request)
+    run(mw.process_request(request))
     with caplog.at_level(logging.WARNING, logger="newscrawl.render"):
-        retry = mw.process_exception(request, _exc("TargetClosedError", "Target crashed"))
+        retry = run(mw.process_exception(request, _exc("TargetClosedError", "Target crashed")))
     assert isinstance(retry, Request) and retry.url == ARTICLE and retry.dont_filter
     assert not any(k.startswith("playwright") for k in retry.meta)
     assert retry.meta["discovery"] == {"source": "sitemap"}
     assert stats.get_value("newscrawl/render/errors/crash") == 1
     assert stats.get_value("newscrawl/render/fallback") == 1
     assert any(ARTICLE in r.getMessage() for r in caplog.records)
-    mw.process_request(retry)  # the re-request stays plain
+    run(mw.process_request(retry))  # the re-request stays plain
     assert "playwright" not in retry.meta
     # Errors of plain requests are not the middleware's business.
-    assert mw.process_exception(Request("https://wp.pl/x"), ValueError("x")) is None
+    assert run(mw.process_exception(Request("https://wp.pl/x"), ValueError("x"))) is None
 
 
 def test_browser_that_cannot_start_turns_rendering_off_for_the_crawl():
     mw, stats = _middleware()
     first = _article()
-    mw.process_request(first)
-    mw.process_exception(first, _exc("Error", "BrowserType.launch: Failed to launch chromium "
-                                              "because executable doesn't exist at /x"))
+    run(mw.process_request(first))
+    run(mw.process_exception(first, _exc("Error", "BrowserType.launch: Failed to launch chromium "
+                                              "because executable doesn't exist at /x")))
     later = _article(f"{ARTICLE}?later=1")
-    mw.process_request(later)
+    run(mw.process_request(later))
     assert "playwright" not in later.meta
     assert stats.get_value("newscrawl/render/errors/browser_missing") == 1
     assert stats.get_value("newscrawl/render/fallback") == 2
@@ -175,12 +181,12 @@ def test_rendered_response_counts_pages_seconds_and_missing_blocks():
                 "timeout": "newscrawl/render/errors/timeout"}
     for n, (result, key) in enumerate(outcomes.items()):
         request = _article(f"{ARTICLE}?n={n}")
-        mw.process_request(request)
+        run(mw.process_request(request))
         request.meta["playwright_page_methods"][-1].result = result
         request.meta["download_latency"] = 0.5
         response = HtmlResponse(request.url, body=b"<html></html>", request=request,
                                 flags=["playwright"])
-        assert mw.process_response(request, response) is response
+        assert run(mw.process_response(request, response)) is response
         if key:
             assert stats.get_value(key) == 1
     assert stats.get_value("newscrawl/render/pages") == 3
@@ -218,3 +224,50 @@ def test_route_blocker_reads_the_playwright_request():
     assert blocker(pw("http://127.0.0.1:8000/r.js", "script")) is False
     assert blocker(pw("http://127.0.0.1:8000/p.gif", "image")) is True
     assert blocker(pw("http://127.0.0.1:8000/a", "document", nav=True)) is False
+
+
+# -- page reuse -------------------------------------------------------------------------------
+class FakePage:
+    def __init__(self) -> None:
+        self.closed = False
+
+    def is_closed(self) -> bool:
+        return self.closed
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def test_pages_are_reused_then_recycled_and_renders_are_capped():
+    async def scenario() -> None:
+        pool = render.PagePool(size=2, reuse=3)
+        page = FakePage()
+        seen = []
+        for _ in range(4):
+            meta: dict = {}
+            await pool.acquire(meta)
+            assert meta["playwright_include_page"] is True
+            seen.append(meta.get("playwright_page"))
+            meta["playwright_page"] = meta.get("playwright_page") or page
+            await pool.release(meta, keep=True)
+        # New page, then the same page twice more, then closed after its third article.
+        assert seen == [None, page, page, None] and page.closed
+        # A failed render closes its page instead of keeping it.
+        failed: dict = {}
+        await pool.acquire(failed)
+        failed["playwright_page"] = broken = FakePage()
+        await pool.release(failed, keep=False)
+        assert broken.closed and not pool.idle
+        # At most `size` renders at once: a third waits until one is released.
+        a: dict = {}
+        b: dict = {}
+        c: dict = {}
+        await pool.acquire(a)
+        await pool.acquire(b)
+        waiting = asyncio.ensure_future(pool.acquire(c))
+        await asyncio.sleep(0)
+        assert not waiting.done()
+        await pool.release(a, keep=True)
+        await asyncio.wait_for(waiting, 1)
+
+    run(scenario())

@@ -112,9 +112,11 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"],
 }
-# One browser, one context, at most this many pages open at once.
+# One browser, one context, at most this many pages open (and renders running) at once.
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+# A page (tab) renders this many articles before it is closed and replaced; 1 = a new tab each.
+NEWSCRAWL_RENDER_PAGE_REUSE = 50
 # Seconds: page navigation, then the wait for the portal's `render_wait` block. A render that
 # fails (navigation timeout, crash, no browser) is counted and the page fetched again without a
 # browser; a block still missing at the wait timeout is counted and the page kept as rendered.

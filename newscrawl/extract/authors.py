@@ -34,7 +34,12 @@ _PREFIX = re.compile(
     r"verfasser(?:in)?|text|tekst|oprac(?:owanie|owała|ował)?\.?|opracowanie|napisał(?:a)?|"
     r"reporter|redakcja|written by|posted by)\s*[:\-–]?\s+", re.I)
 _NOT_AUTHOR = re.compile(r"^(źródło|zrodlo|source|quelle|fot\.?|foto|photo|zdjęcie|"
-                         r"ilustracja|grafika|image|bild)\b", re.I)
+                         r"ilustracja|grafika|image|bild|more|mehr|über|about|see|view|alle|"
+                         r"all|posts?|articles?|follow|folgen|authors?|autoren|kontakt|"
+                         r"contact|share|teilen|profil|profile|read|lesen)\b", re.I)
+_WEEKDAY = re.compile(r"\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+                      r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|"
+                      r"poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela)\b.*$", re.I)
 _SPLIT = re.compile(r"\s*(?:,|;|&|\||/|\band\b|\bund\b|\boraz\b|\bi\b|\bet\b|\by\b)\s*", re.I)
 _HINT = re.compile(r"(?:^|[\s_-])(?:author|authors|byline|autor|autorzy|signature--author|"
                    r"article-author|writer|verfasser|creator|contributor|reporter|by-line|"
@@ -51,6 +56,8 @@ def clean_name(raw: str) -> str:
     name = clean_text(raw)
     for _ in range(2):
         name = _PREFIX.sub("", name)
+    name = re.sub(r"^(?:By|Von)(?=[A-ZÀ-ŽĄ-Ż][a-zà-ž])", "", name)
+    name = _WEEKDAY.sub("", name)
     name = re.sub(r"\s*[|•·]\s*.*$", "", name)
     name = re.sub(r"\s+(?:[-–—]\s+)?\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$", "", name)
     name = re.sub(r"\s*\b(?:updated|published|aktualisiert|veröffentlicht|am|on)\b.*$", "",
@@ -62,7 +69,7 @@ def looks_like_name(name: str) -> bool:
     """Plausible as a person's or credit's name: short, few words, no URL/e-mail/digits."""
     if not name or len(name) > 60 or len(name) < 2:
         return False
-    if re.search(r"https?:|www\.|@|\d{3,}|[{}<>=]", name):
+    if re.search(r"https?:|www\.|@|\d|[{}<>=]|\w\.\w{2,}/", name):
         return False
     words = name.split()
     if len(words) > 6:
@@ -138,14 +145,15 @@ def _node_names(el: Any) -> list[str]:
 def byline_names(doc: Document, limit: int = 4) -> list[str]:
     """Names from the first byline elements of the page."""
     out: list[str] = []
-    seen_nodes = 0
+    first_key = None
     for el in _byline_nodes(doc):
+        key = (el.tag, el.get("class"), el.get("itemprop"), el.get("rel"))
+        if first_key is not None and (key != first_key or len(out) >= limit):
+            break
         names = _node_names(el)
         if names:
             out.extend(names)
-            seen_nodes += 1
-            if seen_nodes >= limit:
-                break
+            first_key = key
     return _dedupe(out)
 
 

@@ -201,19 +201,21 @@ class _Page:
             c = own.count(",")
             lk = 0
             pr = 0
+            direct = 0
             for child in el:
                 tail = child.tail
                 if tail:
-                    t += len(tail.strip())
+                    direct += len(tail.strip())
                     c += tail.count(",")
-            if t >= 25 and el.tag in _TEXT_DIVS:
-                pr = t  # text written straight into a div, without paragraph markup
-            for child in el:
                 if child in text and child not in roots:
                     t += text[child]
                     lk += links[child]
                     c += commas[child]
                     pr += paras[child]
+            direct += len(own.strip())
+            t += direct - len(own.strip())
+            if direct >= 25 and el.tag in _TEXT_DIVS:
+                pr += direct  # text written straight into a div, without paragraph markup
             if el.tag == "a":
                 lk = t
             text[el], links[el], commas[el] = t, lk, c

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.incremental import content_fingerprint, decide, state_key
+from newscrawl.freshness import content_fingerprint, decide, state_key
 from newscrawl.items import Article
 from newscrawl.lock import LockBusy, RunLock, lock_path_for
 from newscrawl.state import SQLiteState, StateRecord, later, parse_date

@@ -146,6 +146,14 @@ def test_incremental_runs(portal: PortalServer, tmp_path: Path) -> None:
     assert all(r["version"] == 1 for r in reset)
 
 
+def test_two_feeds_both_written_before_recorded(portal: PortalServer, tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite"
+    first = crawl(portal, tmp_path / "run1", state, "--formats", "jsonl,csv")
+    assert len(first) == len(ARTICLE_PATHS)
+    assert len(list((tmp_path / "run1").glob("*.csv"))) == 1
+    assert crawl(portal, tmp_path / "run2", state, "--formats", "jsonl,csv") == []
+
+
 def _wait_for_records(out: Path, count: int, proc: subprocess.Popen, limit: float = 120) -> None:
     deadline = time.monotonic() + limit
     while len(read_feed(out)) < count:

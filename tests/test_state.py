@@ -242,3 +242,24 @@ def test_run_lock_is_reentrant_within_a_process(tmp_path: Path) -> None:
     assert outer.held
     outer.release()
     assert not outer.held
+
+
+def test_state_command_stats_expire_reset(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    import json
+
+    from newscrawl.cli import main
+
+    path = tmp_path / "state.sqlite"
+    with SQLiteState(path) as state:
+        state.record_emitted("https://example.com/old", "https://example.com/old", "fp", 1,
+                             now=NOW - timedelta(days=30))
+        state.record_emitted("https://example.com/new", "https://example.com/new", "fp", 2)
+    assert main(["state", "wp", "--path", str(path), "--url", "https://example.com/new"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["urls"], report["updated"]) == (2, 1)
+    assert report["records"][0]["version"] == 2
+    assert main(["state", "wp", "--path", str(path), "--expire", "7"]) == 0
+    assert json.loads(capsys.readouterr().out)["expired"] == 1
+    assert main(["state", "wp", "--path", str(path), "--reset"]) == 0
+    assert json.loads(capsys.readouterr().out)["urls"] == 0
+    assert main(["state", "wp", "--path", str(tmp_path / "missing.sqlite")]) == 1

@@ -5,9 +5,10 @@ Only candidate article requests (those carrying `meta["discovery"]`) of a portal
 
 - `RenderAddon` (in `ADDONS`) installs `RenderMiddleware` always, and the scrapy-playwright
   download handlers only when `NEWSCRAWL_RENDER_ENABLED` is on, so plain crawls start no browser.
-- `RenderMiddleware` marks the requests to render (wait for the portal's `render_wait` block,
-  not for network idle), counts rendered pages and render time, and turns every render failure
-  (browser missing, crashed page, timeout) into a plain re-request: an article is never lost.
+- `RenderMiddleware` marks the requests to render, caps and reuses browser pages (`PagePool`),
+  counts rendered pages and render time, and turns a failed render (browser missing, crashed
+  page, navigation timeout) into a plain re-request: an article is never lost.
+- `wait_for_block` waits for the portal's `render_wait` block, not for network idle.
 - `RouteBlocker` aborts, at the route level, images/media/fonts/stylesheets and every request to
   a host outside the page's own host and its portal's domains (ads, analytics, trackers).
 """
@@ -70,13 +71,11 @@ def error_type(exc: BaseException) -> str:
     """A short name for a render failure, used in the stats key and the log."""
     name = type(exc).__name__
     message = str(exc)
-    if name == "TimeoutError" or "Timeout" in message and "exceeded" in message:
-        return "timeout"
     lowered = message.lower()
-    if "executable doesn't exist" in lowered or "enoent" in lowered:
-        return "browser_missing"
-    if "BrowserType.launch" in message or "connect" in name.lower():
-        return "launch"
+    if "BrowserType.launch" in message or "executable doesn't exist" in lowered:
+        return "browser_missing" if "doesn't exist" in lowered or "enoent" in lowered else "launch"
+    if name == "TimeoutError" or ("Timeout" in message and "exceeded" in message):
+        return "timeout"
     if name == "TargetClosedError" or "crash" in lowered or "closed" in lowered:
         return "crash"
     if "net::ERR_" in message:

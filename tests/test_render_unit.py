@@ -135,6 +135,7 @@ def _exc(name: str, message: str) -> Exception:
     (_exc("Error", "BrowserType.launch: Failed to launch chromium because executable "
                    "doesn't exist at /nowhere/chromium"), "browser_missing"),
     (_exc("Error", "BrowserType.launch: Browser closed.\n==== logs ===="), "launch"),
+    (_exc("TimeoutError", "BrowserType.launch: Timeout 180000ms exceeded."), "launch"),
     (_exc("TargetClosedError", "Target page, context or browser has been closed"), "crash"),
     (_exc("Error", "Page.goto: Navigation failed because page crashed!"), "crash"),
     (_exc("Error", "Page.goto: net::ERR_CONNECTION_REFUSED at http://127.0.0.1:9/"), "network"),

@@ -32,8 +32,11 @@ class Portal:
     article_url: str = r".*"
     #: Heading of the recommendation block in the TXT layout.
     related_heading: str = "Czytaj także"
-    #: Browser rendering of article pages (see newscrawl.render); off unless a portal asks.
+    #: Browser rendering of article pages (see newscrawl.render); off unless a portal asks. Ask
+    #: only when the related block is inserted by a script and absent from the page's embedded
+    #: JSON state (which the related layer reads without a browser).
     render: bool = False
+    #: CSS selector of the related block a render waits for (e.g. its first link).
     render_wait: str | None = None
     extra: dict = field(default_factory=dict)
 

@@ -25,9 +25,11 @@ CHROMIUM = project_settings.NEWSCRAWL_CHROMIUM_PATH
 SCRIPTED = "/most-na-wisle-otwarty-po-trzech-latach-budowy-7300000000001a"
 QUIET = "/rada-miasta-przyjela-budzet-na-przyszly-rok-7300000000002a"
 BUSY = "/pilny-komunikat-sluzb-miejskich-w-sprawie-wody-7300000000003a"
+HUNG = "/zawieszony-skrypt-licznika-odwiedzin-7300000000004a"
+ALL = {SCRIPTED, QUIET, BUSY, HUNG}
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=INFO",
         "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0", "-s", "RETRY_BACKOFF_BASE=0",
-        "-s", "NEWSCRAWL_RENDER_WAIT_TIMEOUT=2"]
+        "-s", "NEWSCRAWL_RENDER_WAIT_TIMEOUT=2", "-s", "NEWSCRAWL_RENDER_TIMEOUT=4"]
 
 
 def _need_chromium() -> None:
@@ -80,14 +82,14 @@ def test_script_inserted_block_yields_twelve_related_links(rendered):
     assert len({r["title"] for r in related}) == 12  # each title rendered twice, kept once
     assert not any("Wybrane dla Ciebie" in p or "tramwajowa ruszy" in p
                    for p in items[SCRIPTED]["body"])
-    assert stat(log, "newscrawl/render/pages") == 3
+    assert stat(log, "newscrawl/render/pages") == 3  # HUNG never finished rendering
     assert stat(log, "newscrawl/render/seconds") > 0
 
 
 def test_listing_pages_sitemaps_and_robots_stay_plain_http(rendered):
     _, log, served = rendered
-    # Only the three article pages went through the browser.
-    assert stat(log, "playwright/request_count/navigation") == 3
+    # Only the four article pages went through the browser.
+    assert stat(log, "playwright/request_count/navigation") == 4
     assert "/sitemap.xml" in served and "/robots.txt" in served
 
 
@@ -108,17 +110,27 @@ def test_page_whose_block_never_appears_is_still_extracted(rendered):
         assert items[path]["headline"] and items[path]["body"]
         assert items[path]["related"] == []
     assert stat(log, "newscrawl/render/no_block") == 1
-    assert stat(log, "newscrawl/render/errors/timeout") == 1
     assert re.search(r"Render timeout for \S+" + re.escape(BUSY), log)
+
+
+def test_page_that_never_loads_is_fetched_again_as_server_html(rendered):
+    items, log, served = rendered
+    # A runaway script: navigation times out, the page is requested again without the browser.
+    assert items[HUNG]["headline"] == "Miasto liczy turystów. Rekordowy weekend majowy"
+    assert len(items[HUNG]["body"]) == 2
+    assert re.search(r"Render failed \(timeout\) for \S+" + re.escape(HUNG), log)
+    assert served.count(HUNG) == 2
+    assert stat(log, "newscrawl/render/fallback") == 1
+    assert stat(log, "newscrawl/render/errors/timeout") == 2  # this one and BUSY's wait
 
 
 def test_rendering_off_gives_server_html_and_says_so_once(tmp_path):
     items, log, served = _crawl(tmp_path, "off", "NEWSCRAWL_RENDER_ENABLED=0")
-    assert set(items) == {SCRIPTED, QUIET, BUSY}
+    assert set(items) == ALL
     assert items[SCRIPTED]["related"] == []
     assert len(items[SCRIPTED]["body"]) == 4
     assert log.count("rendering is off") == 1
-    assert stat(log, "newscrawl/render/fallback") == 3
+    assert stat(log, "newscrawl/render/fallback") == 4
     assert stat(log, "newscrawl/render/pages") == 0
     assert "scrapy-playwright" not in log  # no download handler, no browser
     assert "/static/related.js" not in served
@@ -127,10 +139,10 @@ def test_rendering_off_gives_server_html_and_says_so_once(tmp_path):
 def test_missing_browser_still_extracts_every_article(tmp_path):
     items, log, _ = _crawl(tmp_path, "missing",
                            f"NEWSCRAWL_CHROMIUM_PATH={tmp_path / 'no-such-chromium'}")
-    assert set(items) == {SCRIPTED, QUIET, BUSY}
+    assert set(items) == ALL
     assert all(item["headline"] and item["body"] for item in items.values())
     assert items[SCRIPTED]["related"] == []
     assert stat(log, "newscrawl/render/errors/browser_missing") >= 1
-    assert stat(log, "newscrawl/render/fallback") == 3
+    assert stat(log, "newscrawl/render/fallback") == 4
     assert stat(log, "newscrawl/render/pages") == 0
     assert re.search(r"Render failed \(browser_missing\) for http://127\.0\.0\.1:\d+/", log)

@@ -21,6 +21,7 @@ from newscrawl.portal_server import PortalServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "fixtures" / "render" / "site"
+CRASH_SITE = ROOT / "fixtures" / "render" / "crash-site"
 CHROMIUM = project_settings.NEWSCRAWL_CHROMIUM_PATH
 SCRIPTED = "/most-na-wisle-otwarty-po-trzech-latach-budowy-7300000000001a"
 QUIET = "/rada-miasta-przyjela-budzet-na-przyszly-rok-7300000000002a"
@@ -42,10 +43,11 @@ def _need_chromium() -> None:
                 "`sudo apt-get install chromium` or run scripts/test.sh")
 
 
-def _crawl(tmp: Path, name: str, *settings: str) -> tuple[dict[str, dict], str, list[str]]:
-    """Serve the fixture site, crawl it with the wp spider; items by path, log, served paths."""
+def _crawl(tmp: Path, name: str, *settings: str,
+           site: Path = SITE) -> tuple[dict[str, dict], str, list[str]]:
+    """Serve a fixture site, crawl it with the wp spider; items by path, log, served paths."""
     out = tmp / f"{name}.jsonl"
-    with PortalServer(SITE) as server:
+    with PortalServer(site) as server:
         cmd = [sys.executable, "-m", "scrapy", "crawl", "wp", "-a", f"base_url={server.url}",
                "-O", str(out), *FAST]
         for setting in settings:
@@ -146,3 +148,20 @@ def test_missing_browser_still_extracts_every_article(tmp_path):
     assert stat(log, "newscrawl/render/fallback") == 4
     assert stat(log, "newscrawl/render/pages") == 0
     assert re.search(r"Render failed \(browser_missing\) for http://127\.0\.0\.1:\d+/", log)
+
+
+def test_crashed_page_is_fetched_again_as_server_html(tmp_path):
+    _need_chromium()
+    # A small V8 heap makes the page's endless allocation crash its renderer at once.
+    options = dict(project_settings.PLAYWRIGHT_LAUNCH_OPTIONS)
+    options["args"] = [*options["args"], "--js-flags=--max-old-space-size=16"]
+    items, log, served = _crawl(tmp_path, "crash",
+                                f"PLAYWRIGHT_LAUNCH_OPTIONS={json.dumps(options)}",
+                                site=CRASH_SITE)
+    path = "/galeria-zdjec-z-festiwalu-swiatla-7300000000005a"
+    assert items[path]["headline"] == "Festiwal Światła przyciągnął tłumy"
+    assert len(items[path]["body"]) == 2
+    assert stat(log, "newscrawl/render/errors/crash") == 1
+    assert stat(log, "newscrawl/render/fallback") == 1
+    assert re.search(r"Render failed \(crash\) for \S+" + re.escape(path), log)
+    assert served.count(path) >= 2  # rendered (and crashed), then fetched plainly

@@ -180,3 +180,27 @@ NEWSCRAWL_COVERAGE_FLOORS = {"headline": 1.0, "body": 1.0, "published": 0.8, "au
 # Coverage is judged only when the crawl produced at least this many articles.
 NEWSCRAWL_COVERAGE_MIN_ITEMS = 10
 # --- end of pipelines, feeds and the run report --------------------------------------------------
+
+# --- Distributed crawls (several workers share one crawl through Redis; newscrawl/distributed.py)
+# Off while empty. A Redis URL (`-s NEWSCRAWL_REDIS_URL=redis://host:6379/0`) puts the scheduler
+# queue and the duplicate filter in Redis (scrapy-redis), so every worker started with the same
+# URL and spider shares one crawl. Needs `newscrawl[distributed]`.
+NEWSCRAWL_REDIS_URL = ""
+# Prefix of the crawl's Redis keys; `%(spider)s` is the spider name. Give concurrent crawls of
+# one spider different prefixes.
+NEWSCRAWL_REDIS_KEY = "newscrawl:%(spider)s"
+# Keep queue and duplicate filter after the crawl. Off: the last worker to finish clears them,
+# so the next (scheduled) crawl reads the sitemaps again. On: a stopped crawl can be resumed,
+# but URLs seen once are never fetched again under this key.
+NEWSCRAWL_REDIS_PERSIST = False
+# Seconds a worker's busy mark lasts without activity (a crashed worker stops counting after it).
+NEWSCRAWL_REDIS_BUSY_TTL = 60.0
+# A worker closes after the shared queue has been empty and no worker busy for this long.
+NEWSCRAWL_REDIS_IDLE_CLOSE = 3.0
+# Seconds between looks at the shared queue while a worker waits for work.
+NEWSCRAWL_REDIS_POLL = 0.5
+ADDONS = {
+    **globals().get("ADDONS", {}),
+    "newscrawl.distributed.DistributedAddon": 200,
+}
+# --- end of distributed crawls -----------------------------------------------------------------

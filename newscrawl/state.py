@@ -307,7 +307,14 @@ class SQLiteState(CrawlState):
 
 
 def state_path(template: str, spider_name: str) -> Path:
-    """The state file for a spider: `template` with `%(name)s` replaced by the spider's name."""
+    """The state file for a spider: `template` with `%(name)s` replaced by the spider's name.
+
+    A Redis URL stays a string, its key prefix defaulting to `newscrawl:state:<spider>`."""
+    from newscrawl.redis_state import is_redis_url, with_prefix
+
+    if is_redis_url(template):
+        url = template.replace("%(name)s", spider_name)
+        return with_prefix(url, f"newscrawl:state:{spider_name}")  # type: ignore[return-value]
     return Path(template % {"name": spider_name})
 
 
@@ -316,6 +323,10 @@ def open_state(path: str | Path, backend: str | type[CrawlState] | None = None,
     """Open the store at `path` with `backend` (a `CrawlState` class or its import path);
     `options` go to the backend (SQLite: `synchronous`)."""
     if backend is None or backend == "":
+        from newscrawl.redis_state import RedisCrawlState, is_redis_url
+
+        if is_redis_url(path):
+            return RedisCrawlState(str(path))
         return SQLiteState(path, **options)  # type: ignore[arg-type]
     if isinstance(backend, str):
         from scrapy.utils.misc import load_object

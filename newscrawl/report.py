@@ -82,6 +82,19 @@ def _errors(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _rendering(stats: dict[str, Any]) -> dict[str, Any]:
+    """Browser rendering figures: pages rendered, browser-seconds, errors, plain-HTML fallbacks."""
+    pages = int(stats.get("newscrawl/render/pages", 0))
+    seconds = float(stats.get("newscrawl/render/seconds", 0.0))
+    return {
+        "pages": pages,
+        "seconds": round(seconds, 3),
+        "seconds_per_page": round(seconds / pages, 3) if pages else None,
+        "errors": _prefixed(stats, "newscrawl/render/errors/"),
+        "fallback": int(stats.get("newscrawl/render/fallback", 0)),
+    }
+
+
 def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, int]:
     return {k.removeprefix(prefix): v for k, v in sorted(stats.items()) if k.startswith(prefix)}
 
@@ -183,6 +196,8 @@ class RunReport:
             "duplicate_requests": {k: v for k, v in all_duplicates.items()
                                    if k not in ITEM_DUPLICATE_KEYS},
             "errors": _errors(stats),
+            "rendering": _rendering(stats),
+            "incremental": _prefixed(stats, "newscrawl/incremental/"),
             "coverage": coverage,
             "coverage_floors": floors,
             "below_floor": below,
@@ -231,6 +246,12 @@ def format_report(report: dict[str, Any]) -> str:
                  f"({_counts(errors.get('downloader', {}))}); spider exceptions "
                  f"({_counts(errors.get('spider_exceptions', {}))}); "
                  f"{errors.get('logged', 0)} logged")
+    rendering = report.get("rendering") or {}
+    if rendering.get("pages") or rendering.get("errors") or rendering.get("fallback"):
+        lines.append(f"  rendered {rendering.get('pages', 0)} pages in "
+                     f"{rendering.get('seconds', 0):.1f} browser-seconds; render errors "
+                     f"({_counts(rendering.get('errors', {}))}); "
+                     f"{rendering.get('fallback', 0)} fell back to server HTML")
     coverage = report.get("coverage") or {}
     if coverage:
         shown = ", ".join(f"{k} {v:.0%}" for k, v in coverage.items())

@@ -246,3 +246,21 @@ def test_report_coverage_and_min_items() -> None:
     assert report["dropped"] == {"no_body": 2} and report["duplicates"] == {}
     assert report["duplicate_requests"] == {"discovered": 5}
     assert run(min_items=5)["below_floor"] == {}  # too few articles to judge
+
+
+def test_report_counts_rendering() -> None:
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.report import RunReport
+
+    crawler = get_crawler()
+    crawler.stats.open_spider()
+    crawler.stats.inc_value("newscrawl/render/pages", 4)
+    crawler.stats.inc_value("newscrawl/render/seconds", 2.0)
+    crawler.stats.inc_value("newscrawl/render/errors/timeout", 1)
+    crawler.stats.inc_value("newscrawl/render/fallback", 1)
+    report = RunReport(crawler).build()
+    assert report["rendering"] == {"pages": 4, "seconds": 2.0, "seconds_per_page": 0.5,
+                                   "errors": {"timeout": 1}, "fallback": 1}
+    assert "rendered 4 pages in 2.0 browser-seconds" in format_report(report)
+    assert "timeout 1" in format_report(report)

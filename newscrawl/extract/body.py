@@ -66,6 +66,7 @@ _LEAD_WORDS = frozenset(("lead", "standfirst", "intro", "summary", "dek", "deck"
                          "subheadline", "excerpt", "abstract", "lede", "perex", "zajawka", "wstep",
                          "lid", "teaser", "subhead", "strapline", "sapo", "chapo", "bajada",
                          "description", "leadtext", "intro-text", "lead-text", "articlelead"))
+_TAXONOMY_PREFIXES = ("category-", "tag-", "tags-", "topic-", "categories-", "label-")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _BOILER_LINE = re.compile(
@@ -137,12 +138,24 @@ def _class_junk(el: Any) -> int:
         return 0
     weak = 0
     for tok in tokens:
-        for w in _WORD_SPLIT.split(tok):
+        for w in _token_words(tok):
             if w in _STRONG_WORDS or (len(w) > 4 and w.startswith(_JUNK_PREFIXES)):
                 return 2
             if w in _WEAK_WORDS:
                 weak = 1
     return weak
+
+
+def _token_words(token: str) -> tuple[str, ...]:
+    """The words of one class/id token that say what the element is.
+
+    BEM modifiers (`block__el--mod`) describe a state, not the element, and taxonomy tokens
+    (`category-x`, `tag-x`) name the article's topics, not its parts.
+    """
+    token = token.split("--", 1)[0]
+    if token.startswith(_TAXONOMY_PREFIXES):
+        return ()
+    return tuple(w for w in _WORD_SPLIT.split(token) if w)
 
 
 class _Page:
@@ -220,7 +233,7 @@ class _Page:
                 lk = t
             text[el], links[el], commas[el] = t, lk, c
             if el.tag in PARA_TAGS and t >= 25 and lk < t * 0.5:
-                pr += t - lk
+                pr = max(pr, t - lk)  # nested text blocks are counted once
             paras[el] = pr
 
     def _subtract(self, el: Any) -> None:

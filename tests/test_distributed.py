@@ -44,9 +44,11 @@ def portal(tmp_path: Path):
         yield server
 
 
-def worker(portal: PortalServer, redis_url: str, out: Path, *extra: str) -> subprocess.Popen:
+def worker(portal: PortalServer, redis_url: str, out: Path, *extra: str,
+           args: list[str] | None = None) -> subprocess.Popen:
+    """Start one `scrapy crawl wp` worker of the shared crawl (settings `extra` win)."""
     cmd = [sys.executable, "-m", "scrapy", "crawl", "wp", "-a", f"base_url={portal.url}",
-           "-O", str(out), "-s", f"NEWSCRAWL_REDIS_URL={redis_url}"]
+           "-O", str(out), "-s", f"NEWSCRAWL_REDIS_URL={redis_url}", *(args or [])]
     for setting in [*SETTINGS, *extra]:
         cmd += ["-s", setting]
     return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -93,6 +95,29 @@ def test_two_workers_share_one_crawl(portal: PortalServer, redis_url: str, tmp_p
 
     client = redis.Redis.from_url(redis_url)
     assert not client.keys("newscrawl:wp:*")
+
+
+def test_incremental_state_in_redis_is_shared(portal: PortalServer, redis_url: str,
+                                             tmp_path: Path):
+    """Workers of an incremental crawl share the Redis state: a second crawl emits nothing."""
+    from newscrawl.state import open_state, state_path
+
+    state = ["-a", "incremental=1"]
+    extra = [f"NEWSCRAWL_STATE={redis_url}", "DOWNLOAD_DELAY=0"]
+    emitted = []
+    for run in (1, 2):
+        outs = [tmp_path / f"run{run}-{n}.jsonl" for n in (1, 2)]
+        procs = [worker(portal, redis_url, out, *extra, args=state) for out in outs]
+        for proc in procs:
+            finish(proc)
+        emitted.append([p for out in outs for p in feed_paths(out)])
+    assert sorted(emitted[0]) == sorted(ARTICLE_PATHS)
+    assert emitted[1] == []
+    with open_state(state_path(redis_url, "wp")) as store:
+        stats = store.stats()
+    # Every article recorded as emitted once; the sitemap's broken link is known as fetched too.
+    assert stats["emitted"] == len(ARTICLE_PATHS) < stats["urls"]
+    assert not list(tmp_path.glob("redis:*")) and not (ROOT / "redis:").exists()
 
 
 def test_plain_crawl_is_untouched(portal: PortalServer, tmp_path: Path):

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from newscrawl.extract import extract_article
 from newscrawl.extract.document import Document
-from newscrawl.extract.metadata import read_metadata, strip_site_suffix
+from newscrawl.extract.headline import strip_site_suffix
+from newscrawl.extract.metadata import read_metadata
 
 URL = "https://news.example.com/world/story-1"
 FETCHED = datetime(2024, 5, 10, tzinfo=UTC)

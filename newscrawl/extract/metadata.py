@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newscrawl.extract.document import Document
+from newscrawl.extract.headline import choose_headline
 from newscrawl.extract.text import clean_text, node_text, norm_key
 
 ARTICLE_TYPES = {
@@ -253,7 +254,7 @@ def _read_metadata(doc: Document) -> Metadata:
     parsely = _parsely(doc)
     md.is_article = bool(arts) or (doc.meta_first("og:type") or "").lower() == "article"
     md.site_name = doc.meta_first("og:site_name", "application-name", "twitter:site")
-    md.headline = choose_headline(doc, art)
+    md.headline = choose_headline(doc, art, _first_str)
     md.description = (_first_str(art.get("description"))
                       or doc.meta_first("og:description", "description", "twitter:description"))
 
@@ -333,129 +334,3 @@ def _accessible(doc: Document, art: dict[str, Any]) -> bool | None:
     if tier == "free":
         return True
     return None
-
-
-# -- headline -------------------------------------------------------------------------------
-_SUFFIX_SEP = re.compile(r"\s+(?:[|–—·•»«:]|-{1,2}|::|/{2})\s+|\s+[|•»]|[|•»]\s+")
-
-
-def strip_site_suffix(title: str, site: str | None = None) -> str:
-    """Drop a trailing (or leading) " - Site" / " | Site" part when it names the site."""
-    parts = _SUFFIX_SEP.split(title)
-    if len(parts) < 2:
-        return title
-    site_key = norm_key(site) if site else ""
-    last, first = norm_key(parts[-1]), norm_key(parts[0])
-    if site_key and (last == site_key or last in site_key or site_key in last):
-        return clean_text(title[: title.rfind(_SUFFIX_SEP.findall(title)[-1])])
-    if site_key and (first == site_key or site_key in first) and len(parts) == 2:
-        return clean_text(parts[1])
-    return title
-
-
-def _headline_of(text: str | None) -> str:
-    if not text or len(text) >= 400:
-        return ""
-    return clean_text(text).rstrip("¶#§ ").strip()
-
-
-def _agrees(a: str, b: str) -> bool:
-    """Same headline: equal keys, or one a prefix of the other covering most of it."""
-    if not a or not b:
-        return False
-    if a == b:
-        return True
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return long_.startswith(short) and len(short) >= 0.5 * len(long_)
-
-
-def _title_segments(title: str) -> list[str]:
-    return [p for p in _SUFFIX_SEP.split(title) if p.strip()]
-
-
-def _strip_all_site_parts(title: str, site_keys: set[str]) -> str:
-    """A `<title>` without its leading/trailing parts that name the site."""
-    parts = _SUFFIX_SEP.split(title)
-    while len(parts) > 1 and (norm_key(parts[-1]) in site_keys or len(parts[-1].strip()) < 3):
-        parts.pop()
-    while len(parts) > 1 and norm_key(parts[0]) in site_keys:
-        parts.pop(0)
-    if len(parts) == len(_SUFFIX_SEP.split(title)):
-        return title
-    # Re-cut the original text so separators inside the kept part survive.
-    first, last = parts[0].strip(), parts[-1].strip()
-    start = title.find(first)
-    end = title.rfind(last) + len(last)
-    return clean_text(title[start:end]) if 0 <= start < end else title
-
-
-def choose_headline(doc: Document, art: dict[str, Any]) -> str | None:
-    """The headline: candidates from JSON-LD, OpenGraph/Twitter/DC meta, microdata, `<h1>` and
-    `<title>`, each scored by how trustworthy its source is and by how many other sources agree
-    with it; site names (og:site_name, the host, a `<title>` suffix) are never chosen.
-    """
-    sel = doc.selector
-    site = doc.meta_first("og:site_name", "application-name")
-    host = urlsplit(doc.url).netloc.lower().removeprefix("www.")
-    title = _headline_of(sel.xpath("string(//title)").get())
-    segments = _title_segments(title) if title else []
-    site_keys = {norm_key(site)} if site else set()
-    site_keys.add(norm_key(host.split(".")[0]))
-    if len(segments) > 1:
-        site_keys.update(norm_key(x) for x in segments[1:] if len(x) < 40 and not x[:1].isdigit())
-        if len(segments[0]) < 30 and len(segments[-1]) > len(segments[0]):
-            site_keys.add(norm_key(segments[0]))
-    site_keys.discard("")
-
-    cands: list[tuple[str, str, float]] = []  # (text, source, prior)
-    jl = _headline_of(_first_str(art.get("headline")))
-    if jl:
-        cands.append((jl, "jsonld", 3.0))
-    for name, prior in (("og:title", 2.5), ("twitter:title", 1.5), ("dc.title", 1.5),
-                        ("parsely-title", 1.5), ("sailthru.title", 1.0)):
-        v = _headline_of(doc.meta_first(name))
-        if v:
-            cands.append((v, "meta", prior))
-    micro = _headline_of(sel.xpath("string((//*[@itemprop='headline'][not(self::meta)])[1])")
-                         .get())
-    if micro:
-        cands.append((micro, "micro", 2.0))
-    for i, h in enumerate(sel.xpath("//h1")[:6]):
-        text = _headline_of(node_text(h.root))
-        if not text:
-            continue
-        prior = 2.3 if i == 0 else 1.8
-        if text.endswith(":") or h.xpath("ancestor::nav | ancestor::footer | ancestor::aside"):
-            prior -= 3
-        if h.xpath("ancestor::header[not(ancestor::article)] | ancestor::nav"):
-            prior -= 1.0
-        if h.xpath("ancestor::article | ancestor::main"):
-            prior += 0.5
-        cands.append((text, "h1", prior))
-    if title:
-        stripped = _strip_all_site_parts(title, site_keys)
-        cands.append((stripped, "title", 1.0))
-    if not cands:
-        return None
-
-    keys = [norm_key(t) for t, _, _ in cands]
-    best, best_score = None, float("-inf")
-    for i, (text, source, prior) in enumerate(cands):
-        key = keys[i]
-        if not key:
-            continue
-        support = {cands[j][1] for j in range(len(cands))
-                   if j != i and _agrees(key, keys[j])}
-        score = prior + 1.0 * len(support - {source})
-        if key in site_keys or any(key == k for k in site_keys):
-            score -= 6
-        if len(key) < 6:
-            score -= 2
-        if score > best_score:
-            best, best_score = (text, source), score
-    if best is None:
-        return None
-    text, source = best
-    if source != "h1":
-        text = strip_site_suffix(text, site or host)
-    return text

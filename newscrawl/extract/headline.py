@@ -1,0 +1,261 @@
+"""Headline choice: the visible heading of the article that the page's own metadata agrees with.
+
+Candidates are JSON-LD `headline`, OpenGraph / Twitter / Dublin Core / parsely titles, microdata,
+the `<title>` (site parts removed) and the visible `<h1>`/`<h2>` headings outside navigation,
+breadcrumbs, logos and teaser lists. Each visible heading scores by its place on the page plus
+the weight of the metadata that agrees with it (equal, or one containing the other once case,
+quotes and punctuation are ignored); a metadata title scores by the metadata agreeing with it.
+The visible text wins a tie with metadata, since it is what the reader sees.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from newscrawl.extract.document import Document
+from newscrawl.extract.text import clean_text, node_text, norm_key
+
+_SUFFIX_SEP = re.compile(r"\s+(?:[|–—·•»«:]|-{1,2}|::|/{2})\s+|\s+[|•»]|[|•»]\s+")
+
+#: Class/id tokens of a heading or its ancestors that mark it as not the article's headline.
+_BAD_CONTEXT = re.compile(
+    r"breadcrumb|logo|brand|masthead|site-?title|site-?header|site-?name|sidebar|widget|"
+    r"(?<![a-z])nav|menu|footer|teaser|related|recommend|comment|modal|popup|cookie|newsletter|"
+    r"promo|scroller|carousel|ticker", re.I)
+#: Class/id tokens that mark a heading as the article's title.
+_GOOD_CONTEXT = re.compile(r"headline|title|entry-header|article-header|post-header|"
+                           r"article__header|story-header|heading", re.I)
+#: Weights of the metadata sources when they agree with a candidate.
+_META_WEIGHT = {"jsonld": 1.5, "og": 1.0, "twitter": 0.5, "dc": 0.5, "micro": 1.0,
+                "title": 1.0}
+
+
+@dataclass
+class _Cand:
+    text: str
+    source: str
+    quality: float
+    keys: list[str] = field(default_factory=list)
+
+
+def strip_site_suffix(title: str, site: str | None = None) -> str:
+    """Drop a trailing (or leading) " - Site" / " | Site" part when it names the site."""
+    parts = _SUFFIX_SEP.split(title)
+    if len(parts) < 2:
+        return title
+    site_key = norm_key(site) if site else ""
+    last, first = norm_key(parts[-1]), norm_key(parts[0])
+    if site_key and (last == site_key or last in site_key or site_key in last):
+        return clean_text(title[: title.rfind(_SUFFIX_SEP.findall(title)[-1])])
+    if site_key and (first == site_key or site_key in first) and len(parts) == 2:
+        return clean_text(parts[1])
+    return title
+
+
+def _headline_of(text: str | None) -> str:
+    if not text or len(text) >= 400:
+        return ""
+    return clean_text(text).rstrip("¶#§ ").strip()
+
+
+def _title_segments(title: str) -> list[str]:
+    return [p for p in _SUFFIX_SEP.split(title) if p.strip()]
+
+
+def _strip_all_site_parts(title: str, site_keys: set[str]) -> str:
+    """A `<title>` without its leading/trailing parts that name the site."""
+    parts = _SUFFIX_SEP.split(title)
+    while len(parts) > 1 and (norm_key(parts[-1]) in site_keys or len(parts[-1].strip()) < 3):
+        parts.pop()
+    while len(parts) > 1 and norm_key(parts[0]) in site_keys:
+        parts.pop(0)
+    if len(parts) == len(_SUFFIX_SEP.split(title)):
+        return title
+    # Re-cut the original text so separators inside the kept part survive.
+    first, last = parts[0].strip(), parts[-1].strip()
+    start = title.find(first)
+    end = title.rfind(last) + len(last)
+    return clean_text(title[start:end]) if 0 <= start < end else title
+
+
+def agrees(a: str, b: str) -> bool:
+    """Same headline by comparison key: equal, or the shorter a substantial part of the other."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return len(short) >= max(8, 0.3 * len(long_)) and short in long_
+
+
+def _context(el: Any) -> tuple[bool, bool, bool]:
+    """(bad, good, in_article) for a heading element from its own and its ancestors' markup.
+
+    Navigation-like tags count at any depth; class/id tokens only on the nearest ancestors
+    (utility classes high up, "lg-nav:px-12", say nothing about the heading).
+    """
+    bad = good = in_article = False
+    depth = 0
+    node = el
+    while node is not None and isinstance(node.tag, str) and node.tag not in ("body", "html"):
+        tag = node.tag
+        attrs = f"{node.get('class', '')} {node.get('id', '')} {node.get('role', '')}"
+        if tag in ("nav", "footer", "aside", "form", "button", "label"):
+            bad = True
+        if tag in ("article", "main") or "article" in attrs.lower():
+            in_article = True
+        if depth <= 3 and (tag in ("li", "a") or _BAD_CONTEXT.search(attrs)):
+            bad = True
+        if depth <= 3 and (tag == "hgroup" or _GOOD_CONTEXT.search(attrs)):
+            good = True
+        node = node.getparent()
+        depth += 1
+    return bad, good, in_article
+
+
+def _visible_headings(doc: Document, site_keys: set[str]) -> list[_Cand]:
+    out: list[_Cand] = []
+    root = doc.root
+    h1s = [el for el in root.iter("h1")][:8]
+    h2s = [el for el in root.iter("h2")][:15]
+    for tag, els in (("h1", h1s), ("h2", h2s)):
+        for i, el in enumerate(els):
+            text = _headline_of(node_text(el))
+            key = norm_key(text)
+            if not key or key in site_keys or text.endswith(":") or len(key) < 4:
+                continue
+            bad, good, in_article = _context(el)
+            if bad:
+                continue
+            if tag == "h1":
+                quality = 1.5 + 0.5 * (good or in_article) - 0.3 * min(i, 2)
+            else:
+                quality = 0.8 if good else 0.3
+            out.append(_Cand(text, tag, quality, [key]))
+    return out
+
+
+def _site_keys(segments: list[str], site: str | None, host: str) -> set[str]:
+    """Keys of the site's name: og:site_name, the host, and the `<title>` parts naming the site."""
+    names = {norm_key(site).replace(" ", "")} if site else set()
+    label = norm_key(host.split(".")[0]).replace(" ", "")
+    names.update({label, norm_key(host).replace(" ", "")})
+    names.discard("")
+
+    def site_like(seg: str) -> bool:
+        k = norm_key(seg).replace(" ", "")
+        return bool(k) and (k in names or any(len(n) >= 4 and n in k for n in names)
+                            or (len(k) >= 4 and any(k in n for n in names)))
+
+    keys = {norm_key(site)} if site else set()
+    keys.update({norm_key(host.split(".")[0]), norm_key(host)})
+    if len(segments) > 1:
+        first, last = segments[0], segments[-1]
+        if site_like(first) and not site_like(last):
+            keys.add(norm_key(first))
+        elif site_like(last) or not (len(first) < 30 and len(last) > len(first)):
+            keys.update(norm_key(x) for x in segments[1:] if len(x) < 40 and not x[:1].isdigit())
+        else:
+            keys.add(norm_key(first))
+    keys.discard("")
+    return keys
+
+
+def _debug(c: _Cand, score: float) -> None:
+    pass
+
+
+def choose_headline(doc: Document, art: dict[str, Any], first_str: Any = None) -> str | None:
+    """The headline: a visible heading backed by the page's metadata, else the best-backed
+    metadata title; site names (og:site_name, the host, a `<title>` suffix) are never chosen.
+    """
+    sel = doc.selector
+    site = doc.meta_first("og:site_name", "application-name")
+    host = urlsplit(doc.url).netloc.lower().removeprefix("www.")
+    raw_title = _headline_of(sel.xpath("string(//title)").get())
+    if site and norm_key(site) == norm_key(raw_title):
+        site = None  # a "site name" that is the whole title names the page, not the site
+    segments = _title_segments(raw_title) if raw_title else []
+    site_keys = _site_keys(segments, site, host)
+
+    metas: list[_Cand] = []
+    jl = art.get("headline")
+    jl = _headline_of(first_str(jl) if first_str else jl if isinstance(jl, str) else None)
+    if jl:
+        metas.append(_Cand(jl, "jsonld", 3.0))
+    for name, source, prior in (("og:title", "og", 2.5), ("twitter:title", "twitter", 1.5),
+                                ("dc.title", "dc", 1.5), ("parsely-title", "dc", 1.5),
+                                ("sailthru.title", "dc", 1.0)):
+        v = _headline_of(doc.meta_first(name))
+        if v:
+            metas.append(_Cand(v, source, prior))
+    micro = _headline_of(sel.xpath("string((//*[@itemprop='headline'][not(self::meta)])[1])")
+                         .get())
+    if micro:
+        metas.append(_Cand(micro, "micro", 2.0))
+    if raw_title:
+        metas.append(_Cand(_strip_all_site_parts(raw_title, site_keys), "title", 1.0,
+                           [norm_key(raw_title)]))
+    for c in metas:
+        c.text = c.text if c.source in ("title",) else strip_site_suffix(c.text, site or host)
+        c.keys.insert(0, norm_key(c.text))
+    metas = [c for c in metas if c.keys[0] and c.keys[0] not in site_keys]
+    headings = _visible_headings(doc, site_keys)
+
+    def support(cand: _Cand, exclude: _Cand | None = None) -> float:
+        got: dict[str, float] = {}
+        for m in metas:
+            if m is exclude or m.source in got:
+                continue
+            own = cand.keys[:1] if exclude is not None else cand.keys
+            if any(agrees(k, mk) for k in own for mk in m.keys):
+                got[m.source] = _META_WEIGHT.get(m.source, 0.5)
+        return sum(got.values())
+
+    best: _Cand | None = None
+    best_score = float("-inf")
+    for h in headings:
+        s = support(h)
+        score = h.quality + s if s else h.quality if h.source == "h1" else float("-inf")
+        _debug(h, score)
+        if score > best_score:
+            best, best_score = h, score
+    for m in metas:
+        # A metadata title stands for itself (its own weight) plus the metadata agreeing with it.
+        score = _META_WEIGHT.get(m.source, 0.5) + support(m, exclude=m) - 0.01
+        if len(m.keys[0]) < 6:
+            score -= 2
+        _debug(m, score)
+        if score > best_score or (score == best_score and best is not None
+                                  and best.source not in ("h1", "h2")
+                                  and m.quality > best.quality):
+            best, best_score = m, score
+    if best is None:
+        return None
+    if best.source in ("h1", "h2"):
+        return _visible_or_meta(best, metas)
+    return best.text
+
+
+_TYPO = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"',
+                       "«": '"', "»": '"', "–": "-", "—": "-", "‐": "-", "\u2011": "-",
+                       "\u00a0": " "})
+
+
+def _typographic(text: str) -> str:
+    return " ".join(text.translate(_TYPO).replace("…", "...").split()).casefold()
+
+
+def _visible_or_meta(heading: _Cand, metas: list[_Cand]) -> str:
+    """The heading's own text, unless a metadata title says the same words with punctuation the
+    heading lost (a kicker rendered in its own element: "Kicker Headline" vs "Kicker: Headline").
+    """
+    typo = _typographic(heading.text)
+    for m in metas:
+        if m.keys[0] == heading.keys[0] and _typographic(m.text) != typo \
+                and len(m.text) > len(heading.text):
+            return m.text
+    return heading.text

@@ -5,11 +5,14 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from typing import Any
 
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff]")
 _SPACE = re.compile(r"\s+")
 # No-break spaces are kept: Polish typography binds one-letter words ("z\u00a0NATO") with them.
 _BREAKING_SPACE = re.compile(r"[^\S\u00a0]+")
+#: Elements whose text is never visible.
+_HIDDEN_TAGS = ("script", "style", "noscript", "template")
 
 
 def clean_text(value: str | None) -> str:
@@ -30,11 +33,36 @@ def norm_key(value: str | None) -> str:
     return _SPACE.sub(" ", value).strip()
 
 
-def node_text(node) -> str:
+def node_text(node: Any) -> str:
     """Clean visible text of an lxml element (scripts and styles excluded)."""
-    parts = node.xpath(".//text()[not(ancestor::script or ancestor::style "
-                       "or ancestor::noscript or ancestor::template)]")
-    return clean_text("".join(parts)) if parts else ""
+    if not isinstance(node.tag, str) or node.tag in _HIDDEN_TAGS \
+            or next(node.iterancestors(*_HIDDEN_TAGS), None) is not None:
+        return ""
+    if next(node.iterdescendants(*_HIDDEN_TAGS), None) is None:
+        text = "".join(node.itertext())
+    else:
+        text = "".join(_visible_parts(node))
+    return clean_text(text) if text else ""
+
+
+def _visible_parts(node: Any) -> list[str]:
+    """Text pieces of `node` in document order, skipping hidden subtrees (keeping their tails)."""
+    parts: list[str] = []
+    stack: list[tuple[Any, bool]] = [(node, False)]
+    while stack:
+        el, tail = stack.pop()
+        if tail:
+            if el.tail:
+                parts.append(el.tail)
+            continue
+        if el is not node:
+            stack.append((el, True))
+        if not isinstance(el.tag, str) or el.tag in _HIDDEN_TAGS:
+            continue
+        if el.text:
+            parts.append(el.text)
+        stack.extend((child, False) for child in reversed(el))
+    return parts
 
 
 def word_count(paragraphs: list[str]) -> int:

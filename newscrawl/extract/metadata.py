@@ -234,6 +234,38 @@ def _time_elements(doc: Document) -> list[str]:
     return marked + plain
 
 
+_PUBLISHED_NAME = re.compile(r"publish|created|issued|pubdate|posted", re.I)
+_NOT_PUBLISHED_NAME = re.compile(r"modif|updat|expir|revis|print", re.I)
+
+
+def _other_published_meta(doc: Document) -> list[str]:
+    """Publication dates under names not in PUBLISHED_META (`shareaholic:article_published_time`)
+    and RDFa `property`/`content` pairs on any element (`<span property="schema:dateCreated">`).
+    """
+    known = set(PUBLISHED_META)
+    out = [v for name, values in doc.meta.items()
+           if name not in known and _PUBLISHED_NAME.search(name)
+           and not _NOT_PUBLISHED_NAME.search(name) for v in values]
+    for el in doc.selector.xpath("//*[@property and @content][not(self::meta)]"):
+        name = el.attrib.get("property", "").lower().rsplit(":", 1)[-1]
+        if name in known or (_PUBLISHED_NAME.search(name)
+                             and not _NOT_PUBLISHED_NAME.search(name)):
+            out.append(clean_text(el.attrib.get("content")))
+    return [v for v in out if v and any(c.isdigit() for c in v)]
+
+
+def _any_jsonld_published(doc: Document, arts: list[dict[str, Any]]) -> list[str]:
+    """`datePublished` of JSON-LD objects that are not articles (WebPage, BlogPosting's page)."""
+    out = []
+    for obj in _all_objects(doc):
+        if obj in arts:
+            continue
+        v = _first_str(obj.get("datePublished")) or _first_str(obj.get("uploadDate"))
+        if v:
+            out.append(v)
+    return out
+
+
 def read_metadata(doc: Document) -> Metadata:
     """Collect JSON-LD, OpenGraph, meta, microdata and `<time>` values for one page.
 
@@ -286,7 +318,9 @@ def _read_metadata(doc: Document) -> Metadata:
     if isinstance(parsely.get("pub_date"), str):
         pub.append((parsely["pub_date"], "meta"))
     pub += [(v, "meta") for v in _microdata(doc, "datePublished")]
+    pub += [(v, "meta") for v in _other_published_meta(doc)]
     pub += [(v, "time") for v in _time_elements(doc)]
+    pub += [(v, "jsonld") for v in _any_jsonld_published(doc, arts)]
     mod += [(v, "meta") for name in MODIFIED_META for v in doc.meta.get(name, [])]
     mod += [(v, "meta") for v in _microdata(doc, "dateModified")]
     md.published_candidates, md.modified_candidates = pub, mod

@@ -197,13 +197,20 @@ class _Page:
                 continue
             else:
                 level = 1 if el.tag in _WEAK_TAGS else _class_junk(el)
-                if not level:
-                    continue
+                if not level or (level == 1 and self._is_subheading(el)):
+                    continue  # a subheading is "title"-classed by nature
                 if (level == 1 and held >= 400) or (level == 2 and total and held > 0.6 * total):
                     continue
             roots.add(el)
             junk.add(el)
             self._subtract(el)
+
+    def _is_subheading(self, el: Any) -> bool:
+        """True for a heading, or a wrapper whose text is all in headings."""
+        t = self.text.get(el, 0)
+        if not 0 < t <= 150:
+            return False
+        return el.tag in HEADINGS or sum(self.text.get(h, 0) for h in el.iter(*HEADINGS)) >= t * 0.8
 
     def _aggregate(self, elements: list[Any]) -> None:
         text, links, commas, paras = self.text, self.links, self.commas, self.paras
@@ -516,7 +523,9 @@ def _emit(page: _Page, root: Any, containers: list[Any], skip_ids: set[int]) -> 
     for c in containers:
         emitter.walk(c)
     lead_key = norm_key(lead) if lead else None
-    paragraphs = [text for kind, text, dens in emitter.out
-                  if _keep(kind, text, dens) and (lead_key is None or norm_key(text) != lead_key)]
-    return BodyResult(lead=lead, paragraphs=paragraphs)
+    kept = [(kind, text) for kind, text, dens in emitter.out
+            if _keep(kind, text, dens) and (lead_key is None or norm_key(text) != lead_key)]
+    while kept and kept[-1][0] in HEADINGS:
+        kept.pop()  # a heading with no text after it titles the next block, not the article
+    return BodyResult(lead=lead, paragraphs=[text for _, text in kept])
 

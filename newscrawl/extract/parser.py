@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 from newscrawl.extract import authors as authors_mod
 from newscrawl.extract import body as body_mod
 from newscrawl.extract import dates as dates_mod
+from newscrawl.extract import pagedates
 from newscrawl.extract import related as related_mod
 from newscrawl.extract.document import Document
 from newscrawl.extract.metadata import Metadata, read_metadata
@@ -104,7 +105,8 @@ class ArticleParser:
         """Published and modified dates, ISO 8601 with offset, with raw text and source.
 
         Order: portal selectors, JSON-LD, meta/microdata, `<time>`, visible date text near the
-        headline, a date in the URL. Implausible values (future, pre-1990) are skipped.
+        headline, a date in the URL, the best-placed date anywhere in the text. Implausible
+        values (future, pre-1990) are skipped.
         """
         md = self.meta
         tz, lang = self.timezone, self.language()
@@ -125,6 +127,9 @@ class ArticleParser:
             published, raw, source = url_value, self.doc.url, "url"
         elif published is not None and url_value is not None:
             published = dates_mod.reconcile_with_url(published, url_value)
+        if published is None:
+            published, raw, source = self._first_date(
+                [(t, "text") for t in pagedates.page_dates(self.doc)], relative=False)
         if published is None:
             published, raw, source = self._first_date(
                 [(t, s) for t, s in texts if dates_mod.is_relative(t)])

@@ -84,6 +84,7 @@ _DATE_LINE = re.compile(
     r"stand)\s*:?\s*)?[\w\s.,:/|-]{0,30}\d{1,4}[./\s-]\S{1,10}[./\s-]\d{2,4}[\w\s.,:|-]{0,25}$",
     re.I)
 _MAX_DEPTH = 400
+_CLIMB_LEVELS = 5
 
 
 @dataclass
@@ -342,18 +343,22 @@ def _choose_containers(page: _Page, root: Any, hint: str | None) -> list[Any]:
         return []
     top = max(scores, key=scores.__getitem__)
     best = scores[top]
-    # climb while the parent holds clearly more paragraph text of the same quality
+    # climb while an ancestor a few levels up holds clearly more paragraph text of the same
+    # quality (text split over per-paragraph wrappers needs several levels at once)
     while True:
-        parent = top.getparent()
-        if parent is None or parent in page.junk or parent.tag in ("html",):
+        found = None
+        for level, anc in enumerate(top.iterancestors(), 1):
+            if level > _CLIMB_LEVELS or anc in page.junk or anc.tag == "html":
+                break
+            gain = page.paras[anc] - page.paras[top]
+            other = page.text[anc] - page.links[anc] - page.paras[anc]
+            if gain > page.paras[top] * 0.3 and page.density(anc) < 0.3 \
+                    and other < page.paras[anc] * 0.5:
+                found = anc
+                break
+        if found is None:
             break
-        gain = page.paras[parent] - page.paras[top]
-        other = page.text[parent] - page.links[parent] - page.paras[parent]
-        if gain > page.paras[top] * 0.3 and page.density(parent) < 0.3 \
-                and other < page.paras[parent] * 0.5:
-            top, best = parent, max(best, scores.get(parent, 0))
-            continue
-        break
+        top, best = found, max(best, scores.get(found, 0))
     parent = top.getparent()
     if parent is None:
         return [top]

@@ -187,11 +187,16 @@ def _date_parser(languages: tuple[str, ...]) -> Any:
     return DateDataParser(languages=known or list(DEFAULT_LANGUAGES), settings=_DP_SETTINGS)
 
 
-def _languages(language: str | None, languages: list[str] | tuple[str, ...] | None
-               ) -> tuple[str, ...]:
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+def _languages(language: str | None, languages: list[str] | tuple[str, ...] | None,
+               text: str = "") -> tuple[str, ...]:
     if languages:
         return tuple(languages)
     lang = (language or "").lower()[:2]
+    if not lang and _CYRILLIC.search(text):
+        return ("ru", "uk")
     if lang in ("pl", "de", "en", "fr", "es", "it", "nl", "pt", "cs", "hr", "ru", "uk"):
         return (lang, "en") if lang != "en" else ("en",)
     return DEFAULT_LANGUAGES
@@ -215,7 +220,7 @@ def parse_human(text: str, zone: tzinfo, *, language: str | None = None,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            data = _date_parser(_languages(language, languages)).get_date_data(cleaned)
+            data = _date_parser(_languages(language, languages, cleaned)).get_date_data(cleaned)
         except Exception:  # dateparser raises assorted errors on odd input
             return None
     value = getattr(data, "date_obj", None) if data is not None else None
@@ -258,8 +263,9 @@ def parse_date(raw: str | None, *, fetched_at: datetime, timezone: str | None = 
 
 
 _URL_DATE = re.compile(
-    r"(?<![\d])(?P<y>(?:19|20)\d\d)[/_-](?P<m>[01]?\d)[/_-](?P<d>[0-3]?\d)(?![\d])"
-    r"|(?<![\d])(?P<y2>(?:19|20)\d\d)(?P<m2>[01]\d)(?P<d2>[0-3]\d)(?![\d])")
+    r"(?<![\d])(?P<y>(?:19|20)\d\d)[/_-](?P<m>[01]?\d)[/_-](?P<d>[0-3]\d|[1-9](?=/|$))(?![\d])"
+    r"|(?<![\d])(?P<y2>(?:19|20)\d\d)(?P<m2>[01]\d)(?P<d2>[0-3]\d)(?![\d])"
+    r"|(?<![\d])(?P<d3>[0-3]\d)-(?P<m3>[01]\d)-(?P<y3>(?:19|20)\d\d)(?![\d])")
 
 
 def date_from_url(url: str | None, *, fetched_at: datetime, timezone: str | None = None,
@@ -272,7 +278,8 @@ def date_from_url(url: str | None, *, fetched_at: datetime, timezone: str | None
     path = urlsplit(url).path
     zone = zone_for(timezone, language)
     for m in _URL_DATE.finditer(path):
-        y, mo, d = ((m["y"], m["m"], m["d"]) if m["y"] else (m["y2"], m["m2"], m["d2"]))
+        y, mo, d = ((m["y"], m["m"], m["d"]) if m["y"] else (m["y2"], m["m2"], m["d2"])
+                    if m["y2"] else (m["y3"], m["m3"], m["d3"]))
         try:
             value = datetime(int(y), int(mo), int(d), tzinfo=zone)
         except ValueError:

@@ -159,3 +159,53 @@ def test_future_structured_date_is_not_emitted() -> None:
 def test_relative_text_resolved_against_fetch_time() -> None:
     art = _article(byline='<span class="date">2 godz. temu</span>')
     assert art.published == "2024-05-10T12:00:00+02:00"
+
+
+def _published(html: str, url: str = "https://example.org/news/story") -> str | None:
+    art = extract_article(html, url, fetched_at=FETCHED)
+    return art.published[:10] if art.published else None
+
+
+def test_page_text_date_with_a_publication_word_beats_a_copyright_date() -> None:
+    html = ("<html><body><div class='top'>Stand: 02.03.2024</div><h1>Headline of the story</h1>"
+            "<p>Some text of the article that is long enough to be a paragraph.</p>"
+            "<div class='footer'>Erstellt am: 30.01.2024 18:36</div>"
+            "<p>© 01.01.2024 Example</p></body></html>")
+    assert _published(html) == "2024-01-30"
+
+
+def test_page_text_date_after_the_headline_beats_one_before_it() -> None:
+    html = ("<html><body><p>Heute: 07.05.2024</p><h1>Headline of the story</h1>"
+            "<section><h3>21.01.2024</h3><p>Text of the article, long enough to count.</p>"
+            "</section></body></html>")
+    assert _published(html) == "2024-01-21"
+
+
+def test_page_text_month_name_date() -> None:
+    html = ("<html lang='de'><body><h1>Headline</h1><p>Text.</p><div class='post-footer'>"
+            "Dieser Artikel wurde am 14. Dezember 2015 um 14:48 geschrieben.</div></body></html>")
+    assert _published(html) == "2015-12-14"
+
+
+def test_rdfa_property_and_non_article_jsonld_dates() -> None:
+    rdfa = ("<html><body><h1>H</h1><span property='schema:dateCreated' "
+            "content='2024-01-28T12:45:46+00:00'></span></body></html>")
+    assert _published(rdfa) == "2024-01-28"
+    page = ('<html><head><script type="application/ld+json">{"@type":"WebPage",'
+            '"datePublished":"2014-03-17T01:44:37+00:00"}</script></head><body><h1>H</h1>'
+            "</body></html>")
+    assert _published(page) == "2014-03-17"
+
+
+def test_url_dates_day_month_year_and_single_digit_day() -> None:
+    assert to_iso(date_from_url("https://example.org/meldungen/29-10-2021",
+                                fetched_at=FETCHED)) == "2021-10-29T00:00:00+00:00"
+    # "3-fragen" is the start of a slug, not the third day of the month.
+    assert date_from_url("https://example.org/2023/10/3-fragen-an-sie/",
+                         fetched_at=FETCHED) is None
+    assert to_iso(date_from_url("https://example.org/2023/10/3/story",
+                                fetched_at=FETCHED)) == "2023-10-03T00:00:00+00:00"
+
+
+def test_cyrillic_month_name_without_declared_language() -> None:
+    assert iso("15 августа 2016, 13:43") == "2016-08-15T13:43:00+00:00"

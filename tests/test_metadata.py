@@ -137,3 +137,46 @@ def test_language_from_html_then_jsonld() -> None:
     html = ('<html><head>' + ld('{"@type":"Article","headline":"H","inLanguage":"de-DE"}')
             + "</head><body></body></html>")
     assert md_of(html).language == "de"
+
+
+def test_visible_heading_backed_by_og_title_beats_jsonld() -> None:
+    html = page(ld('{"@type":"NewsArticle","headline":"SEO headline for search engines"}')
+                + '<meta property="og:title" content="The headline readers see on the page">',
+                body="<article><header><h1>The headline readers see on the page</h1></header>"
+                     "</article>")
+    assert md_of(html).headline == "The headline readers see on the page"
+
+
+def test_breadcrumb_and_teaser_list_headings_are_skipped() -> None:
+    html = page(ld('{"@type":"NewsArticle","headline":"Kicker: the real headline of it"}')
+                + '<meta property="og:title" content="Another social title of the story">',
+                body="<nav class='breadcrumb'><h1>Another social title of the story</h1></nav>"
+                     "<ul><li><h1>Another social title of the story</h1></li></ul>"
+                     "<article><hgroup><h2>Kicker: the real headline of it</h2></hgroup>"
+                     "</article>")
+    assert md_of(html).headline == "Kicker: the real headline of it"
+
+
+def test_visible_typography_kept_but_lost_kicker_colon_restored() -> None:
+    curly = page('<meta property="og:title" content="Rain - and \'more\' rain expected">',
+                 body="<article><h1>Rain – and ‘more’ rain expected</h1></article>")
+    assert md_of(curly).headline == "Rain – and ‘more’ rain expected"
+    kicker = page('<meta property="og:title" content="Weather: Rain and more rain expected">',
+                  body="<article><h1><span>Weather</span> Rain and more rain expected</h1>"
+                       "</article>")
+    assert md_of(kicker).headline == "Weather: Rain and more rain expected"
+
+
+def test_title_prefix_naming_the_site_is_not_the_headline() -> None:
+    html = page("<title>Diario HOY | Darán bendición a vehículos este sábado</title>",
+                body="<article><header><h1>Darán bendición a vehículos este sábado</h1></header>"
+                     "<h1>Otra noticia distinta del mismo diario</h1></article>")
+    assert md_of(html, "https://www.hoy.com.py/nacionales/daran").headline == \
+        "Darán bendición a vehículos este sábado"
+
+
+def test_lone_article_h1_beats_a_title_nobody_backs() -> None:
+    html = page("<title>Betriebliche Altersvorsorge im Überblick</title>",
+                body="<article><header class='entry-header'><h1>Mit Hilfe des Chefs für die "
+                     "Rente sparen</h1></header></article>")
+    assert md_of(html).headline == "Mit Hilfe des Chefs für die Rente sparen"

@@ -85,6 +85,7 @@ _DATE_LINE = re.compile(
     re.I)
 _MAX_DEPTH = 400
 _CLIMB_LEVELS = 5
+_CLIMB_NOISE = 0.5
 
 
 @dataclass
@@ -352,8 +353,9 @@ def _choose_containers(page: _Page, root: Any, hint: str | None) -> list[Any]:
                 break
             gain = page.paras[anc] - page.paras[top]
             other = page.text[anc] - page.links[anc] - page.paras[anc]
+            added = page.text[anc] - page.text[top] - gain  # links and loose lines gained
             if gain > page.paras[top] * 0.3 and page.density(anc) < 0.3 \
-                    and other < page.paras[anc] * 0.5:
+                    and other < page.paras[anc] * 0.5 and added < gain * _CLIMB_NOISE:
                 found = anc
                 break
         if found is None:

@@ -85,6 +85,7 @@ _DATE_LINE = re.compile(
     re.I)
 _MAX_DEPTH = 400
 _CLIMB_LEVELS = 5
+_SENTENCE_END = re.compile(r"[.!?…)\"”»“。！？」』]\W*$")
 _CLIMB_NOISE = 0.5
 
 
@@ -423,6 +424,11 @@ class _Emitter:
             self.block = outer
 
 
+def _loose_tail(text: str) -> bool:
+    """A short closing line that is a label or caption, not the end of a sentence."""
+    return len(text) < 60 and not _SENTENCE_END.search(text)
+
+
 def _keep(kind: str, text: str, density: float) -> bool:
     if kind == "h1" or not re.search(r"\w", text):
         return False
@@ -534,5 +540,8 @@ def _emit(page: _Page, root: Any, containers: list[Any], skip_ids: set[int]) -> 
             if _keep(kind, text, dens) and (lead_key is None or norm_key(text) != lead_key)]
     while kept and kept[-1][0] in HEADINGS:
         kept.pop()  # a heading with no text after it titles the next block, not the article
+    for _ in range(2):
+        if len(kept) > 3 and _loose_tail(kept[-1][1]) and not _loose_tail(kept[-2][1]):
+            kept.pop()  # a closing label after the text ("Contact:", "No comments")
     return BodyResult(lead=lead, paragraphs=[text for _, text in kept])
 

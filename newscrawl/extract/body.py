@@ -84,7 +84,7 @@ _DATE_LINE = re.compile(
     r"stand)\s*:?\s*)?[\w\s.,:/|-]{0,30}\d{1,4}[./\s-]\S{1,10}[./\s-]\d{2,4}[\w\s.,:|-]{0,25}$",
     re.I)
 _MAX_DEPTH = 400
-_CLIMB_LEVELS = 5
+_CLIMB_LEVELS = 8
 _SENTENCE_END = re.compile(r"[.!?…)\"”»“。！？」』]\W*$")
 _CLIMB_NOISE = 0.5
 

@@ -164,10 +164,6 @@ def _site_keys(segments: list[str], site: str | None, host: str) -> set[str]:
     return keys
 
 
-def _debug(c: _Cand, score: float) -> None:
-    pass
-
-
 def choose_headline(doc: Document, art: dict[str, Any], first_str: Any = None) -> str | None:
     """The headline: a visible heading backed by the page's metadata, else the best-backed
     metadata title; site names (og:site_name, the host, a `<title>` suffix) are never chosen.
@@ -220,7 +216,6 @@ def choose_headline(doc: Document, art: dict[str, Any], first_str: Any = None) -
     for h in headings:
         s = support(h)
         score = h.quality + s if s else h.quality if h.source == "h1" else float("-inf")
-        _debug(h, score)
         if score > best_score:
             best, best_score = h, score
     for m in metas:
@@ -228,7 +223,6 @@ def choose_headline(doc: Document, art: dict[str, Any], first_str: Any = None) -
         score = _META_WEIGHT.get(m.source, 0.5) + support(m, exclude=m) - 0.01
         if len(m.keys[0]) < 6:
             score -= 2
-        _debug(m, score)
         if score > best_score or (score == best_score and best is not None
                                   and best.source not in ("h1", "h2")
                                   and m.quality > best.quality):

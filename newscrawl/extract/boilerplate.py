@@ -1,0 +1,169 @@
+"""Boilerplate tests of the main-text finder: tags, roles and class/id words, closing lines."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+BLOCK_TAGS = frozenset((
+    "p", "div", "section", "article", "main", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+    "blockquote", "pre", "table", "tbody", "thead", "tr", "td", "th", "dl", "dt", "dd", "center",
+    "address", "details", "summary", "hr", "br", "header", "figure", "aside", "nav", "footer",
+    "form", "fieldset", "body", "html",
+))
+JUNK_TAGS = frozenset((
+    "script", "style", "noscript", "template", "nav", "footer", "button",
+    "select", "option", "iframe", "svg", "figure", "figcaption", "label", "input", "textarea",
+    "object", "embed", "canvas", "video", "audio", "map", "dialog", "menu", "head", "title",
+    "picture", "img", "math", "meta", "link",
+))
+HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
+PARA_TAGS = frozenset(("p", "pre", "td", "blockquote"))
+_KEEP_TAGS = frozenset(("html", "body", "main"))
+_JUNK_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "search",
+                         "dialog", "menu", "menubar", "alert", "toolbar", "tablist"))
+#: class/id words of blocks that are boilerplate whatever they hold
+_STRONG_WORDS = frozenset((
+    "ad", "ads", "adv", "advert", "advertisement", "advertising", "adslot", "banner", "breadcrumb",
+    "breadcrumbs", "comment", "comments", "cookie", "cookies", "disqus", "footer", "menu", "nav",
+    "navbar", "navigation", "newsletter", "outbrain", "popup", "modal", "promo", "related",
+    "recommended", "recommendations", "share", "sharing", "social", "sidebar", "sponsor",
+    "sponsored", "subscribe", "subscription", "taboola", "signup", "login", "masthead",
+    "pagination", "pager", "skip", "tooltip", "overlay", "reklama", "polecane", "komentarze",
+    "udostepnij", "werbung", "anzeige", "readmore", "disclaimer", "copyright", "ticker",
+))
+#: class/id words of blocks that are boilerplate unless they hold real paragraph text
+_WEAK_WORDS = frozenset((
+    "byline", "caption", "captions", "credit", "credits", "meta", "metadata", "tags", "tag",
+    "toolbar", "widget", "print", "rating", "author", "authors", "date", "dateline", "timestamp",
+    "infobox", "gallery", "slideshow", "carousel", "embed", "video", "player", "audio", "podcast",
+    "teaser", "teasers", "topics", "keywords", "bio", "photo", "image", "img", "figure", "header",
+    "headline", "title", "kicker", "label", "breaking", "trending", "popular", "most", "zobacz",
+    "czytaj", "promotion", "shares",
+))
+_TEXT_DIVS = frozenset(("div", "section", "article", "span", "font", "center", "main"))
+_WEAK_TAGS = frozenset(("aside", "form"))
+_JUNK_PREFIXES = ("share", "social", "newsletter", "comment", "related", "recommend", "advert",
+                  "sidebar", "breadcrumb", "cookie", "outbrain", "taboola", "sponsor", "subscri",
+                  "promo", "reklam", "polecan")
+_JUNK_EXCEPT = frozenset(("commentary", "comment-body", "promotional"))
+_POS_WORDS = frozenset(("article", "body", "content", "entry", "main", "post", "story", "text",
+                        "articlebody", "hentry", "blog", "tresc", "artykul", "prose", "richtext"))
+_LEAD_WORDS = frozenset(("lead", "standfirst", "intro", "summary", "dek", "deck", "subtitle",
+                         "subheadline", "excerpt", "abstract", "lede", "perex", "zajawka", "wstep",
+                         "lid", "teaser", "subhead", "strapline", "sapo", "chapo", "bajada",
+                         "description", "leadtext", "intro-text", "lead-text", "articlelead"))
+_TAXONOMY_PREFIXES = ("category-", "tag-", "tags-", "topic-", "categories-", "label-")
+_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_BOILER_LINE = re.compile(
+    r"^(?:advertisement|anzeige|reklama|werbung|publicit[ée]|sponsored|"
+    r"(?:read|see|watch|listen)(?: also| more| next)?|"
+    r"(?:czytaj|zobacz|przeczytaj)(?: też| także| również| więcej)?|"
+    r"(?:lesen|sehen) sie auch|mehr zum thema|"
+    r"share(?: this(?: article| story)?)?|tweet|follow us.*|sign up.*|subscribe.*|"
+    r"(?:photo|foto|fot|source|źródło|quelle|image|credit)s?\s*[:.].*|©.*|copyright.*|"
+    r"all rights reserved.*|related(?: articles| stories)?|udostępnij|komentarze?)\W*$",
+    re.I)
+_BYLINE = re.compile(r"^(?:by|von|par|por|door|autor(?:ka)?|author)\s*:?\s+\S", re.I)
+_DATE_LINE = re.compile(
+    r"^(?:(?:published|updated|posted|opublikowano|aktualizacja|veröffentlicht|aktualisiert|"
+    r"stand)\s*:?\s*)?[\w\s.,:/|-]{0,30}\d{1,4}[./\s-]\S{1,10}[./\s-]\d{2,4}[\w\s.,:|-]{0,25}$",
+    re.I)
+_SENTENCE_END = re.compile(r"[.!?…)\"”»“。！？」』]\W*$")
+
+
+def _words(el: Any) -> list[str]:
+    attrs = el.attrib
+    raw = f"{attrs.get('class', '')} {attrs.get('id', '')}".lower()
+    return [w for w in _WORD_SPLIT.split(raw) if w] if raw.strip() else []
+
+
+def _class_tokens(el: Any) -> list[str]:
+    attrs = el.attrib
+    return f"{attrs.get('class', '')} {attrs.get('id', '')}".lower().split()
+
+
+def _is_junk(el: Any) -> bool:
+    """True for elements that never hold article text (by tag, role, visibility)."""
+    tag = el.tag
+    if tag in JUNK_TAGS:
+        return True
+    if tag in _KEEP_TAGS:
+        return False
+    attrs = el.attrib
+    if not attrs:
+        return False
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    role = attrs.get("role")
+    if role and role.lower() in _JUNK_ROLES:
+        return True
+    style = attrs.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def _class_junk(el: Any) -> int:
+    """2 when class/id words say boilerplate, 1 when they say 'probably', 0 otherwise."""
+    if el.tag in _KEEP_TAGS:
+        return 0
+    tokens = _class_tokens(el)
+    if not tokens or el.attrib.get("itemprop", "").lower() == "articlebody":
+        return 0
+    if any(t in ("hidden", "sr-only", "visually-hidden", "screen-reader-text", "visuallyhidden")
+           for t in tokens) and not any(":" in t for t in tokens):
+        return 2
+    if any(t in _JUNK_EXCEPT for t in tokens):
+        return 0
+    weak = 0
+    for tok in tokens:
+        for w in _token_words(tok):
+            if w in _STRONG_WORDS or (len(w) > 4 and w.startswith(_JUNK_PREFIXES)):
+                return 2
+            if w in _WEAK_WORDS:
+                weak = 1
+    return weak
+
+
+def _token_words(token: str) -> tuple[str, ...]:
+    """The words of one class/id token that say what the element is.
+
+    BEM modifiers (`block__el--mod`) describe a state, not the element, and taxonomy tokens
+    (`category-x`, `tag-x`) name the article's topics, not its parts.
+    """
+    token = token.split("--", 1)[0]
+    if token.startswith(_TAXONOMY_PREFIXES):
+        return ()
+    return tuple(w for w in _WORD_SPLIT.split(token) if w)
+
+
+def _loose_tail(text: str) -> bool:
+    """A short closing line that is a label or caption, not the end of a sentence."""
+    return len(text) < 60 and not _SENTENCE_END.search(text)
+
+
+def _keep(kind: str, text: str, density: float) -> bool:
+    if kind == "h1" or not re.search(r"\w", text):
+        return False
+    if density >= 0.5 and (len(text) < 300 or density > 0.7):
+        return False
+    if len(text) < 120 and (_BOILER_LINE.match(text) or _BYLINE.match(text)):
+        return False
+    return not (len(text) < 80 and _DATE_LINE.match(text))
+
+
+_HARD_WORDS = frozenset((
+    "related", "comment", "comments", "share", "social", "newsletter", "promo", "sidebar", "ad",
+    "ads", "advert", "advertisement", "teasers", "recommended", "polecane", "caption", "gallery",
+    "card", "list", "item", "items", "nav", "menu", "footer"))
+
+
+def _hard_junk(el: Any, skip: set[int]) -> bool:
+    """True when the element or an ancestor is surely not the article (for lead candidates)."""
+    node = el
+    while node is not None:
+        if id(node) in skip or node.tag in JUNK_TAGS or node.tag == "a" \
+                or set(_words(node)) & _HARD_WORDS:
+            return True
+        node = node.getparent()
+    return False

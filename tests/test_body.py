@@ -120,3 +120,37 @@ def test_twenty_megabyte_page_returns():
     assert len(html) >= 19_000_000
     res = extract_body(Document(html, "https://example.com/big"))
     assert res.paragraphs and res.paragraphs[0] == P1
+
+
+def test_state_modifiers_and_taxonomy_classes_do_not_hide_text():
+    first = f"<p>{P1}</p><p>{P2}</p><p>{P3}</p>"
+    bem = body_of(f"<article><section class='report__section'>{first}</section>"
+                  f"<section class='report__section report__section--ads'><p>{P4}</p>"
+                  f"</section></article>")
+    assert bem == [P1, P2, P3, P4]
+    wp = body_of(f"<article><div class='entry'>{first}</div>"
+                 f"<div class='entry category-no-newsletter tag-share'><p>{P4}</p>"
+                 f"</div></article>")
+    assert wp == [P1, P2, P3, P4]
+
+
+def test_paragraphs_in_separate_wrappers_are_gathered():
+    wrapped = "".join(f"<div class='row'><div><div><p>{p}</p></div></div></div>"
+                      for p in (P1, P2, P3, P4))
+    teaser = "<div class='aside'><a href='/x'>Other story</a></div>"
+    got = body_of(f"<div id='main'>{wrapped}</div>{teaser}")
+    assert got == [P1, P2, P3, P4]
+
+
+def test_subheading_in_title_classed_wrapper_is_kept():
+    got = body_of(f"<article><p>{P1}</p><div class='embed-subheader'><h2 class='sub-title'>"
+                  f"What happens next</h2></div><p>{P2}</p><p>{P3}</p></article>")
+    assert got == [P1, "What happens next", P2, P3]
+
+
+def test_trailing_heading_and_closing_label_are_dropped():
+    got = body_of(f"<article><p>{P1}</p><p>{P2}</p><p>{P3}</p><p>{P4}</p><p>Contact:</p>"
+                  f"</article>")
+    assert got == [P1, P2, P3, P4]
+    got = body_of(f"<article><p>{P1}</p><p>{P2}</p><h3>More on this topic</h3></article>")
+    assert got == [P1, P2]

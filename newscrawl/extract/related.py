@@ -1,23 +1,27 @@
 """Recommendation blocks ("Wybrane dla Ciebie", "Czytaj także", "Related", ...) → [RelatedLink].
 
-A block is found by its heading text or by class/id tokens, and must hold at least two
-article-like links (titles of several words); navigation, tag clouds and footers do not qualify.
+A block is found by its heading text or by class/id tokens. It must be a compact list of links:
+at least two article-like links (titles of several words), little running text, and never the
+element that holds the article itself; navigation, tag clouds and footers do not qualify.
 Portals often render each recommendation twice (image `alt` or caption plus the link text): the
 links are grouped by canonical URL and by normalised title, and the best rendering is kept.
 When the page has no such block, embedded JSON state (`__NEXT_DATA__`, `window.__STATE__`, ...)
 is searched for arrays of related items. The block elements are returned too, so the body
 extractor can leave them out.
+
+Detection is one pass over a few candidates: XPath finds the elements whose class/id or short
+text could name a block, and every size test reads the document's cached text statistics.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from newscrawl.extract.document import Document
+from newscrawl.extract.document import Document, TextStats
+from newscrawl.extract.embedded_state import related_entries
 from newscrawl.extract.text import clean_text, node_text, norm_key
 from newscrawl.items import RelatedLink
 
@@ -39,19 +43,41 @@ _CLASS_RE = re.compile(
     r"(?:^|[\s_-])(?:related|recommend(?:ed|ations?)?|polecane|polecamy|read-?also|readalso|"
     r"more-?stories|see-?also|zobacz-?(?:tez|takze|rowniez)|czytaj-?(?:tez|takze|rowniez)|"
     r"rekomendacj\w*|mehr-?zum-?thema)(?=$|[\s_-])", re.I)
-_SKIP_ANCESTORS = {"nav", "a", "script", "style", "template", "noscript"}
+#: Substrings every `_CLASS_RE` match contains (an XPath pre-filter).
+_CLASS_HINTS = ("related", "recommend", "polec", "readalso", "read-also", "more-stories",
+                "morestories", "see-also", "seealso", "zobacz", "czytaj", "rekomendacj",
+                "mehr-zum-thema", "mehrzumthema")
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZĄĆĘŁŃÓŚŹŻÄÖÜ"
+_LOWER = "abcdefghijklmnopqrstuvwxyząćęłńóśźżäöü"
+
+
+def _lowered(expr: str) -> str:
+    return f"translate({expr}, '{_UPPER}', '{_LOWER}')"
+
+
+def _any_of(expr: str, words: tuple[str, ...] | set[str]) -> str:
+    return " or ".join(f"contains({expr}, '{w}')" for w in sorted(words))
+
+
+_CLASS_XPATH = ("//*[@class or @id][" + _any_of(
+    _lowered("concat(@class, ' ', @id)"), _CLASS_HINTS) + "]")
+#: Short text nodes holding the first word of a heading: where a block may be named.
+_HEADING_XPATH = ("//text()[string-length(.) < 160][" + _any_of(
+    _lowered("."), {h.split()[0] for h in HEADINGS}) + "]")
+_SKIP_ANCESTORS = ("nav", "a", "script", "style", "template", "noscript")
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_NOT_BLOCKS = ("body", "html", "main", "article")
+#: Non-link text that makes an element running text.
+_RUNNING_MIN = 150
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|ref_src|srcref|"
                        r"at_\w+|ocid|cmpid|src|source|from)$", re.I)
 _ELLIPSIS = ("…", "...")
 #: Links under such a class/id inside a block are advertising, not recommendations.
 _SPONSORED = re.compile(r"commercial|sponsor|advert|promo|adslot|ad-slot|partner|native-ad|"
                         r"(?:^|\s)ads?(?:\s|$)", re.I)
-_JSON_KEYS = re.compile(r"related|recommend|polecane|readalso|read_also|morestories|"
-                        r"more_stories|suggest", re.I)
-_TITLE_KEYS = ("title", "headline", "name", "text")
-_URL_KEYS = ("url", "href", "link", "canonical", "canonicalUrl", "permalink", "path")
-_STATE_RE = re.compile(r"window\.__[A-Z0-9_]*(?:STATE|DATA|PROPS)[A-Z0-9_]*__\s*=\s*", re.I)
+#: Paragraph text (characters) from which the page's main-text anchor is trusted: a block
+#: never contains it.
+MAIN_TEXT_MIN = 300
 
 
 @dataclass
@@ -73,31 +99,48 @@ def canonical_link(url: str) -> str:
 
 def find_related(doc: Document, *, block_css: str | None = None) -> RelatedResult:
     """Find recommendation blocks; a portal's `block_css` wins over the generic detection."""
-    base = _base_url(doc)
+    scan = _Scan(doc)
     blocks: list[list[Any]] = []
     if block_css:
         blocks = [[s.root] for s in doc.selector.css(block_css) if not isinstance(s.root, str)]
     if not blocks:
-        blocks = _generic_blocks(doc.root, base)
+        blocks = scan.blocks()
     nodes = [n for block in blocks for n in block]
-    links = _collect(nodes, base, doc.url)
+    links = _collect(scan, nodes)
     if len(links) < 2:
         # No rendered block (at most a one-link insert): the page's embedded state may hold it.
         known = {canonical_link(link.url) for link in links}
-        links += [link for link in related_from_json(doc, base)
+        links += [link for link in related_from_json(doc, scan.base)
                   if canonical_link(link.url) not in known
                   and not any(_same_title(link.title, k.title) for k in links)]
     return RelatedResult(links=links, nodes=nodes)
 
 
+def related_from_json(doc: Document, base: str | None = None) -> list[RelatedLink]:
+    """Related items from embedded JSON state: arrays of {title, url} under related-ish keys."""
+    base = base or doc.url
+    items: list[RelatedLink] = []
+    seen: set[str] = set()
+    for raw_title, href in related_entries(doc):
+        title = clean_text(raw_title)
+        if not title or not href or len(title.split()) < 2:
+            continue
+        url = _clean_url(urljoin(base, href.strip()))
+        key = canonical_link(url)
+        if key in seen or any(_same_title(i.title, title) for i in items):
+            continue
+        seen.add(key)
+        items.append(RelatedLink(title=title, url=url))
+    return items
+
+
 # -- HTML blocks -----------------------------------------------------------------------------
 def _base_url(doc: Document) -> str:
-    href = doc.selector.xpath("//base/@href").get()
-    return urljoin(doc.url, href.strip()) if href else doc.url
-
-
-def _is_skipped(el: Any) -> bool:
-    return any(a.tag in _SKIP_ANCESTORS for a in el.iterancestors() if isinstance(a.tag, str))
+    for base in doc.root.iter("base"):
+        href = base.get("href")
+        if href:
+            return urljoin(doc.url, href.strip())
+    return doc.url
 
 
 def _own_text(el: Any) -> str:
@@ -105,124 +148,181 @@ def _own_text(el: Any) -> str:
     return clean_text(" ".join(parts))
 
 
+def _inline(a: Any) -> bool:
+    """True when text runs on either side of the link within its parent."""
+    if (a.tail or "").strip():
+        return True
+    prev = a.getprevious()
+    before = prev.tail if prev is not None else a.getparent().text
+    return bool((before or "").strip())
+
+
 def _heading_key(text: str) -> str:
     return norm_key(text.rstrip(":»›>→ "))
 
 
-def _generic_blocks(root: Any, base: str) -> list[list[Any]]:
-    taken: list[Any] = []
-    blocks: list[list[Any]] = []
+class _Scan:
+    """One page's block detection: candidates, size tests and a per-link title cache."""
 
-    def inside_taken(el: Any) -> bool:
-        return any(el is t or t in el.iterancestors() or el in t.iterancestors() for t in taken)
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.base = _base_url(doc)
+        self._titles: dict[Any, str] = {}
 
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in _SKIP_ANCESTORS or _is_skipped(el):
-            continue
-        if inside_taken(el):
-            continue
-        block = None
-        tokens = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if _CLASS_RE.search(tokens) and el.tag not in ("body", "html", "main", "article"):
-            links = _article_links(el, base)
-            if len(links) >= 2 and not _holds_body(el, len(links)):
-                block = [el]
-        if block is None:
-            own = _own_text(el)
-            if own and len(own) <= 60 and _heading_key(own) in HEADINGS:
-                block = _block_from_heading(el, base)
-            elif own and el.tag in ("p", "div", "aside", "li") and _inline_insert(el, own, base):
-                block = [el]
-        if block:
-            blocks.append(block)
-            taken.extend(block)
-    return blocks
+    @property
+    def stats(self) -> TextStats:
+        return self.doc.stats
 
+    def blocks(self) -> list[list[Any]]:
+        """Every recommendation block, in page order; none nested in another."""
+        taken: list[list[Any]] = []
+        for el, by_class in self._candidates():
+            if any(self._inside(el, block) for block in taken):
+                continue
+            block = None
+            if by_class and el.tag not in _NOT_BLOCKS:
+                links = self.article_links(el)
+                if len(links) >= 2 and not self.holds_body(el, len(links)):
+                    block = [el]
+            if block is None:
+                block = self._named_block(el)
+            if block:
+                taken = [t for t in taken if not any(self.stats.inside(t[0], n) for n in block)]
+                taken.append(block)
+        return taken
 
-def _inline_insert(el: Any, own: str, base: str) -> bool:
-    """A short in-body paragraph like "Czytaj także: <a>Title</a>"."""
-    head = own.split(":", 1)[0] if ":" in own else ""
-    if not head or _heading_key(head) not in HEADINGS:
+    def _inside(self, el: Any, block: list[Any]) -> bool:
+        return any(self.stats.inside(el, n) for n in block)
+
+    def _candidates(self) -> list[tuple[Any, bool]]:
+        """(element, found by class/id) in document order, outside nav, links and scripts."""
+        root = self.doc.root
+        found: dict[Any, bool] = {}
+        for el in root.xpath(_CLASS_XPATH):
+            if _CLASS_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+                found[el] = True
+        for text in root.xpath(_HEADING_XPATH):
+            owner = text.getparent()
+            if owner is not None and text.is_tail:
+                owner = owner.getparent()
+            if owner is not None and owner not in found:
+                found[owner] = False
+        pos = self.stats.pos
+        out = [(el, by_class) for el, by_class in found.items()
+               if el in pos and el.tag not in _SKIP_ANCESTORS
+               and next(el.iterancestors(*_SKIP_ANCESTORS), None) is None]
+        return sorted(out, key=lambda pair: pos[pair[0]])
+
+    def _named_block(self, el: Any) -> list[Any] | None:
+        """The block a heading names, or `el` itself when it is a one-link "Czytaj także:"."""
+        own = _own_text(el)
+        if not own:
+            return None
+        if len(own) <= 60 and _heading_key(own) in HEADINGS:
+            return self.block_from_heading(el)
+        if el.tag in ("p", "div", "aside", "li") and self.inline_insert(el, own):
+            return [el]
+        return None
+
+    # -- size tests, all from the cached statistics ---------------------------------------------
+    def holds_body(self, el: Any, n_links: int | None = None) -> bool:
+        """True when `el` holds running text rather than a list of links: the page's main
+        text, more long paragraphs than links, or far more text outside links than inside."""
+        s = self.stats
+        if s.main is not None and s.main_prose >= MAIN_TEXT_MIN and s.inside(s.main, el):
+            return True
+        if s.prose[el] > 600 and s.units[el] > (
+                len(self.article_links(el)) if n_links is None else n_links):
+            return True
+        inside = s.links[el]
+        outside = s.text[el] - inside
+        return outside > 800 and outside > 4 * max(inside, 1)
+
+    def inline_insert(self, el: Any, own: str) -> bool:
+        """A short in-body paragraph like "Czytaj także: <a>Title</a>"."""
+        head = own.split(":", 1)[0] if ":" in own else ""
+        if not head or _heading_key(head) not in HEADINGS:
+            return False
+        return self.stats.text[el] <= 300 and len(self.article_links(el)) >= 1
+
+    def block_from_heading(self, heading: Any) -> list[Any] | None:
+        """The smallest ancestor of a heading holding two article links and no running text; a
+        one-link insert ("Czytaj więcej: ...") when the heading sits inside the article text."""
+        own_links = set(heading.iter("a"))
+        el, single = heading, None
+        for _ in range(6):
+            parent = el.getparent()
+            if parent is None or parent.tag in ("body", "html"):
+                break
+            links = [a for a in self.article_links(parent) if a not in own_links]
+            if self.holds_body(parent, len(links)):
+                return [single] if single is not None else self.sibling_range(el)
+            if len(links) >= 2 and not self._same_target(links):
+                return [parent]
+            if links and single is None and self.stats.text[parent] <= 400:
+                single = parent
+            el = parent
+        return [single] if single is not None else None
+
+    def sibling_range(self, start: Any) -> list[Any] | None:
+        """The heading's branch and its following siblings up to the next heading or prose."""
+        nodes = [start]
+        s = self.stats
+        for sib in start.itersiblings():
+            if sib not in s.pos:
+                continue
+            if sib.tag in _HEADING_TAGS or self.holds_body(sib) or self._running_text(sib):
+                break
+            nodes.append(sib)
+        count = sum(len(self.article_links(n)) for n in nodes)
+        return nodes if count >= 2 else None
+
+    def _running_text(self, el: Any) -> bool:
+        """True when `el` holds article text: more text paragraphs than article links, or an
+        article link inside running text (a teaser's summary sits beside its link, not around
+        it)."""
+        s = self.stats
+        if s.text[el] - s.links[el] < _RUNNING_MIN:
+            return False
+        links = self.article_links(el)
+        paragraphs = sum(1 for p in el.iter("p", "blockquote")
+                         if p in s.pos and s.text[p] - s.links[p] >= _RUNNING_MIN // 2)
+        if not links or paragraphs > len(links):
+            return True
+        for a in links:
+            parent = a.getparent()
+            if parent is not None and _inline(a) and s.text[parent] - s.links[parent] >= 75:
+                return True
         return False
-    links = _article_links(el, base)
-    return len(links) >= 1 and len(node_text(el)) <= 300
 
+    def _same_target(self, links: list[Any]) -> bool:
+        return len({canonical_link(urljoin(self.base, a.get("href").strip()))
+                    for a in links}) == 1
 
-def _holds_body(el: Any, n_links: int = 0) -> bool:
-    """True when `el` also holds running text: long paragraphs outside links (more of them
-    than it has article links), or far more text outside links than inside them."""
-    prose, count = 0, 0
-    for p in el.iter("p"):
-        if any(a.tag == "a" for a in p.iterancestors()) or p.find(".//a") is not None:
-            continue
-        text = node_text(p)
-        if len(text) > 150:
-            prose += len(text)
-            count += 1
-    if prose > 600 and count > n_links:
-        return True
-    inside = sum(len(node_text(a)) for a in el.iter("a"))
-    outside = len(node_text(el)) - inside
-    return outside > 800 and outside > 4 * max(inside, 1)
+    def article_links(self, el: Any) -> list[Any]:
+        """`<a>` elements under `el` that look like links to articles (several-word titles)."""
+        titles = self._titles
+        out = []
+        for a in el.iter("a"):
+            title = titles.get(a)
+            if title is None:
+                title = titles[a] = self._article_title(a)
+            if title:
+                out.append(a)
+        return out
 
-
-def _block_from_heading(heading: Any, base: str) -> list[Any] | None:
-    """The smallest ancestor of a heading holding two article links and no running text; a
-    one-link insert ("Czytaj więcej: ...") when the heading sits inside the article text."""
-    own_links = {id(a) for a in heading.iter("a")}
-    el, single = heading, None
-    for _ in range(6):
-        parent = el.getparent()
-        if parent is None or parent.tag in ("body", "html"):
-            return [single] if single is not None else None
-        links = [a for a in _article_links(parent, base) if id(a) not in own_links]
-        if _holds_body(parent, len(links)):
-            if single is not None:
-                return [single]
-            return _sibling_range(el, base)
-        if len(links) >= 2 and not _same_target(links, base):
-            return [parent]
-        if links and single is None and len(node_text(parent)) <= 400:
-            single = parent
-        el = parent
-    return [single] if single is not None else None
-
-
-def _same_target(links: list[Any], base: str) -> bool:
-    return len({canonical_link(urljoin(base, a.get("href").strip())) for a in links}) == 1
-
-
-def _sibling_range(start: Any, base: str) -> list[Any] | None:
-    """The heading's branch and its following siblings up to the next heading or prose."""
-    nodes = [start]
-    for sib in start.itersiblings():
-        if not isinstance(sib.tag, str):
-            continue
-        if sib.tag in _HEADING_TAGS or _holds_body(sib, len(_article_links(sib, base))):
-            break
-        if sib.tag == "p" and sib.find(".//a") is None and len(node_text(sib)) > 150:
-            break
-        nodes.append(sib)
-    count = sum(len(_article_links(n, base)) for n in nodes)
-    return nodes if count >= 2 else None
-
-
-def _article_links(el: Any, base: str) -> list[Any]:
-    """`<a>` elements under `el` that look like links to articles (several-word titles)."""
-    out = []
-    for a in el.iter("a"):
+    def _article_title(self, a: Any) -> str:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
-            continue
-        path = urlsplit(urljoin(base, href)).path
+            return ""
+        path = urlsplit(urljoin(self.base, href)).path
         if len(path.strip("/")) < 2:
-            continue
+            return ""
         title = _best_title(_renderings(a))
-        if title and len(title.split()) >= 3:
-            out.append(a)
-    return out
+        return title if title and len(title.split()) >= 3 else ""
 
 
+# -- titles ----------------------------------------------------------------------------------
 def _renderings(a: Any) -> list[tuple[str, bool]]:
     """Every rendering of a link's title: (text, preferred) for text pieces, then title/alt
     attributes (never preferred; an image `alt` may describe the photo, not the story)."""
@@ -303,16 +403,16 @@ def _visible_texts(a: Any) -> set[str]:
     return texts
 
 
-def _collect(nodes: list[Any], base: str, page_url: str) -> list[RelatedLink]:
+def _collect(scan: _Scan, nodes: list[Any]) -> list[RelatedLink]:
     """Links of every block, grouped by canonical URL then by title, in page order."""
-    page = canonical_link(page_url)
+    page = canonical_link(scan.doc.url)
     by_url: dict[str, list[tuple[str, bool]]] = {}
     first_url: dict[str, str] = {}
     for node in nodes:
-        for a in _article_links(node, base):
+        for a in scan.article_links(node):
             if _sponsored(a, node):
                 continue
-            url = urljoin(base, a.get("href").strip())
+            url = urljoin(scan.base, a.get("href").strip())
             key = canonical_link(url)
             if key == page:
                 continue
@@ -346,87 +446,3 @@ def _clean_url(url: str) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if not _TRACKING.match(k)]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
-
-
-# -- embedded JSON state ---------------------------------------------------------------------
-def related_from_json(doc: Document, base: str | None = None) -> list[RelatedLink]:
-    """Related items from embedded JSON state: arrays of {title, url} under related-ish keys."""
-    base = base or doc.url
-    items: list[RelatedLink] = []
-    seen: set[str] = set()
-    for data in _json_states(doc):
-        for entry in _walk_related(data, depth=0):
-            title = clean_text(_first_key(entry, _TITLE_KEYS))
-            href = _first_key(entry, _URL_KEYS)
-            if not title or not href or len(title.split()) < 2:
-                continue
-            url = _clean_url(urljoin(base, href.strip()))
-            key = canonical_link(url)
-            if key in seen or any(_same_title(i.title, title) for i in items):
-                continue
-            seen.add(key)
-            items.append(RelatedLink(title=title, url=url))
-    return items
-
-
-def _json_states(doc: Document) -> list[Any]:
-    states = []
-    for script in doc.selector.xpath("//script"):
-        kind = (script.attrib.get("type") or "").lower()
-        raw = script.xpath("string()").get() or ""
-        if "ld+json" in kind or not raw.strip():
-            continue
-        if "json" in kind or script.attrib.get("id") == "__NEXT_DATA__":
-            try:
-                states.append(json.loads(raw))
-            except ValueError:
-                continue
-            continue
-        for m in _STATE_RE.finditer(raw):
-            start = raw.find("{", m.end() - 1)
-            if start < 0 or raw[m.end():start].strip():
-                continue
-            try:
-                value, _ = json.JSONDecoder().raw_decode(raw, start)
-            except ValueError:
-                continue
-            states.append(value)
-    return states
-
-
-def _first_key(entry: dict[str, Any], keys: tuple[str, ...]) -> str:
-    for key in keys:
-        value = entry.get(key)
-        if isinstance(value, dict):
-            value = value.get("url") or value.get("href") or value.get("text")
-        if isinstance(value, str) and value.strip():
-            return value
-    return ""
-
-
-def _walk_related(data: Any, depth: int) -> list[dict[str, Any]]:
-    """Dicts with a title and a URL inside lists stored under related-ish keys."""
-    if depth > 12:
-        return []
-    out: list[dict[str, Any]] = []
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if _JSON_KEYS.search(str(key)):
-                out.extend(_items_of(value))
-            out.extend(_walk_related(value, depth + 1))
-    elif isinstance(data, list):
-        for value in data:
-            out.extend(_walk_related(value, depth + 1))
-    return out
-
-
-def _items_of(value: Any) -> list[dict[str, Any]]:
-    if isinstance(value, dict):
-        for inner in ("items", "articles", "entries", "list", "data", "results"):
-            if isinstance(value.get(inner), list):
-                value = value[inner]
-                break
-    if not isinstance(value, list):
-        return []
-    return [v for v in value if isinstance(v, dict) and _first_key(v, _TITLE_KEYS)
-            and _first_key(v, _URL_KEYS)]

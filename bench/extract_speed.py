@@ -3,6 +3,10 @@
 Every page is read once; the three timings are taken on the same bytes in the same run.
 
     python bench/extract_speed.py --corpus ../shared/corpus [--source zyte] [--limit 300]
+        [--step 9] [--no-trafilatura]
+
+`--step N` times every N-th case (a spread over all sources). The checkout's own `newscrawl` is
+imported, whatever version of the package is installed.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from pathlib import Path
 
 import lxml.html
 
-from newscrawl.evaluate import case_url, load_cases, read_page
-from newscrawl.extract import extract_article
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from newscrawl.evaluate import case_url, load_cases, read_page  # noqa: E402
+from newscrawl.extract import extract_article  # noqa: E402
 
 
 def _time(fn, *args) -> float:
@@ -36,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=default)
     ap.add_argument("--source", action="append")
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--step", type=int, default=1, help="time every N-th case")
     ap.add_argument("--no-trafilatura", action="store_true")
     args = ap.parse_args(argv)
     if not (args.corpus / "cases.jsonl").exists():
@@ -49,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         def traf(html: bytes, url: str) -> None:
             trafilatura.bare_extraction(html, url=url, with_metadata=True)
 
-    cases = load_cases(args.corpus, args.source)[: args.limit]
+    cases = load_cases(args.corpus, args.source)[:: args.step][: args.limit]
     times: dict[str, list[float]] = {"lxml parse": [], "newscrawl": [], "trafilatura": []}
     for case in cases:
         html, url = read_page(args.corpus, case), case_url(case)
@@ -67,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  newscrawl / lxml parse (median): {med['newscrawl'] / med['lxml parse']:.2f}x")
     if "trafilatura" in med:
         print(f"  trafilatura / newscrawl (median): {med['trafilatura'] / med['newscrawl']:.2f}x")
+        print(f"  newscrawl / trafilatura (median): {med['newscrawl'] / med['trafilatura']:.2f}")
     return 0
 
 

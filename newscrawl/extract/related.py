@@ -9,8 +9,8 @@ When the page has no such block, embedded JSON state (`__NEXT_DATA__`, `window._
 is searched for arrays of related items. The block elements are returned too, so the body
 extractor can leave them out.
 
-Detection is one pass over a few candidates: XPath finds the elements whose class/id or short
-text could name a block, and every size test reads the document's cached text statistics.
+Detection is one pass over the page's elements to find the few whose class/id or short text
+could name a block; every size test then reads the document's cached text statistics.
 """
 
 from __future__ import annotations
@@ -43,27 +43,12 @@ _CLASS_RE = re.compile(
     r"(?:^|[\s_-])(?:related|recommend(?:ed|ations?)?|polecane|polecamy|read-?also|readalso|"
     r"more-?stories|see-?also|zobacz-?(?:tez|takze|rowniez)|czytaj-?(?:tez|takze|rowniez)|"
     r"rekomendacj\w*|mehr-?zum-?thema)(?=$|[\s_-])", re.I)
-#: Substrings every `_CLASS_RE` match contains (an XPath pre-filter).
-_CLASS_HINTS = ("related", "recommend", "polec", "readalso", "read-also", "more-stories",
-                "morestories", "see-also", "seealso", "zobacz", "czytaj", "rekomendacj",
-                "mehr-zum-thema", "mehrzumthema")
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZĄĆĘŁŃÓŚŹŻÄÖÜ"
-_LOWER = "abcdefghijklmnopqrstuvwxyząćęłńóśźżäöü"
 
 
-def _lowered(expr: str) -> str:
-    return f"translate({expr}, '{_UPPER}', '{_LOWER}')"
-
-
-def _any_of(expr: str, words: tuple[str, ...] | set[str]) -> str:
-    return " or ".join(f"contains({expr}, '{w}')" for w in sorted(words))
-
-
-_CLASS_XPATH = ("//*[@class or @id][" + _any_of(
-    _lowered("concat(@class, ' ', @id)"), _CLASS_HINTS) + "]")
-#: Short text nodes holding the first word of a heading: where a block may be named.
-_HEADING_XPATH = ("//text()[string-length(.) < 160][" + _any_of(
-    _lowered("."), {h.split()[0] for h in HEADINGS}) + "]")
+#: The first word of every heading: short text holding one may name a block.
+_HEADING_WORDS = re.compile("|".join(sorted({h.split()[0] for h in HEADINGS}, key=len,
+                                            reverse=True)), re.I)
+_SHORT_TEXT = 160
 _SKIP_ANCESTORS = ("nav", "a", "script", "style", "template", "noscript")
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _NOT_BLOCKS = ("body", "html", "main", "article")
@@ -196,17 +181,21 @@ class _Scan:
 
     def _candidates(self) -> list[tuple[Any, bool]]:
         """(element, found by class/id) in document order, outside nav, links and scripts."""
-        root = self.doc.root
         found: dict[Any, bool] = {}
-        for el in root.xpath(_CLASS_XPATH):
-            if _CLASS_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+        heading = _HEADING_WORDS.search
+        for el in self.doc.elements:
+            attrs = el.attrib
+            if attrs and ("class" in attrs or "id" in attrs) and _CLASS_RE.search(
+                    f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
                 found[el] = True
-        for text in root.xpath(_HEADING_XPATH):
-            owner = text.getparent()
-            if owner is not None and text.is_tail:
-                owner = owner.getparent()
-            if owner is not None and owner not in found:
-                found[owner] = False
+            text = el.text
+            if text and len(text) < _SHORT_TEXT and heading(text) and el not in found:
+                found[el] = False
+            text = el.tail
+            if text and len(text) < _SHORT_TEXT and heading(text):
+                owner = el.getparent()
+                if owner is not None and owner not in found:
+                    found[owner] = False
         pos = self.stats.pos
         out = [(el, by_class) for el, by_class in found.items()
                if el in pos and el.tag not in _SKIP_ANCESTORS

@@ -45,9 +45,12 @@ _CLASS_RE = re.compile(
     r"rekomendacj\w*|mehr-?zum-?thema)(?=$|[\s_-])", re.I)
 
 
-#: The first word of every heading: short text holding one may name a block.
-_HEADING_WORDS = re.compile("|".join(sorted({h.split()[0] for h in HEADINGS}, key=len,
-                                            reverse=True)), re.I)
+#: Substrings of every `_CLASS_RE` match (a cheap case-sensitive pre-filter on lowered text).
+_CLASS_HINT = re.compile(r"related|recommend|polec|read-?also|more-?stories|see-?also|zobacz|"
+                         r"czytaj|rekomendacj|mehr-?zum")
+#: The first word of every heading: short text starting with one may name a block.
+_HEADING_WORDS = tuple(sorted({h.split()[0] for h in HEADINGS}))
+_LEADING = " \t\n\r\xa0»›>•·-–—|*:#→▶►\"'„“«[("
 _SHORT_TEXT = 160
 _SKIP_ANCESTORS = ("nav", "a", "script", "style", "template", "noscript")
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -133,6 +136,12 @@ def _own_text(el: Any) -> str:
     return clean_text(" ".join(parts))
 
 
+def _names_block(text: str | None) -> bool:
+    """A cheap test: short text starting with the first word of a heading."""
+    return bool(text) and len(text) < _SHORT_TEXT and \
+        text.lstrip(_LEADING)[:14].lower().startswith(_HEADING_WORDS)
+
+
 def _inline(a: Any) -> bool:
     """True when text runs on either side of the link within its parent."""
     if (a.tail or "").strip():
@@ -182,17 +191,15 @@ class _Scan:
     def _candidates(self) -> list[tuple[Any, bool]]:
         """(element, found by class/id) in document order, outside nav, links and scripts."""
         found: dict[Any, bool] = {}
-        heading = _HEADING_WORDS.search
         for el in self.doc.elements:
-            attrs = el.attrib
-            if attrs and ("class" in attrs or "id" in attrs) and _CLASS_RE.search(
-                    f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
-                found[el] = True
-            text = el.text
-            if text and len(text) < _SHORT_TEXT and heading(text) and el not in found:
+            cls, ident = el.get("class"), el.get("id")
+            if cls or ident:
+                tokens = f"{cls or ''} {ident or ''}".lower()
+                if _CLASS_HINT.search(tokens) and _CLASS_RE.search(tokens):
+                    found[el] = True
+            if el not in found and _names_block(el.text):
                 found[el] = False
-            text = el.tail
-            if text and len(text) < _SHORT_TEXT and heading(text):
+            if _names_block(el.tail):
                 owner = el.getparent()
                 if owner is not None and owner not in found:
                     found[owner] = False

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -136,12 +137,6 @@ def _own_text(el: Any) -> str:
     return clean_text(" ".join(parts))
 
 
-def _names_block(text: str | None) -> bool:
-    """A cheap test: short text starting with the first word of a heading."""
-    return bool(text) and len(text) < _SHORT_TEXT and \
-        text.lstrip(_LEADING)[:14].lower().startswith(_HEADING_WORDS)
-
-
 def _inline(a: Any) -> bool:
     """True when text runs on either side of the link within its parent."""
     if (a.tail or "").strip():
@@ -191,15 +186,21 @@ class _Scan:
     def _candidates(self) -> list[tuple[Any, bool]]:
         """(element, found by class/id) in document order, outside nav, links and scripts."""
         found: dict[Any, bool] = {}
+        short, leading, words = _SHORT_TEXT, _LEADING, _HEADING_WORDS
         for el in self.doc.elements:
             cls, ident = el.get("class"), el.get("id")
             if cls or ident:
                 tokens = f"{cls or ''} {ident or ''}".lower()
                 if _CLASS_HINT.search(tokens) and _CLASS_RE.search(tokens):
                     found[el] = True
-            if el not in found and _names_block(el.text):
+            # short text starting with the first word of a heading may name a block
+            text = el.text
+            if text and len(text) < short and text.lstrip(leading)[:14].lower().startswith(
+                    words) and el not in found:
                 found[el] = False
-            if _names_block(el.tail):
+            text = el.tail
+            if text and len(text) < short and text.lstrip(leading)[:14].lower().startswith(
+                    words):
                 owner = el.getparent()
                 if owner is not None and owner not in found:
                     found[owner] = False
@@ -345,6 +346,7 @@ def _truncated(text: str) -> bool:
     return text.endswith(_ELLIPSIS)
 
 
+@lru_cache(maxsize=4096)
 def _stem(text: str) -> str:
     return norm_key(text.rstrip("….").rstrip())
 

@@ -154,3 +154,25 @@ def test_trailing_heading_and_closing_label_are_dropped():
     assert got == [P1, P2, P3, P4]
     got = body_of(f"<article><p>{P1}</p><p>{P2}</p><h3>More on this topic</h3></article>")
     assert got == [P1, P2]
+
+
+@pytest.mark.parametrize("box", [
+    "<p>Kontakt:</p><p>Jan Nowak</p><p>Telefon +49 40 123 456</p>",
+    "<h3>Related posts</h3><p>Another story about bridges and their long history in town.</p>",
+    "<p>Follow us on Twitter and Facebook for the latest news from the region.</p>",
+    "<p>War der Artikel nützlich?</p><p>(12 Stimmen)</p>",
+    "<p>Jane Doe is a reporter covering city hall and regional transport projects.</p>",
+    "<p>Jan Kowalski</p><p>ist Gründungspartner der Kanzlei Kowalski und Partner in Berlin.</p>",
+])
+def test_closing_boxes_inside_the_article_are_cut(box):
+    got = body_of(f"<article><p>{P1}</p><p>{P2}</p><p>{P3}</p><p>{P4}</p>{box}</article>")
+    assert got == [P1, P2, P3, P4]
+
+
+def test_box_words_early_in_the_text_do_not_cut_it():
+    early = "<p>Kontakt:</p><p>Follow us on Twitter for the latest news from the region.</p>"
+    got = body_of(f"<article><p>{P1}</p>{early}<p>{P2}</p><p>{P3}</p><p>{P4}</p></article>")
+    assert got[-3:] == [P2, P3, P4]
+    story = "Jane Doe is the director of the museum, which will reopen next spring after the works."
+    got = body_of(f"<article><p>{P1}</p><p>{P2}</p><p>{story}</p><p>{P3}</p></article>")
+    assert got == [P1, P2, story, P3]

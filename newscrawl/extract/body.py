@@ -28,11 +28,11 @@ from newscrawl.extract.boilerplate import (
     _hard_junk,
     _is_junk,
     _keep,
-    _loose_tail,
     _words,
 )
 from newscrawl.extract.document import Document
 from newscrawl.extract.text import clean_text, norm_key
+from newscrawl.extract.trim import drop_closing_labels, trim_closing_boxes
 
 _MAX_DEPTH = 400
 _CLIMB_LEVELS = 8
@@ -392,10 +392,6 @@ def _emit(page: _Page, root: Any, containers: list[Any], skip_ids: set[int]) -> 
     lead_key = norm_key(lead) if lead else None
     kept = [(kind, text) for kind, text, dens in emitter.out
             if _keep(kind, text, dens) and (lead_key is None or norm_key(text) != lead_key)]
-    while kept and kept[-1][0] in HEADINGS:
-        kept.pop()  # a heading with no text after it titles the next block, not the article
-    for _ in range(2):
-        if len(kept) > 3 and _loose_tail(kept[-1][1]) and not _loose_tail(kept[-2][1]):
-            kept.pop()  # a closing label after the text ("Contact:", "No comments")
+    kept = drop_closing_labels(trim_closing_boxes(kept))
     return BodyResult(lead=lead, paragraphs=[text for _, text in kept])
 

@@ -256,13 +256,16 @@ class _Scan:
                 return [single] if single is not None else self.sibling_range(el)
             if len(links) >= 2 and not self._same_target(links):
                 return [parent]
-            if links and single is None and self.stats.text[parent] <= 400:
+            if single is None and self.stats.text[parent] <= 400 and (
+                    links or self.article_links(parent)):
                 single = parent
             el = parent
         return [single] if single is not None else None
 
     def sibling_range(self, start: Any) -> list[Any] | None:
         """The heading's branch and its following siblings up to the next heading or prose."""
+        if self._running_text(start):
+            return None
         nodes = [start]
         s = self.stats
         for sib in start.itersiblings():

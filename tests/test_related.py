@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from newscrawl.evaluate import case_url, load_cases, read_page, shingle_counts
 from newscrawl.extract import extract_article
 from newscrawl.extract.document import Document
 from newscrawl.extract.related import canonical_link, find_related
+from newscrawl.extract.text import node_text
 
 URL = "https://news.example.pl/kraj/artykul-123"
+#: Share of a page's true article text (4-gram shingles) that related nodes may hold.
+MAX_ARTICLE_SHARE = 0.15
 BODY = "".join(
     f"<p>Akapit {i} artykułu, który opisuje wydarzenia dnia w kilku dłuższych zdaniach. "
     "Zdanie drugie dopełnia opis i sprawia, że akapit jest wyraźnie tekstem ciągłym, "
@@ -143,3 +149,95 @@ def test_german_heading() -> None:
     doc = _page("<div><h3>Mehr zum Thema</h3><a href='/d/1'>Bundestag beschließt neues Gesetz</a>"
                 "<a href='/d/2'>Regierung plant weitere Reformen</a></div>")
     assert len(find_related(doc).links) == 2
+
+
+# -- a block is a compact list of links, never the article ------------------------------------
+LONG = ("Akapit artykułu opisuje wydarzenia dnia w kilku dłuższych zdaniach, a zdanie drugie "
+        "dopełnia opis, aby akapit był wyraźnie tekstem ciągłym, nie listą odnośników. ")
+
+
+def _nodes_text(doc: Document) -> str:
+    return " ".join(node_text(n) for n in find_related(doc).nodes)
+
+
+def test_heading_in_page_wrapper_takes_its_list_not_the_wrapper() -> None:
+    # A heading placed straight in the page wrapper: the wrapper holds menus and the article.
+    menu = "".join(f"<a href='/dzial/{i}/strona-dzialu'>Dział numer {i} serwisu</a>"
+                   for i in range(12))
+    html = (f"<html><body><div class='c-page-wrapper'><div class='menu'>{menu}</div>"
+            "<div class='c-article-text'>" + "".join(f"<p>{LONG}</p>" for _ in range(6))
+            + "</div>"
+            "<h3>Mehr zum Thema</h3><ul>"
+            "<li><a href='/t/1-erster'>Erster Artikel zum gleichen Thema</a></li>"
+            "<li><a href='/t/2-zweiter'>Zweiter Artikel zum gleichen Thema</a></li></ul>"
+            "</div></body></html>")
+    doc = Document(html, URL)
+    assert _titles(doc) == ["Erster Artikel zum gleichen Thema",
+                            "Zweiter Artikel zum gleichen Thema"]
+    assert "Akapit artykułu" not in _nodes_text(doc)
+
+
+def test_heading_inside_article_container_keeps_the_article_out() -> None:
+    # The "Related" heading sits in the container that also holds the article's paragraphs,
+    # whose inline links look like article links.
+    paragraphs = "".join(
+        f"<p>{LONG}Więcej w <a href='/x/{i}-tekst'>tekście o sprawie numer {i}</a> dziś.</p>"
+        for i in range(5))
+    html = (f"<html><body><div class='content post'><h1>Tytuł</h1>{paragraphs}"
+            "<div class='more'><h4>Related</h4>"
+            "<a href='/r/1-pierwszy'>Pierwszy powiązany tekst dnia</a>"
+            "<a href='/r/2-drugi'>Drugi powiązany tekst dnia</a></div></div></body></html>")
+    doc = Document(html, URL)
+    assert _titles(doc) == ["Pierwszy powiązany tekst dnia", "Drugi powiązany tekst dnia"]
+    assert "Akapit artykułu" not in _nodes_text(doc)
+
+
+def test_boxes_between_text_sections_leave_the_sections_out() -> None:
+    # Related boxes interleaved with the article's text sections (one carries a "READ MORE" link).
+    def box(n: int) -> str:
+        return (f"<div class='box'><h3>Related articles</h3>"
+                f"<a href='/b/{n}-a'>Box {n} first story about the plague</a>"
+                f"<a href='/b/{n}-b'>Box {n} second story about the plague</a></div>")
+
+    section = "".join(f"<p>{LONG}</p>" for _ in range(3))
+    html = ("<html><body><article><div class='clearfix'>" + box(1)
+            + f"<div class='text-description'>{section}<p><strong>READ MORE: "
+            "<a href='/m/1-more'>China plague outbreak confirmed in Beijing</a></strong></p></div>"
+            "<div class='photo'>A photo caption (Image: AGENCY)</div>" + box(2)
+            + f"<div class='text-description'>{section}</div></div></article></body></html>")
+    doc = Document(html, URL)
+    titles = _titles(doc)
+    assert "Box 1 first story about the plague" in titles
+    assert "Box 2 second story about the plague" in titles
+    assert "Akapit artykułu" not in _nodes_text(doc)
+
+
+def test_teasers_with_summaries_after_a_heading_are_one_block() -> None:
+    summary = "Krótki opis polecanego tekstu, który zachęca do lektury i streszcza jego treść. " * 2
+    items = "".join(f"<li><a href='/p/{i}-tekst'>Polecany tekst numer {i} dnia</a>"
+                    f"<p>{summary}</p></li>" for i in range(4))
+    doc = _page(f"<div><h2>Polecane</h2><ul>{items}</ul></div>")
+    assert len(find_related(doc).links) == 4
+
+
+def test_related_nodes_hold_little_of_the_article_text_on_the_corpus(corpus_dir: Path) -> None:
+    """On real pages, related blocks hold at most a small share of the true article text."""
+    worst: list[tuple[float, str]] = []
+    checked = 0
+    for case in load_cases(corpus_dir):
+        truth = case["truth"]
+        text = "\n".join(truth["body"]) if "body" in truth else truth.get("body_text")
+        if not text:
+            continue
+        doc = Document(read_page(corpus_dir, case), case_url(case))
+        nodes = [n for n in find_related(doc).nodes if isinstance(n.tag, str)]
+        if not nodes:
+            continue
+        checked += 1
+        want = shingle_counts(text)
+        held = want & shingle_counts("\n".join(node_text(n) for n in nodes))
+        share = sum(held.values()) / max(1, sum(want.values()))
+        if share > MAX_ARTICLE_SHARE:
+            worst.append((round(share, 2), case["id"]))
+    assert checked >= 50, "expected related blocks on many corpus pages"
+    assert not worst, f"related nodes swallow article text: {sorted(worst, reverse=True)[:10]}"

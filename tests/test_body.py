@@ -176,3 +176,10 @@ def test_box_words_early_in_the_text_do_not_cut_it():
     story = "Jane Doe is the director of the museum, which will reopen next spring after the works."
     got = body_of(f"<article><p>{P1}</p><p>{P2}</p><p>{story}</p><p>{P3}</p></article>")
     assert got == [P1, P2, story, P3]
+
+
+def test_article_inside_a_role_marked_wrapper_is_found_again():
+    menu = "".join(f"<li><a href='/s{i}'>Section {i}</a></li>" for i in range(30))
+    got = body_of(f"<ul class='sections'>{menu}</ul><div role='tablist' class='tab-content'>"
+                  f"<div><p>{P1}</p><p>{P2}</p><p>{P3}</p><p>{P4}</p></div></div>")
+    assert got == [P1, P2, P3, P4]

@@ -31,6 +31,7 @@ from newscrawl.extract.boilerplate import (
     _words,
 )
 from newscrawl.extract.document import Document
+from newscrawl.extract.fallback import better_retry, needs_retry
 from newscrawl.extract.text import clean_text, norm_key
 from newscrawl.extract.trim import drop_closing_labels, trim_closing_boxes
 
@@ -63,7 +64,7 @@ class _Page:
         junk, roots = self.junk, self.roots
         for i, el in enumerate(elements):
             self.order[el] = i
-            if _is_junk(el):
+            if _is_junk(el, roles=use_classes):
                 roots.add(el)
                 junk.add(el)
             elif el.getparent() in junk:
@@ -365,11 +366,12 @@ def extract_body(doc: Document, *, container_css: str | None = None,
 
     hint = read_metadata(doc).article_body
     result = _emit(page, root, _choose_containers(page, root, hint), skip_ids)
-    if sum(len(p) for p in result.paragraphs) < 200:
-        # class/id hints can be wrong about a whole page: retry trusting tags only
+    got = sum(len(p) for p in result.paragraphs)
+    if needs_retry(got, page.text.get(root, 0)):
+        # class/id and role hints can be wrong about a whole page: retry trusting tags only
         page = _Page(root, skip_ids, use_classes=False)
         retry = _emit(page, root, _choose_containers(page, root, hint), skip_ids)
-        if sum(map(len, retry.paragraphs)) > sum(map(len, result.paragraphs)):
+        if better_retry(got, sum(map(len, retry.paragraphs))):
             result = retry
     return result
 

@@ -84,7 +84,7 @@ def _class_tokens(el: Any) -> list[str]:
     return f"{attrs.get('class', '')} {attrs.get('id', '')}".lower().split()
 
 
-def _is_junk(el: Any) -> bool:
+def _is_junk(el: Any, roles: bool = True) -> bool:
     """True for elements that never hold article text (by tag, role, visibility)."""
     tag = el.tag
     if tag in JUNK_TAGS:
@@ -96,7 +96,7 @@ def _is_junk(el: Any) -> bool:
         return False
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
-    role = attrs.get("role")
+    role = attrs.get("role") if roles else None
     if role and role.lower() in _JUNK_ROLES:
         return True
     style = attrs.get("style")

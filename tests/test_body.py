@@ -183,3 +183,13 @@ def test_article_inside_a_role_marked_wrapper_is_found_again():
     got = body_of(f"<ul class='sections'>{menu}</ul><div role='tablist' class='tab-content'>"
                   f"<div><p>{P1}</p><p>{P2}</p><p>{P3}</p><p>{P4}</p></div></div>")
     assert got == [P1, P2, P3, P4]
+
+
+def test_short_box_scoring_a_little_higher_loses_to_much_more_text():
+    box = ("<section><div class='consent-inner'><p>We use cookies, pixels, tags, and similar "
+           "tools, with partners, vendors, and advertisers, to measure, improve, and personalise."
+           "</p></div></section>")
+    long = [f"{p} {q}" for p, q in ((P1, P2), (P2, P3), (P3, P4), (P4, P1))]
+    article = "<div class='c-entry'>" + "".join(f"<div><p>{p}</p></div>" for p in long) + "</div>"
+    got = body_of(box + article)
+    assert got == long

@@ -31,7 +31,12 @@ from newscrawl.extract.boilerplate import (
     _words,
 )
 from newscrawl.extract.document import Document
-from newscrawl.extract.fallback import better_retry, needs_retry
+from newscrawl.extract.fallback import (
+    better_retry,
+    hint_outgrown,
+    larger_candidate,
+    needs_retry,
+)
 from newscrawl.extract.text import clean_text, norm_key
 from newscrawl.extract.trim import drop_closing_labels, trim_closing_boxes
 
@@ -223,14 +228,14 @@ def _choose_containers(page: _Page, root: Any, hint: str | None) -> list[Any]:
         if isinstance(el.tag, str) and el.attrib.get("itemprop", "").lower() == "articlebody" \
                 and page.text.get(el, 0) >= 200 and el not in page.junk:
             return [el]
+    scores = _score_candidates(page)
+    top = larger_candidate(page, scores, max(scores, key=scores.__getitem__)) if scores else None
     if hint:
         found = _container_from_hint(page, root, hint)
-        if found is not None:
+        if found is not None and (top is None or not hint_outgrown(page, found, hint, top)):
             return [found]
-    scores = _score_candidates(page)
-    if not scores:
+    if top is None:
         return []
-    top = max(scores, key=scores.__getitem__)
     best = scores[top]
     # climb while an ancestor a few levels up holds clearly more paragraph text of the same
     # quality (text split over per-paragraph wrappers needs several levels at once)

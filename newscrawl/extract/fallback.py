@@ -7,6 +7,8 @@ text for the page, the page is read again trusting tags only, and the better res
 
 from __future__ import annotations
 
+from typing import Any
+
 #: below this many characters a result is always checked again
 _MIN_TEXT = 200
 #: a result holding less than this share of the page's visible text is checked again
@@ -25,3 +27,28 @@ def better_retry(got: int, retry: int) -> bool:
     if got < _MIN_TEXT:
         return retry > got
     return retry >= got * _GAIN
+
+
+#: a rival candidate must score this share of the best score ...
+_RIVAL_SCORE = 0.6
+#: ... and hold this many times the paragraph text of the best-scored one
+_RIVAL_TEXT = 2.0
+
+
+def larger_candidate(page: Any, scores: dict[Any, float], top: Any) -> Any:
+    """`top`, or the best candidate of comparable score holding clearly more paragraph text.
+
+    A cookie notice or a teaser box can outscore a short article by a little; never by much text.
+    """
+    best = scores.get(top, 0.0)
+    held = page.paras.get(top, 0)
+    rivals = [el for el, score in scores.items()
+              if score >= best * _RIVAL_SCORE and el.tag not in ("html", "body")
+              and page.paras.get(el, 0) >= held * _RIVAL_TEXT and page.density(el) < 0.3]
+    return max(rivals, key=scores.__getitem__) if rivals else top
+
+
+def hint_outgrown(page: Any, found: Any, hint: str, rival: Any) -> bool:
+    """True when a short (truncated) `hint` located a container far smaller than `rival`."""
+    text = page.paras.get(rival, 0)
+    return len(hint) * 2 < text and page.paras.get(found, 0) * 3 < text

@@ -193,3 +193,11 @@ def test_short_box_scoring_a_little_higher_loses_to_much_more_text():
     article = "<div class='c-entry'>" + "".join(f"<div><p>{p}</p></div>" for p in long) + "</div>"
     got = body_of(box + article)
     assert got == long
+
+
+def test_consent_placeholder_of_embedded_content_is_dropped_anywhere():
+    consent = ("<p>Empfohlener redaktioneller Inhalt</p><p>Ich bin damit einverstanden, dass mir "
+               "externe Inhalte angezeigt werden.</p>")
+    got = body_of(f"<article><p>{P1}</p>{consent}<p>{P2}</p><p>{P3}</p><h3>Most popular</h3>"
+                  f"<p>{P4}</p></article>")
+    assert got == [P1, P2, P3]

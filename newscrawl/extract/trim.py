@@ -28,7 +28,8 @@ _BOX_LABEL = re.compile(
     r"quellen(?:angaben)?|zusatzinformationen|weiterführende?r? links?|bildnachweis|"
     r"beitragsbild|tags|themen|schlagworte|schlagwörter|loading|wird geladen|"
     r"czytaj (?:też|także|również|więcej)|zobacz (?:też|także|również)|"
-    r"anzeige|advertisement|werbung|reklama"
+    r"anzeige|advertisement|werbung|reklama|most (?:popular|read)|a word to our(?: loyal)? readers|"
+    r"právě se děje|самые популярные(?: \w+)?|les plus (?:lus|populaires)"
     r")\W*$", re.I)
 #: appeals and prompts that close an article: follow, subscribe, rate, share, support
 _APPEAL = re.compile(
@@ -47,7 +48,8 @@ _APPEAL = re.compile(
     r"apoya (?:el|nuestro)|puede escribirnos|this entry was posted|"
     r"der beitrag wurde am .{5,60} veröffentlicht|last modified:|"
     r"sofern nicht anders (?:angegeben|ausgewiesen|vermerkt)|"
-    r"is not responsible for the opinions|klicken sie auf den unteren button"
+    r"is not responsible for the opinions|klicken sie auf den unteren button|"
+    r"il vous reste \d|la suite est réservée aux abonnés|support \w+ (?:so we|and make a)"
     r")|^(?:anzeige\s*[-–:]|(?:beitragsbild|bildnachweis|titelbild|headerbild)\s*:)", re.I)
 #: an author's bio closing the text: "Jane Doe is a reporter ...", "ist Gründungspartner ..."
 _BIO = re.compile(
@@ -61,8 +63,16 @@ _ROLE = re.compile(
 _MIN_SHARE = 0.5
 
 
+#: consent placeholders of embedded content, anywhere in the text
+_CONSENT = re.compile(
+    r"^(?:externer inhalt|empfohlener redaktioneller inhalt)\W*$|"
+    r"^an dieser stelle finden sie einen .{0,60}externen inhalt|"
+    r"^ich bin damit einverstanden, dass mir (?:der )?externe", re.I)
+
+
 def trim_closing_boxes(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Cut the paragraphs from the first line opening a closing box in the text's second half."""
+    kept = [(kind, text) for kind, text in kept if not _CONSENT.match(text)]
     total = sum(len(text) for _, text in kept)
     if total < 300 or len(kept) < 2:
         return kept

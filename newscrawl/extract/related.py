@@ -17,13 +17,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from newscrawl.extract.document import Document, TextStats
 from newscrawl.extract.embedded_state import related_entries
-from newscrawl.extract.text import clean_text, node_text, norm_key
+from newscrawl.extract.link_titles import (
+    HEADING_TAGS,
+    best_title,
+    link_title,
+    own_text,
+    pick,
+    renderings,
+    same_title,
+)
+from newscrawl.extract.text import clean_text, norm_key
 from newscrawl.items import RelatedLink
 
 #: Block headings (compared after `norm_key`); "Najnowsze" (latest) is deliberately absent:
@@ -54,13 +62,11 @@ _HEADING_WORDS = tuple(sorted({h.split()[0] for h in HEADINGS}))
 _LEADING = " \t\n\r\xa0»›>•·-–—|*:#→▶►\"'„“«[("
 _SHORT_TEXT = 160
 _SKIP_ANCESTORS = ("nav", "a", "script", "style", "template", "noscript")
-_HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _NOT_BLOCKS = ("body", "html", "main", "article")
 #: Non-link text that makes an element running text.
 _RUNNING_MIN = 150
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|ref_src|srcref|"
                        r"at_\w+|ocid|cmpid|src|source|from)$", re.I)
-_ELLIPSIS = ("…", "...")
 #: Links under such a class/id inside a block are advertising, not recommendations.
 _SPONSORED = re.compile(r"commercial|sponsor|advert|promo|adslot|ad-slot|partner|native-ad|"
                         r"(?:^|\s)ads?(?:\s|$)", re.I)
@@ -101,7 +107,7 @@ def find_related(doc: Document, *, block_css: str | None = None) -> RelatedResul
         known = {canonical_link(link.url) for link in links}
         links += [link for link in related_from_json(doc, scan.base)
                   if canonical_link(link.url) not in known
-                  and not any(_same_title(link.title, k.title) for k in links)]
+                  and not any(same_title(link.title, k.title) for k in links)]
     return RelatedResult(links=links, nodes=nodes)
 
 
@@ -116,7 +122,7 @@ def related_from_json(doc: Document, base: str | None = None) -> list[RelatedLin
             continue
         url = _clean_url(urljoin(base, href.strip()))
         key = canonical_link(url)
-        if key in seen or any(_same_title(i.title, title) for i in items):
+        if key in seen or any(same_title(i.title, title) for i in items):
             continue
         seen.add(key)
         items.append(RelatedLink(title=title, url=url))
@@ -130,11 +136,6 @@ def _base_url(doc: Document) -> str:
         if href:
             return urljoin(doc.url, href.strip())
     return doc.url
-
-
-def _own_text(el: Any) -> str:
-    parts = [el.text or ""] + [c.tail or "" for c in el]
-    return clean_text(" ".join(parts))
 
 
 def _inline(a: Any) -> bool:
@@ -212,7 +213,7 @@ class _Scan:
 
     def _named_block(self, el: Any) -> list[Any] | None:
         """The block a heading names, or `el` itself when it is a one-link "Czytaj także:"."""
-        own = _own_text(el)
+        own = own_text(el)
         if not own:
             return None
         if len(own) <= 60 and _heading_key(own) in HEADINGS:
@@ -271,7 +272,7 @@ class _Scan:
         for sib in start.itersiblings():
             if sib not in s.pos:
                 continue
-            if sib.tag in _HEADING_TAGS or self.holds_body(sib) or self._running_text(sib):
+            if sib.tag in HEADING_TAGS or self.holds_body(sib) or self._running_text(sib):
                 break
             nodes.append(sib)
         count = sum(len(self.article_links(n)) for n in nodes)
@@ -318,90 +319,8 @@ class _Scan:
         path = urlsplit(urljoin(self.base, href)).path
         if len(path.strip("/")) < 2:
             return ""
-        title = _best_title(_renderings(a))
+        title = best_title(renderings(a))
         return title if title and len(title.split()) >= 3 else ""
-
-
-# -- titles ----------------------------------------------------------------------------------
-def _renderings(a: Any) -> list[tuple[str, bool]]:
-    """Every rendering of a link's title: (text, preferred) for text pieces, then title/alt
-    attributes (never preferred; an image `alt` may describe the photo, not the story)."""
-    found: list[tuple[str, bool]] = []
-    for el in a.iter():
-        if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript", "template"):
-            continue
-        text = _own_text(el)
-        if text:
-            cls = (el.get("class") or "").lower()
-            preferred = el.tag in _HEADING_TAGS or "title" in cls or "headline" in cls
-            found.append((text, preferred))
-    whole = node_text(a)
-    if whole and all(whole != t for t, _ in found):
-        found.append((whole, False))
-    for value in [a.get("title"), a.get("aria-label")] + [i.get("alt") for i in a.iter("img")]:
-        value = clean_text(value)
-        if value:
-            found.append((value, False))
-    return found
-
-
-def _truncated(text: str) -> bool:
-    return text.endswith(_ELLIPSIS)
-
-
-@lru_cache(maxsize=4096)
-def _stem(text: str) -> str:
-    return norm_key(text.rstrip("….").rstrip())
-
-
-def _same_title(a: str, b: str) -> bool:
-    ka, kb = _stem(a), _stem(b)
-    if not ka or not kb:
-        return False
-    if ka == kb:
-        return True
-    return (_truncated(a) and kb.startswith(ka)) or (_truncated(b) and ka.startswith(kb))
-
-
-def _best_title(renderings: list[tuple[str, bool]]) -> str:
-    """The title a link stands for: a preferred (heading/title-classed) piece, else the longest
-    text piece; other renderings replace it only when they are the same title, untruncated."""
-    texts = [(t, p) for t, p in renderings if len(t.split()) >= 1]
-    if not texts:
-        return ""
-    preferred = [t for t, p in texts if p and len(t.split()) >= 2]
-    primary = max(preferred or [t for t, _ in texts], key=len)
-    return _pick(primary, [t for t, _ in texts])
-
-
-def _pick(primary: str, others: list[str]) -> str:
-    best = primary
-    for other in others:
-        if other is best or not _same_title(best, other):
-            continue
-        if _truncated(best) and not _truncated(other):
-            best = other
-        elif _truncated(best) == _truncated(other) and len(other) > len(best):
-            best = other
-    return best
-
-
-def _link_title(a: Any) -> tuple[str, bool]:
-    """(title, from_text): the link's title and whether it came from visible text."""
-    renderings = _renderings(a)
-    visible = [(t, p) for t, p in renderings if t in _visible_texts(a)]
-    if visible:
-        return _pick(_best_title(visible), [t for t, _ in renderings]), True
-    return _best_title(renderings), False
-
-
-def _visible_texts(a: Any) -> set[str]:
-    texts = {node_text(a)}
-    for el in a.iter():
-        if isinstance(el.tag, str):
-            texts.add(_own_text(el))
-    texts.discard("")
-    return texts
 
 
 def _collect(scan: _Scan, nodes: list[Any]) -> list[RelatedLink]:
@@ -417,15 +336,15 @@ def _collect(scan: _Scan, nodes: list[Any]) -> list[RelatedLink]:
             key = canonical_link(url)
             if key == page:
                 continue
-            by_url.setdefault(key, []).append(_link_title(a))
+            by_url.setdefault(key, []).append(link_title(a))
             first_url.setdefault(key, _clean_url(url))
     items: list[RelatedLink] = []
     for key, found in by_url.items():
         texts = [t for t, visible in found if visible] or [t for t, _ in found]
-        title = _pick(max(texts, key=len), [t for t, _ in found])
+        title = pick(max(texts, key=len), [t for t, _ in found])
         for item in items:
-            if _same_title(item.title, title):
-                item.title = _pick(item.title, [title])
+            if same_title(item.title, title):
+                item.title = pick(item.title, [title])
                 break
         else:
             items.append(RelatedLink(title=title, url=first_url[key]))

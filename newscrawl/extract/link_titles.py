@@ -1,7 +1,7 @@
 """Link titles: every rendering of a recommendation's title, and the one a link stands for.
 
 Portals render a recommendation several times (heading, caption, image `alt`, `title`
-attribute, a truncated teaser line); these helpers pick the full visible title and tell when two
+attribute, a truncated teaser line); these functions pick the full visible title and tell when two
 renderings are the same title.
 """
 

@@ -44,3 +44,13 @@ def test_jsonld_graph_and_lists_are_flattened():
             '[{"@type": "NewsArticle", "headline": "H"}]]}</script>')
     types = [o["@type"] for o in Document(html, "https://x.pl/").jsonld]
     assert types == ["WebSite", "NewsArticle"]
+
+
+@pytest.mark.parametrize("wrapped", [
+    '/*<![CDATA[*/{"@type": "NewsArticle", "headline": "H"}/*]]>*/',
+    '<![CDATA[{"@type": "NewsArticle", "headline": "H"}]]>',
+    '<!-- {"@type": "NewsArticle", "headline": "H"} -->',
+])
+def test_jsonld_in_cdata_or_comment_wrappers_is_read(wrapped):
+    html = f'<script type="application/ld+json">{wrapped}</script>'
+    assert Document(html, "https://x.pl/").jsonld == [{"@type": "NewsArticle", "headline": "H"}]

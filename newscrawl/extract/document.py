@@ -259,12 +259,17 @@ def parse_html(text: str, base_url: str | None = None) -> Any:
     return root
 
 
+_SCRIPT_WRAPPERS = re.compile(
+    r"^(?:/\*\s*)?(?:<!--|<!\[CDATA\[)(?:\s*\*/)?|(?:/\*\s*)?(?:-->|\]\]>)(?:\s*\*/)?$")
+
+
 def _loads_lenient(raw: str) -> Any:
+    """json.loads that survives comment/CDATA wrappers, control characters, trailing commas."""
     raw = raw.strip()
     if not raw:
         return None
-    if raw.startswith("<!--"):
-        raw = raw[4:].rsplit("-->", 1)[0]
+    # Script bodies wrapped for old XHTML parsers: `<!-- ... -->`, `/*<![CDATA[*/ ... /*]]>*/`.
+    raw = _SCRIPT_WRAPPERS.sub("", raw).strip()
     try:
         return json.loads(raw)
     except ValueError:

@@ -104,27 +104,44 @@ def _dedupe(names: list[str]) -> list[str]:
     return out
 
 
+#: Words one of which any byline element's attributes contain, lower-cased (a superset test,
+#: cheap enough to run on every element before the exact one below).
+_BYLINE_WORDS = re.compile(
+    "author|autor|byline|by-line|writer|verfasser|creator|contributor|reporter")
+#: Characters that `re.I` matches to an ASCII letter but `str.lower` leaves alone (ſ, ı, İ).
+_FOLD = {0x17F: "s", 0x131: "i", 0x307: None}
+
+
+def _byline_hit(el: Any) -> bool:
+    rel = (el.get("rel") or "").lower()
+    prop = (el.get("itemprop") or "").lower()
+    attrs = f"{el.get('class', '')} {el.get('id', '')} {el.get('data-testid', '')}"
+    href = el.get("href") or ""
+    hit = ("author" in rel.split() or prop in ("author", "creator")
+           or _HINT.search(attrs) is not None
+           or (el.tag == "a" and re.search(r"/(?:author|autor|autorzy|authors)/", href)))
+    return bool(hit) and not re.search(r"comment|related|recommend|teaser|footer|widget",
+                                       attrs, re.I)
+
+
 def _byline_nodes(doc: Document) -> list[Any]:
     """Elements that carry a byline, those after the first <h1> first."""
-    root = doc.root
-    h1 = next(iter(root.iter("h1")), None)
-    after = h1 is None
+    elements = doc.elements
+    h1 = next(iter(doc.root.iter("h1")), None)
+    start = elements.index(h1) if h1 is not None else 0
     first: list[Any] = []
     before: list[Any] = []
-    for el in root.iter():
-        if el is h1:
-            after = True
-        if not isinstance(el.tag, str) or el.tag in ("script", "style", "meta", "link", "img"):
+    search = _BYLINE_WORDS.search
+    for i, el in enumerate(elements):
+        values = el.values()
+        if not values:
             continue
-        rel = (el.get("rel") or "").lower()
-        prop = (el.get("itemprop") or "").lower()
-        attrs = f"{el.get('class', '')} {el.get('id', '')} {el.get('data-testid', '')}"
-        href = el.get("href") or ""
-        hit = ("author" in rel.split() or prop in ("author", "creator")
-               or _HINT.search(attrs) is not None
-               or (el.tag == "a" and re.search(r"/(?:author|autor|autorzy|authors)/", href)))
-        if hit and not re.search(r"comment|related|recommend|teaser|footer|widget", attrs, re.I):
-            (first if after else before).append(el)
+        low = " ".join(values).lower()
+        if not low.isascii():
+            low = low.translate(_FOLD)
+        if search(low) and el.tag not in ("script", "style", "meta", "link", "img") \
+                and _byline_hit(el):
+            (first if i >= start else before).append(el)
     return first + before
 
 

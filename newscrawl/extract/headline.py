@@ -168,10 +168,10 @@ def choose_headline(doc: Document, art: dict[str, Any], first_str: Any = None) -
     """The headline: a visible heading backed by the page's metadata, else the best-backed
     metadata title; site names (og:site_name, the host, a `<title>` suffix) are never chosen.
     """
-    sel = doc.selector
+    root = doc.root
     site = doc.meta_first("og:site_name", "application-name")
     host = urlsplit(doc.url).netloc.lower().removeprefix("www.")
-    raw_title = _headline_of(sel.xpath("string(//title)").get())
+    raw_title = _headline_of(str(root.xpath("string(//title)")))
     if site and norm_key(site) == norm_key(raw_title):
         site = None  # a "site name" that is the whole title names the page, not the site
     segments = _title_segments(raw_title) if raw_title else []
@@ -188,8 +188,8 @@ def choose_headline(doc: Document, art: dict[str, Any], first_str: Any = None) -
         v = _headline_of(doc.meta_first(name))
         if v:
             metas.append(_Cand(v, source, prior))
-    micro = _headline_of(sel.xpath("string((//*[@itemprop='headline'][not(self::meta)])[1])")
-                         .get())
+    micro = _headline_of(str(root.xpath(
+        "string((//*[@itemprop='headline'][not(self::meta)])[1])")))
     if micro:
         metas.append(_Cand(micro, "micro", 2.0))
     if raw_title:

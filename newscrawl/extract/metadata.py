@@ -131,8 +131,8 @@ def article_objects(doc: Document) -> list[dict[str, Any]]:
     arts = [o for o in _all_objects(doc) if _types(o) & ARTICLE_TYPES]
     if len(arts) < 2:
         return arts
-    canonical = doc.selector.xpath("//link[@rel='canonical']/@href").get()
-    h1 = norm_key(doc.selector.xpath("string(//h1)").get())
+    canonical = _canonical_href(doc)
+    h1 = norm_key(doc.root.xpath("string(//h1)"))
     og = norm_key(doc.meta_first("og:title"))
 
     def score(item: tuple[int, dict[str, Any]]) -> tuple[int, int]:
@@ -204,14 +204,32 @@ def _parsely(doc: Document) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _itemprop_nodes(doc: Document) -> dict[str, list[Any]]:
+    """Non-meta elements by their exact `itemprop` value, in page order (one pass, cached)."""
+    cached = doc.__dict__.get("_itemprop_nodes")
+    if cached is not None:
+        return cached
+    out: dict[str, list[Any]] = {}
+    for el in doc.root.xpath("//*[@itemprop][not(self::meta)]"):
+        out.setdefault(el.get("itemprop"), []).append(el)
+    doc.__dict__["_itemprop_nodes"] = out
+    return out
+
+
+def _canonical_href(doc: Document) -> str | None:
+    """The `href` of the first `<link rel="canonical">`."""
+    hrefs = doc.root.xpath("//link[@rel='canonical']/@href")
+    return str(hrefs[0]) if hrefs else None
+
+
 def _microdata(doc: Document, prop: str) -> list[str]:
     """Values of non-meta elements with itemprop=`prop`: datetime/content attribute or text."""
     out = []
-    for el in doc.selector.xpath(f"//*[@itemprop='{prop}'][not(self::meta)]"):
-        val = (el.attrib.get("datetime") or el.attrib.get("content")
-               or (node_text(el.root) if prop != "author" or len(el.root) == 0 else ""))
+    for el in _itemprop_nodes(doc).get(prop, ()):
+        val = (el.get("datetime") or el.get("content")
+               or (node_text(el) if prop != "author" or len(el) == 0 else ""))
         if prop == "author" and not val:
-            val = el.xpath("string(.//*[@itemprop='name'])").get() or node_text(el.root)
+            val = el.xpath("string(.//*[@itemprop='name'])") or node_text(el)
         val = clean_text(val)
         if val:
             out.append(val)
@@ -221,12 +239,13 @@ def _microdata(doc: Document, prop: str) -> list[str]:
 def _time_elements(doc: Document) -> list[str]:
     """`<time datetime>` values, those marked as publication time (pubdate, class) first."""
     marked, plain = [], []
-    for el in doc.selector.xpath("//time[@datetime]"):
-        value = clean_text(el.attrib.get("datetime"))
+    for el in doc.root.iter("time"):
+        value = clean_text(el.get("datetime"))
         if not value:
             continue
-        hint = " ".join((el.attrib.get("class", ""), el.attrib.get("itemprop", ""),
-                         " ".join(el.xpath("../@class").getall()))).lower()
+        parent = el.getparent()
+        hint = " ".join((el.get("class", ""), el.get("itemprop", ""),
+                         parent.get("class", "") if parent is not None else "")).lower()
         if "pubdate" in el.attrib or re.search(r"publi|posted|created|date-?time", hint):
             marked.append(value)
         elif not re.search(r"modif|updat|comment", hint):
@@ -246,11 +265,11 @@ def _other_published_meta(doc: Document) -> list[str]:
     out = [v for name, values in doc.meta.items()
            if name not in known and _PUBLISHED_NAME.search(name)
            and not _NOT_PUBLISHED_NAME.search(name) for v in values]
-    for el in doc.selector.xpath("//*[@property and @content][not(self::meta)]"):
-        name = el.attrib.get("property", "").lower().rsplit(":", 1)[-1]
+    for el in doc.root.xpath("//*[@property and @content][not(self::meta)]"):
+        name = el.get("property", "").lower().rsplit(":", 1)[-1]
         if name in known or (_PUBLISHED_NAME.search(name)
                              and not _NOT_PUBLISHED_NAME.search(name)):
-            out.append(clean_text(el.attrib.get("content")))
+            out.append(clean_text(el.get("content")))
     return [v for v in out if v and any(c.isdigit() for c in v)]
 
 
@@ -345,8 +364,7 @@ def _read_metadata(doc: Document) -> Metadata:
                 md.tags = [clean_text(t) for t in raw.split(",") if clean_text(t)]
                 break
     md.image = _first_str(art.get("image")) or doc.meta_first("og:image", "twitter:image")
-    md.canonical_url = (doc.selector.xpath("//link[@rel='canonical']/@href").get()
-                        or doc.meta_first("og:url"))
+    md.canonical_url = _canonical_href(doc) or doc.meta_first("og:url")
     md.language = doc.lang or (_first_str(art.get("inLanguage")) or "")[:2].lower() or None
     md.accessible_for_free = _accessible(doc, art)
     md.article_body = _first_str(art.get("articleBody"))

@@ -41,6 +41,34 @@ class _Cand:
     keys: list[str] = field(default_factory=list)
 
 
+def _attribute_nodes(doc: Document) -> tuple[dict[str, list[Any]], list[Any]]:
+    """Non-meta elements by exact `itemprop`, and those with `property` and `content` (RDFa),
+    in page order, from one cached pass over the tree."""
+    cached = doc.__dict__.get("_attribute_nodes")
+    if cached is not None:
+        return cached
+    by_prop: dict[str, list[Any]] = {}
+    rdfa: list[Any] = []
+    for el in doc.root.xpath("//*[@itemprop or (@property and @content)][not(self::meta)]"):
+        prop = el.get("itemprop")
+        if prop is not None:
+            by_prop.setdefault(prop, []).append(el)
+        if el.get("property") is not None and el.get("content") is not None:
+            rdfa.append(el)
+    doc.__dict__["_attribute_nodes"] = by_prop, rdfa
+    return by_prop, rdfa
+
+
+def itemprop_nodes(doc: Document) -> dict[str, list[Any]]:
+    """Non-meta elements by their exact `itemprop` value, in page order."""
+    return _attribute_nodes(doc)[0]
+
+
+def property_nodes(doc: Document) -> list[Any]:
+    """Non-meta elements with both `property` and `content` attributes, in page order."""
+    return _attribute_nodes(doc)[1]
+
+
 def strip_site_suffix(title: str, site: str | None = None) -> str:
     """Drop a trailing (or leading) " - Site" / " | Site" part when it names the site."""
     parts = _SUFFIX_SEP.split(title)
@@ -171,7 +199,8 @@ def choose_headline(doc: Document, art: dict[str, Any], first_str: Any = None) -
     root = doc.root
     site = doc.meta_first("og:site_name", "application-name")
     host = urlsplit(doc.url).netloc.lower().removeprefix("www.")
-    raw_title = _headline_of(str(root.xpath("string(//title)")))
+    title_el = next(root.iter("title"), None)
+    raw_title = _headline_of(str(title_el.xpath("string()")) if title_el is not None else "")
     if site and norm_key(site) == norm_key(raw_title):
         site = None  # a "site name" that is the whole title names the page, not the site
     segments = _title_segments(raw_title) if raw_title else []
@@ -188,8 +217,8 @@ def choose_headline(doc: Document, art: dict[str, Any], first_str: Any = None) -
         v = _headline_of(doc.meta_first(name))
         if v:
             metas.append(_Cand(v, source, prior))
-    micro = _headline_of(str(root.xpath(
-        "string((//*[@itemprop='headline'][not(self::meta)])[1])")))
+    micro_els = itemprop_nodes(doc).get("headline")
+    micro = _headline_of(str(micro_els[0].xpath("string()")) if micro_els else "")
     if micro:
         metas.append(_Cand(micro, "micro", 2.0))
     if raw_title:

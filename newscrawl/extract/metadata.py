@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newscrawl.extract.document import Document
-from newscrawl.extract.headline import choose_headline
+from newscrawl.extract.headline import choose_headline, itemprop_nodes, property_nodes
 from newscrawl.extract.text import clean_text, node_text, norm_key
 
 ARTICLE_TYPES = {
@@ -132,7 +132,8 @@ def article_objects(doc: Document) -> list[dict[str, Any]]:
     if len(arts) < 2:
         return arts
     canonical = _canonical_href(doc)
-    h1 = norm_key(doc.root.xpath("string(//h1)"))
+    first_h1 = next(doc.root.iter("h1"), None)
+    h1 = norm_key(first_h1.xpath("string()") if first_h1 is not None else "")
     og = norm_key(doc.meta_first("og:title"))
 
     def score(item: tuple[int, dict[str, Any]]) -> tuple[int, int]:
@@ -204,32 +205,24 @@ def _parsely(doc: Document) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _itemprop_nodes(doc: Document) -> dict[str, list[Any]]:
-    """Non-meta elements by their exact `itemprop` value, in page order (one pass, cached)."""
-    cached = doc.__dict__.get("_itemprop_nodes")
-    if cached is not None:
-        return cached
-    out: dict[str, list[Any]] = {}
-    for el in doc.root.xpath("//*[@itemprop][not(self::meta)]"):
-        out.setdefault(el.get("itemprop"), []).append(el)
-    doc.__dict__["_itemprop_nodes"] = out
-    return out
-
-
 def _canonical_href(doc: Document) -> str | None:
-    """The `href` of the first `<link rel="canonical">`."""
-    hrefs = doc.root.xpath("//link[@rel='canonical']/@href")
-    return str(hrefs[0]) if hrefs else None
+    """The `href` of the first `<link rel="canonical">` that has one."""
+    for el in doc.root.iter("link"):
+        if el.get("rel") == "canonical":
+            href = el.get("href")
+            if href is not None:
+                return str(href)
+    return None
 
 
 def _microdata(doc: Document, prop: str) -> list[str]:
     """Values of non-meta elements with itemprop=`prop`: datetime/content attribute or text."""
     out = []
-    for el in _itemprop_nodes(doc).get(prop, ()):
+    for el in itemprop_nodes(doc).get(prop, ()):
         val = (el.get("datetime") or el.get("content")
                or (node_text(el) if prop != "author" or len(el) == 0 else ""))
         if prop == "author" and not val:
-            val = el.xpath("string(.//*[@itemprop='name'])") or node_text(el)
+            val = str(el.xpath("string(.//*[@itemprop='name'])")) or node_text(el)
         val = clean_text(val)
         if val:
             out.append(val)
@@ -265,7 +258,7 @@ def _other_published_meta(doc: Document) -> list[str]:
     out = [v for name, values in doc.meta.items()
            if name not in known and _PUBLISHED_NAME.search(name)
            and not _NOT_PUBLISHED_NAME.search(name) for v in values]
-    for el in doc.root.xpath("//*[@property and @content][not(self::meta)]"):
+    for el in property_nodes(doc):
         name = el.get("property", "").lower().rsplit(":", 1)[-1]
         if name in known or (_PUBLISHED_NAME.search(name)
                              and not _NOT_PUBLISHED_NAME.search(name)):

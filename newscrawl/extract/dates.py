@@ -217,16 +217,22 @@ def parse_human(text: str, zone: tzinfo, *, language: str | None = None,
     cleaned = re.sub(r"(?<=\d)\s*r\.", " ", text)
     cleaned = re.sub(r"\b(godz\.?|o godz\.?|um|Uhr|at)\b", " ", cleaned, flags=re.I)
     cleaned = re.sub(r"[|•·]", " ", cleaned)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            data = _date_parser(_languages(language, languages, cleaned)).get_date_data(cleaned)
-        except Exception:  # dateparser raises assorted errors on odd input
-            return None
-    value = getattr(data, "date_obj", None) if data is not None else None
+    value = _dateparser_value(cleaned, _languages(language, languages, cleaned))
     if value is None:
         return None
     return value if value.tzinfo else value.replace(tzinfo=zone)
+
+
+@lru_cache(maxsize=4096)
+def _dateparser_value(cleaned: str, languages: tuple[str, ...]) -> datetime | None:
+    """dateparser's reading of one cleaned text, remembered: pages repeat their date lines."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            data = _date_parser(languages).get_date_data(cleaned)
+        except Exception:  # dateparser raises assorted errors on odd input
+            return None
+    return getattr(data, "date_obj", None) if data is not None else None
 
 
 # -- the one entry point --------------------------------------------------------------------
@@ -306,6 +312,10 @@ def to_iso(value: datetime | date | None) -> str | None:
 # -- visible date text on the page ----------------------------------------------------------
 _DATE_HINT = re.compile(r"date|time|publi|posted|byline|signature|dateline|meta|datum|data|"
                         r"czas|stamp|info|author|when|fecha|autor", re.I)
+#: `_DATE_HINT` on lower-cased text without `re.I` (much faster), a prefilter for it.
+_DATE_HINT_LOWER = re.compile(_DATE_HINT.pattern)
+#: Characters that `re.I` matches to an ASCII letter but `str.lower` leaves alone (ſ, ı, İ).
+_FOLD = {0x17F: "s", 0x131: "i", 0x307: None}
 _NOT_DATE = re.compile(r"comment|related|recommend|footer|sidebar|widget|popular|teaser", re.I)
 
 
@@ -325,7 +335,11 @@ def text_date_candidates(doc: Any, limit: int = 12, window: int = 80) -> list[st
         if not isinstance(el.tag, str) or el.tag in ("script", "style", "a", "html", "body"):
             continue
         attrs = f"{el.get('class', '')} {el.get('id', '')}"
-        if not _DATE_HINT.search(attrs) or _NOT_DATE.search(attrs):
+        low = attrs.lower()
+        if not low.isascii():
+            low = low.translate(_FOLD)
+        if not _DATE_HINT_LOWER.search(low) or not _DATE_HINT.search(attrs) \
+                or _NOT_DATE.search(attrs):
             continue
         text = " ".join("".join(el.itertext()).split())
         if not text or len(text) > 160 or not re.search(r"\d", text):

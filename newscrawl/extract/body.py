@@ -15,18 +15,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from newscrawl.extract.blockscan import BlockPage as _Page
+from newscrawl.extract.blockscan import Scan
 from newscrawl.extract.boilerplate import (
     _LEAD_WORDS,
     _POS_WORDS,
-    _TEXT_DIVS,
-    _WEAK_TAGS,
     BLOCK_TAGS,
     HEADINGS,
     JUNK_TAGS,
     PARA_TAGS,
-    _class_junk,
     _hard_junk,
-    _is_junk,
     _keep,
     _words,
 )
@@ -53,105 +51,6 @@ class BodyResult:
     paragraphs: list[str] = field(default_factory=list)
 
 
-class _Page:
-    """Per-element caches filled by bottom-up passes over the tree."""
-
-    def __init__(self, root: Any, skip: set[int], use_classes: bool = True) -> None:
-        self.order: dict[Any, int] = {}
-        self.junk: set[Any] = set()
-        #: elements that are boilerplate themselves (the roots of junk subtrees)
-        self.roots: set[Any] = set()
-        self.text: dict[Any, int] = {}
-        self.links: dict[Any, int] = {}
-        self.commas: dict[Any, int] = {}
-        self.paras: dict[Any, int] = {}
-        elements = [e for e in root.iter() if isinstance(e.tag, str)]
-        junk, roots = self.junk, self.roots
-        for i, el in enumerate(elements):
-            self.order[el] = i
-            if _is_junk(el, roles=use_classes):
-                roots.add(el)
-                junk.add(el)
-            elif el.getparent() in junk:
-                junk.add(el)
-        self._aggregate(elements)
-        # class/id hints, checked top-down; "weak" hints yield to real paragraph text
-        total = self.paras.get(root, 0)
-        for el in elements:
-            if el in junk:
-                continue
-            if el.getparent() in junk:
-                junk.add(el)
-                continue
-            held = self.paras[el]
-            if id(el) in skip:
-                # an "excluded" block holding most of the article text is the article
-                if total and held > 0.5 * total:
-                    continue
-            elif not use_classes:
-                continue
-            else:
-                level = 1 if el.tag in _WEAK_TAGS else _class_junk(el)
-                if not level or (level == 1 and self._is_subheading(el)):
-                    continue  # a subheading is "title"-classed by nature
-                if (level == 1 and held >= 400) or (level == 2 and total and held > 0.6 * total):
-                    continue
-            roots.add(el)
-            junk.add(el)
-            self._subtract(el)
-
-    def _is_subheading(self, el: Any) -> bool:
-        """True for a heading, or a wrapper whose text is all in headings."""
-        t = self.text.get(el, 0)
-        if not 0 < t <= 150:
-            return False
-        return el.tag in HEADINGS or sum(self.text.get(h, 0) for h in el.iter(*HEADINGS)) >= t * 0.8
-
-    def _aggregate(self, elements: list[Any]) -> None:
-        text, links, commas, paras = self.text, self.links, self.commas, self.paras
-        roots = self.roots
-        for el in reversed(elements):
-            own = el.text or ""
-            t = len(own.strip())
-            c = own.count(",")
-            lk = 0
-            pr = 0
-            direct = 0
-            for child in el:
-                tail = child.tail
-                if tail:
-                    direct += len(tail.strip())
-                    c += tail.count(",")
-                if child in text and child not in roots:
-                    t += text[child]
-                    lk += links[child]
-                    c += commas[child]
-                    pr += paras[child]
-            direct += len(own.strip())
-            t += direct - len(own.strip())
-            if direct >= 25 and el.tag in _TEXT_DIVS:
-                pr += direct  # text written straight into a div, without paragraph markup
-            if el.tag == "a":
-                lk = t
-            text[el], links[el], commas[el] = t, lk, c
-            if el.tag in PARA_TAGS and t >= 25 and lk < t * 0.5:
-                pr = max(pr, t - lk)  # nested text blocks are counted once
-            paras[el] = pr
-
-    def _subtract(self, el: Any) -> None:
-        t, lk, c, pr = self.text[el], self.links[el], self.commas[el], self.paras[el]
-        for anc in el.iterancestors():
-            self.text[anc] -= t
-            self.links[anc] = max(0, self.links[anc] - lk)
-            self.commas[anc] -= c
-            self.paras[anc] = max(0, self.paras[anc] - pr)
-
-    def density(self, el: Any) -> float:
-        """Share of the element's text that is link text."""
-        t = self.text.get(el, 0)
-        return self.links.get(el, 0) / t if t else 1.0
-
-
 def _class_weight(el: Any) -> float:
     words = set(_words(el))
     weight = 1.0
@@ -174,12 +73,11 @@ def _score_candidates(page: _Page) -> dict[Any, float]:
             # a div/section holding text directly (no paragraph markup) counts as a paragraph
             if el.tag not in ("div", "section", "article", "span", "font", "center"):
                 continue
-            direct = len((el.text or "").strip()) + sum(len((c.tail or "").strip()) for c in el)
-            if direct < 25:
+            if page.direct(el) < 25:
                 continue
         if page.density(el) > 0.5:
             continue
-        vote = 1 + page.commas[el] + min(t / 100, 3.0)
+        vote = 1 + page.comma_count(el) + min(t / 100, 3.0)
         parent, level = el.getparent(), 1
         while parent is not None and level <= 3:
             if parent in page.junk:
@@ -360,7 +258,8 @@ def extract_body(doc: Document, *, container_css: str | None = None,
     if root is None or not isinstance(getattr(root, "tag", None), str):
         return BodyResult()
     skip_ids = {id(n) for n in exclude or ()}
-    page = _Page(root, skip_ids)
+    scan = Scan(doc.elements, doc.stats)
+    page = _Page(scan, skip_ids)
     containers: list[Any] = []
     if container_css:
         containers = [s.root for s in doc.selector.css(container_css)
@@ -374,7 +273,7 @@ def extract_body(doc: Document, *, container_css: str | None = None,
     got = sum(len(p) for p in result.paragraphs)
     if needs_retry(got, page.text.get(root, 0)):
         # class/id and role hints can be wrong about a whole page: retry trusting tags only
-        page = _Page(root, skip_ids, use_classes=False)
+        page = _Page(scan, skip_ids, use_classes=False)
         retry = _emit(page, root, _choose_containers(page, root, hint), skip_ids)
         if better_retry(got, sum(map(len, retry.paragraphs))):
             result = retry

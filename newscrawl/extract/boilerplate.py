@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 BLOCK_TAGS = frozenset((
@@ -73,42 +74,58 @@ _DATE_LINE = re.compile(
 _SENTENCE_END = re.compile(r"[.!?…)\"”»“。！？」』]\W*$")
 
 
-def _words(el: Any) -> list[str]:
+def _words(el: Any) -> tuple[str, ...]:
     attrs = el.attrib
-    raw = f"{attrs.get('class', '')} {attrs.get('id', '')}".lower()
-    return [w for w in _WORD_SPLIT.split(raw) if w] if raw.strip() else []
+    if not attrs:
+        return ()
+    return _split_words(attrs.get("class", ""), attrs.get("id", ""))
 
 
-def _class_tokens(el: Any) -> list[str]:
+@lru_cache(maxsize=8192)
+def _split_words(cls: str, ident: str) -> tuple[str, ...]:
+    raw = f"{cls} {ident}".lower()
+    return tuple(w for w in _WORD_SPLIT.split(raw) if w) if raw.strip() else ()
+
+
+def _junk_flags(el: Any) -> tuple[bool, bool]:
+    """(junk by tag or visibility, junk by ARIA role): `_is_junk` with and without roles."""
+    tag = el.tag
+    if tag in JUNK_TAGS:
+        return True, False
+    if tag in _KEEP_TAGS:
+        return False, False
     attrs = el.attrib
-    return f"{attrs.get('class', '')} {attrs.get('id', '')}".lower().split()
+    if not attrs:
+        return False, False
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True, False
+    role = attrs.get("role")
+    style = attrs.get("style")
+    return (bool(style and _HIDDEN_STYLE.search(style)),
+            bool(role and role.lower() in _JUNK_ROLES))
 
 
 def _is_junk(el: Any, roles: bool = True) -> bool:
     """True for elements that never hold article text (by tag, role, visibility)."""
-    tag = el.tag
-    if tag in JUNK_TAGS:
-        return True
-    if tag in _KEEP_TAGS:
-        return False
-    attrs = el.attrib
-    if not attrs:
-        return False
-    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-        return True
-    role = attrs.get("role") if roles else None
-    if role and role.lower() in _JUNK_ROLES:
-        return True
-    style = attrs.get("style")
-    return bool(style and _HIDDEN_STYLE.search(style))
+    strict, role = _junk_flags(el)
+    return strict or (roles and role)
 
 
 def _class_junk(el: Any) -> int:
     """2 when class/id words say boilerplate, 1 when they say 'probably', 0 otherwise."""
     if el.tag in _KEEP_TAGS:
         return 0
-    tokens = _class_tokens(el)
-    if not tokens or el.attrib.get("itemprop", "").lower() == "articlebody":
+    attrs = el.attrib
+    if not attrs:
+        return 0
+    return _class_level(attrs.get("class", ""), attrs.get("id", ""),
+                        attrs.get("itemprop", "").lower() == "articlebody")
+
+
+@lru_cache(maxsize=8192)
+def _class_level(cls: str, ident: str, article_body: bool) -> int:
+    tokens = f"{cls} {ident}".lower().split()
+    if not tokens or article_body:
         return 0
     if any(t in ("hidden", "sr-only", "visually-hidden", "screen-reader-text", "visuallyhidden")
            for t in tokens) and not any(":" in t for t in tokens):

@@ -176,7 +176,8 @@ class TextStats:
     `paragraphs` (a `p`-like element with at least `PROSE_MIN` characters of non-link text, or
     a `div` with that much text written straight into it); `units`: how many paragraphs;
     `main`: the element whose own paragraphs hold the most text (the main-text anchor);
-    `pos`/`end`: the element's subtree as a range of positions in document order.
+    `pos`/`end`: the element's subtree as a range of positions in document order;
+    `direct`: by position, characters written straight into the element (own text and tails).
     """
 
     PROSE_MIN = 150
@@ -194,6 +195,7 @@ class TextStats:
         self.paragraphs: set[Any] = set()
         self.main: Any | None = None
         self.main_prose = 0
+        self.direct: list[int] = [0] * len(elements)
         self._aggregate(elements)
 
     def _aggregate(self, elements: list[Any]) -> None:
@@ -201,6 +203,7 @@ class TextStats:
         hidden, paragraphs, divs, minimum = (self._HIDDEN, self._PARAGRAPHS, self._TEXT_DIVS,
                                              self.PROSE_MIN)
         held: dict[Any, int] = {}
+        direct_of = self.direct
         for i in range(len(elements) - 1, -1, -1):
             el = elements[i]
             last = i + 1
@@ -218,6 +221,7 @@ class TextStats:
                     un += units[child]
                     last = end[child]
             end[el] = last
+            direct_of[i] = direct
             tag = el.tag
             if tag in hidden:
                 text[el] = links[el] = prose[el] = units[el] = 0

@@ -1,0 +1,191 @@
+"""Per-element caches of the main-text finder: text, link text, commas, paragraph text, junk.
+
+`Scan` reads the tree once (own and tail text, parents, tag/role/visibility junk) and is shared
+by every `BlockPage` built for one page, so the tags-only retry redoes only the class-dependent
+step. Counts are kept in lists indexed by document order and handed out as dicts.
+"""
+
+from __future__ import annotations
+
+from itertools import compress
+from typing import Any
+
+from newscrawl.extract.boilerplate import (
+    _TEXT_DIVS,
+    _WEAK_TAGS,
+    HEADINGS,
+    JUNK_TAGS,
+    PARA_TAGS,
+    _class_junk,
+    _junk_flags,
+)
+from newscrawl.extract.document import TextStats
+
+_Counts = tuple[list[int], list[int], list[int]]
+#: attributes that can make an element junk whatever its tag (hidden, ARIA role, style)
+_JUNK_ATTRS = "descendant-or-self::*[@hidden or @aria-hidden or @role or @style]"
+
+
+class Scan:
+    """Page-wide facts that do not depend on class/id hints, from the document's text stats."""
+
+    def __init__(self, elements: list[Any], stats: TextStats) -> None:
+        self.elements = elements
+        self.order: dict[Any, int] = stats.pos
+        self.end: dict[Any, int] = stats.end
+        #: visible characters written straight into the element (own text and children's tails)
+        self.direct = stats.direct
+        order = self.order
+        self.parent = [order.get(el.getparent(), -1) for el in elements]
+        self.tags = [el.tag for el in elements]
+        #: junk by tag or visibility (`strict`), and also by ARIA role (`with_roles`)
+        strict = [tag in JUNK_TAGS for tag in self.tags]
+        with_roles = strict[:]
+        if elements:
+            for el in elements[0].xpath(_JUNK_ATTRS):
+                i = order[el]
+                hidden, role = _junk_flags(el)
+                strict[i] = hidden
+                with_roles[i] = hidden or role
+        self.strict, self.with_roles = strict, with_roles
+        self._counts: dict[bool, tuple[list[bool], _Counts]] = {}
+
+    def counts(self, use_roles: bool) -> tuple[list[bool], _Counts]:
+        """Junk roots and bottom-up (text, links, paragraph text) for one junk rule."""
+        roots = self.with_roles if use_roles else self.strict
+        key = use_roles and roots != self.strict
+        if key not in self._counts:
+            self._counts[key] = (roots, self._aggregate(roots))
+        return self._counts[key]
+
+    def _aggregate(self, roots: list[bool]) -> _Counts:
+        tags, parent, direct = self.tags, self.parent, self.direct
+        n = len(tags)
+        text = direct[:]
+        links, paras = [0] * n, [0] * n
+        for i in range(n - 1, -1, -1):
+            t, lk, pr, tag = text[i], links[i], paras[i], tags[i]
+            d = direct[i]
+            if d >= 25 and tag in _TEXT_DIVS:
+                pr += d  # text written straight into a div, without paragraph markup
+            if tag == "a":
+                lk = t
+            if tag in PARA_TAGS and t >= 25 and lk < t * 0.5:
+                pr = max(pr, t - lk)  # nested text blocks are counted once
+            links[i], paras[i] = lk, pr
+            p = parent[i]
+            if p >= 0 and not roots[i]:
+                text[p] += t
+                links[p] += lk
+                paras[p] += pr
+        return text, links, paras
+
+
+def _own_commas(el: Any) -> int:
+    own = el.text
+    count = own.count(",") if own else 0
+    for child in el:
+        tail = child.tail
+        if tail:
+            count += tail.count(",")
+    return count
+
+
+class BlockPage:
+    """Per-element caches of one reading of the page (with or without class/role hints)."""
+
+    def __init__(self, scan: Scan, skip: set[int], use_classes: bool = True) -> None:
+        elements, parent = scan.elements, scan.parent
+        self.order = scan.order
+        first_roots, counts = scan.counts(use_classes)
+        roots = first_roots[:]
+        text, links, paras = (c[:] for c in counts)
+        junk = roots[:]
+        for i, p in enumerate(parent):
+            if p >= 0 and not junk[i] and junk[p]:
+                junk[i] = True
+        self._text = text
+        # class/id hints, checked top-down; "weak" hints yield to real paragraph text
+        total = paras[0] if elements else 0
+        if use_classes or skip:
+            tags = scan.tags
+            for i, el in enumerate(elements):
+                if junk[i]:
+                    continue
+                p = parent[i]
+                if p >= 0 and junk[p]:
+                    junk[i] = True
+                    continue
+                held = paras[i]
+                if id(el) in skip:
+                    # an "excluded" block holding most of the article text is the article
+                    if total and held > 0.5 * total:
+                        continue
+                elif not use_classes:
+                    continue
+                else:
+                    level = 1 if tags[i] in _WEAK_TAGS else _class_junk(el)
+                    if not level or (level == 1 and self._is_subheading(el, i)):
+                        continue  # a subheading is "title"-classed by nature
+                    if (level == 1 and held >= 400) or (level == 2 and total
+                                                        and held > 0.6 * total):
+                        continue
+                roots[i] = junk[i] = True
+                t, lk, pr = text[i], links[i], paras[i]
+                a = parent[i]
+                while a >= 0:
+                    text[a] -= t
+                    links[a] = max(0, links[a] - lk)
+                    paras[a] = max(0, paras[a] - pr)
+                    a = parent[a]
+        back = elements[::-1]
+        self.text: dict[Any, int] = dict(zip(back, text[::-1], strict=True))
+        self.links: dict[Any, int] = dict(zip(back, links[::-1], strict=True))
+        self.paras: dict[Any, int] = dict(zip(back, paras[::-1], strict=True))
+        self.junk: set[Any] = set(compress(elements, junk))
+        #: elements that are boilerplate themselves (the roots of junk subtrees)
+        self.roots: set[Any] = set(compress(elements, roots))
+        self._roots = roots
+        self._scan = scan
+        self._commas: dict[int, int] = {}
+
+    def direct(self, el: Any) -> int:
+        """Visible characters written straight into the element, outside its children."""
+        return self._scan.direct[self.order[el]]
+
+    def comma_count(self, el: Any) -> int:
+        """Commas in the element's text, boilerplate inside it left out.
+
+        Inner elements asked first (bottom-up callers) are reused, so each node is read once.
+        """
+        i = self.order[el]
+        memo = self._commas
+        if i in memo:
+            return memo[i]
+        elements, end, roots = self._scan.elements, self._scan.end, self._roots
+        total = _own_commas(el)
+        j, stop = i + 1, end[el]
+        while j < stop:
+            if j in memo:
+                total += memo[j]
+            elif not roots[j]:
+                total += _own_commas(elements[j])
+                j += 1
+                continue
+            j = end[elements[j]]
+        memo[i] = total
+        return total
+
+    def _is_subheading(self, el: Any, i: int) -> bool:
+        """True for a heading, or a wrapper whose text is all in headings."""
+        text = self._text
+        t = text[i]
+        if not 0 < t <= 150:
+            return False
+        order = self.order
+        return el.tag in HEADINGS or sum(text[order[h]] for h in el.iter(*HEADINGS)) >= t * 0.8
+
+    def density(self, el: Any) -> float:
+        """Share of the element's text that is link text."""
+        t = self.text.get(el, 0)
+        return self.links.get(el, 0) / t if t else 1.0

@@ -97,6 +97,7 @@ class BlockPage:
     def __init__(self, scan: Scan, skip: set[int], use_classes: bool = True) -> None:
         elements, parent = scan.elements, scan.parent
         self.order = scan.order
+        self.elements = elements
         first_roots, counts = scan.counts(use_classes)
         roots = first_roots[:]
         text, links, paras = (c[:] for c in counts)

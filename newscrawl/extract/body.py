@@ -122,9 +122,9 @@ def _container_from_hint(page: _Page, root: Any, hint: str) -> Any | None:
 
 
 def _choose_containers(page: _Page, root: Any, hint: str | None) -> list[Any]:
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.attrib.get("itemprop", "").lower() == "articlebody" \
-                and page.text.get(el, 0) >= 200 and el not in page.junk:
+    for el in root.xpath("descendant-or-self::*[@itemprop]"):
+        if el.get("itemprop").lower() == "articlebody" and page.text.get(el, 0) >= 200 \
+                and el not in page.junk:
             return [el]
     scores = _score_candidates(page)
     top = larger_candidate(page, scores, max(scores, key=scores.__getitem__)) if scores else None
@@ -231,14 +231,7 @@ def _find_lead(page: _Page, root: Any, containers: list[Any], skip: set[int]) ->
         if body_first_p is not None:
             break
     limit = body_first_p if body_first_p is not None else last
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        pos = page.order.get(el, -1)
-        if pos < start:
-            continue
-        if pos > limit:
-            break
+    for el in page.elements[start:limit + 1]:
         if el.tag in ("html", "body", "main", "article", "a") or any(el is c for c in containers):
             continue
         words = set(_words(el))

@@ -75,10 +75,10 @@ _SENTENCE_END = re.compile(r"[.!?…)\"”»“。！？」』]\W*$")
 
 
 def _words(el: Any) -> tuple[str, ...]:
-    attrs = el.attrib
-    if not attrs:
+    cls, ident = el.get("class"), el.get("id")
+    if cls is None and ident is None:
         return ()
-    return _split_words(attrs.get("class", ""), attrs.get("id", ""))
+    return _split_words(cls or "", ident or "")
 
 
 @lru_cache(maxsize=8192)
@@ -113,13 +113,10 @@ def _is_junk(el: Any, roles: bool = True) -> bool:
 
 def _class_junk(el: Any) -> int:
     """2 when class/id words say boilerplate, 1 when they say 'probably', 0 otherwise."""
-    if el.tag in _KEEP_TAGS:
+    cls, ident = el.get("class"), el.get("id")
+    if (cls is None and ident is None) or el.tag in _KEEP_TAGS:
         return 0
-    attrs = el.attrib
-    if not attrs:
-        return 0
-    return _class_level(attrs.get("class", ""), attrs.get("id", ""),
-                        attrs.get("itemprop", "").lower() == "articlebody")
+    return _class_level(cls or "", ident or "", (el.get("itemprop") or "").lower() == "articlebody")
 
 
 @lru_cache(maxsize=8192)
@@ -132,13 +129,17 @@ def _class_level(cls: str, ident: str, article_body: bool) -> int:
         return 2
     if any(t in _JUNK_EXCEPT for t in tokens):
         return 0
+    return max(map(_token_level, tokens))
+
+
+@lru_cache(maxsize=8192)
+def _token_level(token: str) -> int:
     weak = 0
-    for tok in tokens:
-        for w in _token_words(tok):
-            if w in _STRONG_WORDS or (len(w) > 4 and w.startswith(_JUNK_PREFIXES)):
-                return 2
-            if w in _WEAK_WORDS:
-                weak = 1
+    for w in _token_words(token):
+        if w in _STRONG_WORDS or (len(w) > 4 and w.startswith(_JUNK_PREFIXES)):
+            return 2
+        if w in _WEAK_WORDS:
+            weak = 1
     return weak
 
 

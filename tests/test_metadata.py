@@ -180,3 +180,15 @@ def test_lone_article_h1_beats_a_title_nobody_backs() -> None:
                 body="<article><header class='entry-header'><h1>Mit Hilfe des Chefs für die "
                      "Rente sparen</h1></header></article>")
     assert md_of(html).headline == "Mit Hilfe des Chefs für die Rente sparen"
+
+
+def test_markup_after_a_second_html_element_is_read() -> None:
+    # Broken pages can parse to two top-level <html> elements; structured data in the second
+    # one still counts.
+    html = ("<html><head><title>Story</title></head><body><p>x</p></body></html>"
+            '<html><body><article><time datetime="2024-05-03T06:00:00Z" '
+            'itemprop="datePublished">May 3</time>'
+            '<link rel="canonical" href="https://news.example.com/c"></article></body></html>')
+    md = read_metadata(Document(html, URL))
+    assert ("2024-05-03T06:00:00Z", "meta") in md.published_candidates
+    assert ("2024-05-03T06:00:00Z", "time") in md.published_candidates

@@ -28,6 +28,8 @@ _BAD_CONTEXT = re.compile(
 #: Class/id tokens that mark a heading as the article's title.
 _GOOD_CONTEXT = re.compile(r"headline|title|entry-header|article-header|post-header|"
                            r"article__header|story-header|heading", re.I)
+_BAD_LOWER = re.compile(_BAD_CONTEXT.pattern)
+_GOOD_LOWER = re.compile(_GOOD_CONTEXT.pattern)
 #: Weights of the metadata sources when they agree with a candidate.
 _META_WEIGHT = {"jsonld": 1.5, "og": 1.0, "twitter": 0.5, "dc": 0.5, "micro": 1.0,
                 "title": 1.0}
@@ -41,6 +43,28 @@ class _Cand:
     keys: list[str] = field(default_factory=list)
 
 
+def _trees(doc: Document) -> list[Any]:
+    """The root element and any top-level element beside it (broken pages parse to several)."""
+    root = doc.root
+    before = [el for el in root.itersiblings(preceding=True) if isinstance(el.tag, str)]
+    after = [el for el in root.itersiblings() if isinstance(el.tag, str)]
+    return [*reversed(before), root, *after]
+
+
+def iter_tag(doc: Document, tag: str) -> Any:
+    """Elements named `tag` in document order, as `//tag` finds them."""
+    for tree in _trees(doc):
+        yield from tree.iter(tag)
+
+
+def _all_elements(doc: Document) -> list[Any]:
+    """Every element in document order, as `//*` finds them."""
+    trees = _trees(doc)
+    if len(trees) == 1:
+        return doc.elements
+    return [el for tree in trees for el in tree.iter() if isinstance(el.tag, str)]
+
+
 def _attribute_nodes(doc: Document) -> tuple[dict[str, list[Any]], list[Any]]:
     """Non-meta elements by exact `itemprop`, and those with `property` and `content` (RDFa),
     in page order, from one cached pass over the tree."""
@@ -49,11 +73,14 @@ def _attribute_nodes(doc: Document) -> tuple[dict[str, list[Any]], list[Any]]:
         return cached
     by_prop: dict[str, list[Any]] = {}
     rdfa: list[Any] = []
-    for el in doc.root.xpath("//*[@itemprop or (@property and @content)][not(self::meta)]"):
+    for el in _all_elements(doc):
         prop = el.get("itemprop")
+        rdfa_prop = el.get("property")
+        if (prop is None and rdfa_prop is None) or el.tag == "meta":
+            continue
         if prop is not None:
             by_prop.setdefault(prop, []).append(el)
-        if el.get("property") is not None and el.get("content") is not None:
+        if rdfa_prop is not None and el.get("content") is not None:
             rdfa.append(el)
     doc.__dict__["_attribute_nodes"] = by_prop, rdfa
     return by_prop, rdfa
@@ -131,14 +158,20 @@ def _context(el: Any) -> tuple[bool, bool, bool]:
     while node is not None and isinstance(node.tag, str) and node.tag not in ("body", "html"):
         tag = node.tag
         attrs = f"{node.get('class', '')} {node.get('id', '')} {node.get('role', '')}"
+        low = attrs.lower()
         if tag in ("nav", "footer", "aside", "form", "button", "label"):
             bad = True
-        if tag in ("article", "main") or "article" in attrs.lower():
+        if tag in ("article", "main") or "article" in low:
             in_article = True
-        if depth <= 3 and (tag in ("li", "a") or _BAD_CONTEXT.search(attrs)):
-            bad = True
-        if depth <= 3 and (tag == "hgroup" or _GOOD_CONTEXT.search(attrs)):
-            good = True
+        if depth <= 3:
+            # On ASCII text, the lower-case patterns on lower-cased text equal the `re.I` ones.
+            ascii_ = low.isascii()
+            if tag in ("li", "a") or (_BAD_LOWER.search(low) if ascii_
+                                      else _BAD_CONTEXT.search(attrs)):
+                bad = True
+            if tag == "hgroup" or (_GOOD_LOWER.search(low) if ascii_
+                                   else _GOOD_CONTEXT.search(attrs)):
+                good = True
         node = node.getparent()
         depth += 1
     return bad, good, in_article
@@ -196,10 +229,9 @@ def choose_headline(doc: Document, art: dict[str, Any], first_str: Any = None) -
     """The headline: a visible heading backed by the page's metadata, else the best-backed
     metadata title; site names (og:site_name, the host, a `<title>` suffix) are never chosen.
     """
-    root = doc.root
     site = doc.meta_first("og:site_name", "application-name")
     host = urlsplit(doc.url).netloc.lower().removeprefix("www.")
-    title_el = next(root.iter("title"), None)
+    title_el = next(iter_tag(doc, "title"), None)
     raw_title = _headline_of(str(title_el.xpath("string()")) if title_el is not None else "")
     if site and norm_key(site) == norm_key(raw_title):
         site = None  # a "site name" that is the whole title names the page, not the site

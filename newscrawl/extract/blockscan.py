@@ -22,8 +22,8 @@ from newscrawl.extract.boilerplate import (
 from newscrawl.extract.document import TextStats
 
 _Counts = tuple[list[int], list[int], list[int]]
-#: attributes that can make an element junk whatever its tag (hidden, ARIA role, style)
-_JUNK_ATTRS = "descendant-or-self::*[@hidden or @aria-hidden or @role or @style]"
+#: the attributes `_junk_flags` reads (an element without them is never junk by attribute)
+_FLAG_ATTRS = frozenset(("hidden", "aria-hidden", "role", "style"))
 
 
 class Scan:
@@ -33,6 +33,7 @@ class Scan:
         self.elements = elements
         self.order: dict[Any, int] = stats.pos
         self.end: dict[Any, int] = stats.end
+        self.ends = [stats.end[el] for el in elements]
         #: visible characters written straight into the element (own text and children's tails)
         self.direct = stats.direct
         order = self.order
@@ -41,12 +42,21 @@ class Scan:
         #: junk by tag or visibility (`strict`), and also by ARIA role (`with_roles`)
         strict = [tag in JUNK_TAGS for tag in self.tags]
         with_roles = strict[:]
-        if elements:
-            for el in elements[0].xpath(_JUNK_ATTRS):
-                i = order[el]
+        #: elements whose class/id words (or weak tag) can make them boilerplate
+        self.classed: list[int] = []
+        classed, tags, flagged = self.classed, self.tags, _FLAG_ATTRS.isdisjoint
+        for i, el in enumerate(elements):
+            names = el.keys()
+            if not names:
+                if tags[i] in _WEAK_TAGS:
+                    classed.append(i)
+                continue
+            if not strict[i] and not flagged(names):
                 hidden, role = _junk_flags(el)
                 strict[i] = hidden
                 with_roles[i] = hidden or role
+            if "class" in names or "id" in names or tags[i] in _WEAK_TAGS:
+                classed.append(i)
         self.strict, self.with_roles = strict, with_roles
         self._counts: dict[bool, tuple[list[bool], _Counts]] = {}
 
@@ -95,50 +105,48 @@ class BlockPage:
     """Per-element caches of one reading of the page (with or without class/role hints)."""
 
     def __init__(self, scan: Scan, skip: set[int], use_classes: bool = True) -> None:
+        """`skip`: positions of excluded blocks (boilerplate unless they hold most of the text)."""
         elements, parent = scan.elements, scan.parent
         self.order = scan.order
         self.elements = elements
         first_roots, counts = scan.counts(use_classes)
         roots = first_roots[:]
         text, links, paras = (c[:] for c in counts)
-        junk = roots[:]
-        for i, p in enumerate(parent):
-            if p >= 0 and not junk[i] and junk[p]:
-                junk[i] = True
+        ends = scan.ends
+        junk = [False] * len(elements)
+        for i in compress(range(len(roots)), roots):
+            if not junk[i]:
+                junk[i:ends[i]] = [True] * (ends[i] - i)
         self._text = text
         # class/id hints, checked top-down; "weak" hints yield to real paragraph text
         total = paras[0] if elements else 0
-        if use_classes or skip:
-            tags = scan.tags
-            for i, el in enumerate(elements):
-                if junk[i]:
+        marked = set(skip)
+        checks = sorted(marked.union(scan.classed)) if use_classes else sorted(marked)
+        tags = scan.tags
+        for i in checks:
+            if junk[i]:
+                continue
+            held = paras[i]
+            if i in marked:
+                # an "excluded" block holding most of the article text is the article
+                if total and held > 0.5 * total:
                     continue
-                p = parent[i]
-                if p >= 0 and junk[p]:
-                    junk[i] = True
+            else:
+                el = elements[i]
+                level = 1 if tags[i] in _WEAK_TAGS else _class_junk(el)
+                if not level or (level == 1 and self._is_subheading(el, i)):
+                    continue  # a subheading is "title"-classed by nature
+                if (level == 1 and held >= 400) or (level == 2 and total and held > 0.6 * total):
                     continue
-                held = paras[i]
-                if id(el) in skip:
-                    # an "excluded" block holding most of the article text is the article
-                    if total and held > 0.5 * total:
-                        continue
-                elif not use_classes:
-                    continue
-                else:
-                    level = 1 if tags[i] in _WEAK_TAGS else _class_junk(el)
-                    if not level or (level == 1 and self._is_subheading(el, i)):
-                        continue  # a subheading is "title"-classed by nature
-                    if (level == 1 and held >= 400) or (level == 2 and total
-                                                        and held > 0.6 * total):
-                        continue
-                roots[i] = junk[i] = True
-                t, lk, pr = text[i], links[i], paras[i]
-                a = parent[i]
-                while a >= 0:
-                    text[a] -= t
-                    links[a] = max(0, links[a] - lk)
-                    paras[a] = max(0, paras[a] - pr)
-                    a = parent[a]
+            roots[i] = True
+            junk[i:ends[i]] = [True] * (ends[i] - i)
+            t, lk, pr = text[i], links[i], paras[i]
+            a = parent[i]
+            while a >= 0:
+                text[a] -= t
+                links[a] = max(0, links[a] - lk)
+                paras[a] = max(0, paras[a] - pr)
+                a = parent[a]
         back = elements[::-1]
         self.text: dict[Any, int] = dict(zip(back, text[::-1], strict=True))
         self.links: dict[Any, int] = dict(zip(back, links[::-1], strict=True))

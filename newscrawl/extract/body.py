@@ -252,7 +252,8 @@ def extract_body(doc: Document, *, container_css: str | None = None,
         return BodyResult()
     skip_ids = {id(n) for n in exclude or ()}
     scan = Scan(doc.elements, doc.stats)
-    page = _Page(scan, skip_ids)
+    skip_at = {scan.order[n] for n in exclude or () if n in scan.order}
+    page = _Page(scan, skip_at)
     containers: list[Any] = []
     if container_css:
         containers = [s.root for s in doc.selector.css(container_css)
@@ -266,7 +267,7 @@ def extract_body(doc: Document, *, container_css: str | None = None,
     got = sum(len(p) for p in result.paragraphs)
     if needs_retry(got, page.text.get(root, 0)):
         # class/id and role hints can be wrong about a whole page: retry trusting tags only
-        page = _Page(scan, skip_ids, use_classes=False)
+        page = _Page(scan, skip_at, use_classes=False)
         retry = _emit(page, root, _choose_containers(page, root, hint), skip_ids)
         if better_retry(got, sum(map(len, retry.paragraphs))):
             result = retry

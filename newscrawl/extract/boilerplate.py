@@ -116,13 +116,16 @@ def _class_junk(el: Any) -> int:
     cls, ident = el.get("class"), el.get("id")
     if (cls is None and ident is None) or el.tag in _KEEP_TAGS:
         return 0
-    return _class_level(cls or "", ident or "", (el.get("itemprop") or "").lower() == "articlebody")
+    level = _class_level(cls or "", ident or "")
+    if level and (el.get("itemprop") or "").lower() == "articlebody":
+        return 0
+    return level
 
 
 @lru_cache(maxsize=8192)
-def _class_level(cls: str, ident: str, article_body: bool) -> int:
+def _class_level(cls: str, ident: str) -> int:
     tokens = f"{cls} {ident}".lower().split()
-    if not tokens or article_body:
+    if not tokens:
         return 0
     if any(t in ("hidden", "sr-only", "visually-hidden", "screen-reader-text", "visuallyhidden")
            for t in tokens) and not any(":" in t for t in tokens):

@@ -44,6 +44,8 @@ class Scan:
         with_roles = strict[:]
         #: elements whose class/id words (or weak tag) can make them boilerplate
         self.classed: list[int] = []
+        #: elements with an `itemprop`, in document order
+        self.itemprops: list[Any] = []
         classed, tags, flagged = self.classed, self.tags, _FLAG_ATTRS.isdisjoint
         for i, el in enumerate(elements):
             names = el.keys()
@@ -57,6 +59,8 @@ class Scan:
                 with_roles[i] = hidden or role
             if "class" in names or "id" in names or tags[i] in _WEAK_TAGS:
                 classed.append(i)
+            if "itemprop" in names:
+                self.itemprops.append(el)
         self.strict, self.with_roles = strict, with_roles
         self._counts: dict[bool, tuple[list[bool], _Counts]] = {}
 
@@ -109,6 +113,8 @@ class BlockPage:
         elements, parent = scan.elements, scan.parent
         self.order = scan.order
         self.elements = elements
+        self.itemprops = scan.itemprops
+        self.classed = scan.classed
         first_roots, counts = scan.counts(use_classes)
         roots = first_roots[:]
         text, links, paras = (c[:] for c in counts)

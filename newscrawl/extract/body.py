@@ -12,6 +12,7 @@ paragraphs; subheadings become their own entries, link lists and boilerplate lin
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,7 +123,7 @@ def _container_from_hint(page: _Page, root: Any, hint: str) -> Any | None:
 
 
 def _choose_containers(page: _Page, root: Any, hint: str | None) -> list[Any]:
-    for el in root.xpath("descendant-or-self::*[@itemprop]"):
+    for el in page.itemprops:
         if el.get("itemprop").lower() == "articlebody" and page.text.get(el, 0) >= 200 \
                 and el not in page.junk:
             return [el]
@@ -231,7 +232,9 @@ def _find_lead(page: _Page, root: Any, containers: list[Any], skip: set[int]) ->
         if body_first_p is not None:
             break
     limit = body_first_p if body_first_p is not None else last
-    for el in page.elements[start:limit + 1]:
+    classed = page.classed  # only elements with class/id words can say "lead"
+    for i in classed[bisect_left(classed, start):bisect_right(classed, limit)]:
+        el = page.elements[i]
         if el.tag in ("html", "body", "main", "article", "a") or any(el is c for c in containers):
             continue
         words = set(_words(el))

@@ -88,7 +88,7 @@ def _split_words(cls: str, ident: str) -> tuple[str, ...]:
 
 
 def _junk_flags(el: Any) -> tuple[bool, bool]:
-    """(junk by tag or visibility, junk by ARIA role): `_is_junk` with and without roles."""
+    """(never article text by tag or visibility, boilerplate by ARIA role) for one element."""
     tag = el.tag
     if tag in JUNK_TAGS:
         return True, False
@@ -103,12 +103,6 @@ def _junk_flags(el: Any) -> tuple[bool, bool]:
     style = attrs.get("style")
     return (bool(style and _HIDDEN_STYLE.search(style)),
             bool(role and role.lower() in _JUNK_ROLES))
-
-
-def _is_junk(el: Any, roles: bool = True) -> bool:
-    """True for elements that never hold article text (by tag, role, visibility)."""
-    strict, role = _junk_flags(el)
-    return strict or (roles and role)
 
 
 def _class_junk(el: Any) -> int:

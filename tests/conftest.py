@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from newscrawl.portal_server import PortalServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 SEED = SHARED / "seed"
+PORTAL = FIXTURES / "portal"
 
 
 @pytest.fixture
@@ -19,3 +24,13 @@ def corpus_dir() -> Path:
     if not (CORPUS / "cases.jsonl").exists():
         pytest.skip(f"evaluation corpus not found at {CORPUS} (it lives beside the checkout)")
     return CORPUS
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Iterator[PortalServer]:
+    """A private copy of the miniature portal (tests may edit it), served on a free loopback
+    port with its request log also written to `requests.log` in the test's folder."""
+    root = tmp_path / "portal"
+    shutil.copytree(PORTAL, root)
+    with PortalServer(root, log_file=tmp_path / "requests.log") as server:
+        yield server

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import pickle
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,14 +33,6 @@ pytestmark = pytest.mark.timeout(180)
 def redis_url(tmp_path: Path):
     with redis_server(tmp_path / "redis") as url:
         yield url
-
-
-@pytest.fixture
-def portal(tmp_path: Path):
-    root = tmp_path / "portal"
-    shutil.copytree(PORTAL, root)
-    with PortalServer(root) as server:
-        yield server
 
 
 def worker(portal: PortalServer, redis_url: str, out: Path, *extra: str,

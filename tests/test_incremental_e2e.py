@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -33,14 +32,6 @@ def _generator():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     return module
-
-
-@pytest.fixture
-def portal(tmp_path: Path):
-    root = tmp_path / "portal"
-    shutil.copytree(PORTAL, root)
-    with PortalServer(root) as server:
-        yield server
 
 
 def crawl_cmd(server: PortalServer, out: Path, state: Path, *extra: str) -> list[str]:

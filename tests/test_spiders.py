@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from newscrawl.portal_server import PortalServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,15 +19,6 @@ ARTICLE_PATHS = {e["path"] for e in EXPECTED}
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=INFO",
         "-s", "RETRY_BACKOFF_BASE=0", "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "NEWSCRAWL_RENDER_ENABLED=0"]
-
-
-@pytest.fixture
-def portal(tmp_path: Path):
-    """A private copy of the miniature portal, served on a free loopback port."""
-    root = tmp_path / "portal"
-    shutil.copytree(PORTAL, root)
-    with PortalServer(root, log_file=tmp_path / "requests.log") as server:
-        yield server
 
 
 def crawl(spider: str, out: Path, *args: str, timeout: int = 120) -> tuple[list[dict], str]:

@@ -28,11 +28,6 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
-DOWNLOADER_MIDDLEWARES = {
-    **globals().get("DOWNLOADER_MIDDLEWARES", {}),
-    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newscrawl.retry.BackoffRetryMiddleware": 550,
-}
 # Pages larger than this are abandoned (a news page is far smaller); warn above the second size.
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
@@ -46,10 +41,6 @@ HTTPCACHE_EXPIRATION_SECS = 0
 HTTPCACHE_DIR = "httpcache"
 HTTPCACHE_IGNORE_HTTP_CODES = [500, 502, 503, 504, 408, 429]
 # Progress line every NEWSCRAWL_PROGRESS_INTERVAL seconds (articles/min, queue, errors); 0: off.
-EXTENSIONS = {
-    **globals().get("EXTENSIONS", {}),
-    "newscrawl.progress.Progress": 600,
-}
 NEWSCRAWL_PROGRESS_INTERVAL = 30.0
 # --- end of politeness and robustness ----------------------------------------------------------
 
@@ -82,15 +73,6 @@ NEWSCRAWL_STATE_COMMIT_SIGNAL = "auto"
 # A known article linked only from listing pages (no date to compare) is re-fetched after this
 # many days; a negative value never re-fetches it.
 NEWSCRAWL_INCREMENTAL_RECHECK_DAYS = 1.0
-SPIDER_MIDDLEWARES = {
-    **globals().get("SPIDER_MIDDLEWARES", {}),
-    "newscrawl.incremental.IncrementalSpiderMiddleware": 950,
-}
-# Last pipeline, so that only articles every other pipeline accepted are versioned and recorded.
-ITEM_PIPELINES = {
-    **globals().get("ITEM_PIPELINES", {}),
-    "newscrawl.incremental.IncrementalPipeline": 990,
-}
 # --- end of incremental state ------------------------------------------------------------------
 
 # --- Rendering with JavaScript (portals with `render=True`; see newscrawl/render.py) ------------
@@ -98,10 +80,6 @@ ITEM_PIPELINES = {
 # The add-on installs the scrapy-playwright download handlers only when this is on (and the
 # spider's portal renders), so plain crawls never start a browser. Needs `newscrawl[render]`.
 NEWSCRAWL_RENDER_ENABLED = True
-ADDONS = {
-    **globals().get("ADDONS", {}),
-    "newscrawl.render.RenderAddon": 100,
-}
 # Browser executable (Debian/Ubuntu package `chromium`); written into PLAYWRIGHT_LAUNCH_OPTIONS.
 NEWSCRAWL_CHROMIUM_PATH = "/usr/bin/chromium"
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
@@ -133,16 +111,6 @@ NEWSCRAWL_RENDER_BLOCK_RESOURCES = ["image", "media", "font", "stylesheet", "man
 # --- end of rendering --------------------------------------------------------------------------
 
 # --- Item pipelines, feeds and the run report (newscrawl/pipelines.py, exporters.py, report.py) --
-# Pipelines in the order they run; 600-980 are free for later stages (the incremental pipeline
-# sits at 990, last). Each one is switched by its own setting below, no code edit needed.
-ITEM_PIPELINES = {
-    **globals().get("ITEM_PIPELINES", {}),
-    "newscrawl.pipelines.NormalisePipeline": 100,     # clean text, boilerplate, fingerprint
-    "newscrawl.pipelines.DatesPipeline": 200,         # ISO 8601 with offset, date_source
-    "newscrawl.pipelines.RelatedLinksPipeline": 300,  # absolute, deduplicated related links
-    "newscrawl.pipelines.ValidatePipeline": 400,      # headline + body, JSON Schema
-    "newscrawl.pipelines.DuplicatesPipeline": 500,    # one per canonical URL / fingerprint
-}
 NEWSCRAWL_NORMALISE_ENABLED = True
 NEWSCRAWL_DATES_ENABLED = True
 NEWSCRAWL_RELATED_ENABLED = True
@@ -169,10 +137,6 @@ NEWSCRAWL_CSV_BOM = False
 NEWSCRAWL_CSV_ESCAPE_FORMULAS = True
 
 # Run report: `<feed>.stats.json` beside every local feed, and a summary in the log.
-EXTENSIONS = {
-    **globals().get("EXTENSIONS", {}),
-    "newscrawl.report.RunReport": 500,
-}
 NEWSCRAWL_REPORT_ENABLED = True
 # Share of articles that must have a field filled; below it a warning names the field. A nested
 # dict keyed by spider name overrides fields for that portal, e.g. {"wp": {"authors": 0.9}}.
@@ -199,8 +163,36 @@ NEWSCRAWL_REDIS_BUSY_TTL = 60.0
 NEWSCRAWL_REDIS_IDLE_CLOSE = 3.0
 # Seconds between looks at the shared queue while a worker waits for work.
 NEWSCRAWL_REDIS_POLL = 0.5
+# --- end of distributed crawls -----------------------------------------------------------------
+
+# --- Components, in the order they run (one place for every component dict) -------------------
+# Retries with exponential backoff and Retry-After replace Scrapy's RetryMiddleware.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.retry.BackoffRetryMiddleware": 550,
+}
+# Skips known-unchanged article requests before they are scheduled (incremental crawls).
+SPIDER_MIDDLEWARES = {
+    "newscrawl.incremental.IncrementalSpiderMiddleware": 950,
+}
+# Each pipeline is switched by its own NEWSCRAWL_*_ENABLED setting above; 600-980 are free for
+# later stages. The incremental pipeline is last, so only articles every other pipeline accepted
+# are versioned and recorded.
+ITEM_PIPELINES = {
+    "newscrawl.pipelines.NormalisePipeline": 100,     # clean text, boilerplate, fingerprint
+    "newscrawl.pipelines.DatesPipeline": 200,         # ISO 8601 with offset, date_source
+    "newscrawl.pipelines.RelatedLinksPipeline": 300,  # absolute, deduplicated related links
+    "newscrawl.pipelines.ValidatePipeline": 400,      # headline + body, JSON Schema
+    "newscrawl.pipelines.DuplicatesPipeline": 500,    # one per canonical URL / fingerprint
+    "newscrawl.incremental.IncrementalPipeline": 990,  # versioning and crawl state
+}
+EXTENSIONS = {
+    "newscrawl.report.RunReport": 500,  # `<feed>.stats.json` and the summary in the log
+    "newscrawl.progress.Progress": 600,  # progress line every NEWSCRAWL_PROGRESS_INTERVAL s
+}
+# Add-ons adjust settings before the crawl starts: browser rendering (download handlers only when
+# a portal renders) and the scrapy-redis scheduler (only when NEWSCRAWL_REDIS_URL is set).
 ADDONS = {
-    **globals().get("ADDONS", {}),
+    "newscrawl.render.RenderAddon": 100,
     "newscrawl.distributed.DistributedAddon": 200,
 }
-# --- end of distributed crawls -----------------------------------------------------------------

@@ -233,16 +233,9 @@ class IncrementalTracker:
         one is skipped here, a later entry (say the sitemap's newer `lastmod` after the news
         sitemap's unchanged date) must still get through.
         """
-        spider = self.crawler.spider
-        forget = getattr(spider, "unschedule", None)
+        forget = getattr(self.crawler.spider, "unschedule", None)
         if callable(forget):
             forget(url)
-            return
-        scheduled = getattr(spider, "_scheduled", None)
-        if isinstance(scheduled, set):
-            from w3lib.url import canonicalize_url
-
-            scheduled.discard(canonicalize_url(url))
 
     # -- items ----------------------------------------------------------------------------------
 

@@ -42,6 +42,8 @@ HTTPCACHE_DIR = "httpcache"
 HTTPCACHE_IGNORE_HTTP_CODES = [500, 502, 503, 504, 408, 429]
 # Progress line every NEWSCRAWL_PROGRESS_INTERVAL seconds (articles/min, queue, errors); 0: off.
 NEWSCRAWL_PROGRESS_INTERVAL = 30.0
+# Listing pages (home, sections, pagination) followed at most per run.
+NEWSCRAWL_MAX_LISTING_PAGES = 500
 # --- end of politeness and robustness ----------------------------------------------------------
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

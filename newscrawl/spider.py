@@ -124,6 +124,8 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         """Build the spider and listen for `spider_idle` (the listing-page fallback)."""
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.max_listing_pages = crawler.settings.getint("NEWSCRAWL_MAX_LISTING_PAGES",
+                                                           cls.max_listing_pages)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 
@@ -303,6 +305,11 @@ class NewsSpider(scrapy.Spider):
             # A page modified before `since` cannot have been published after it.
             return TimeWindow(since=self.window.since).contains(entry.lastmod) is not False
         return True
+
+    def unschedule(self, url: str) -> None:
+        """Forget that `url` was scheduled, so a later discovery of it may request it again
+        (the incremental middleware calls this when it skipped the first discovery)."""
+        self._scheduled.discard(canonicalize_url(url))
 
     def _article_request(self, entry: Entry, source: str) -> scrapy.Request | None:
         key = canonicalize_url(entry.url)

@@ -83,6 +83,21 @@ def test_article_requests_carry_discovery_meta_and_are_deduplicated():
     assert spider._article_request(listing_page, "sitemap") is None
 
 
+def test_unscheduled_article_may_be_requested_again():
+    spider = make(WpSpider, base_url="http://127.0.0.1:8080/")
+    entry = Entry(spider.map_url("https://wiadomosci.wp.pl/a-6000000000000100a"))
+    assert spider._article_request(entry, "news-sitemap") is not None
+    assert spider._article_request(entry, "sitemap") is None
+    spider.unschedule(entry.url)
+    assert spider._article_request(entry, "sitemap") is not None
+
+
+def test_listing_page_cap_is_a_setting():
+    crawler = get_crawler(WpSpider, settings_dict={"NEWSCRAWL_MAX_LISTING_PAGES": 7})
+    assert WpSpider.from_crawler(crawler).max_listing_pages == 7
+    assert make(WpSpider).max_listing_pages == 500
+
+
 def test_article_without_page_date_takes_the_sitemap_date():
     spider = make(GenericNewsSpider, url="https://portal.example/")
     paragraphs = "".join(f"<p>{'Akapit z treścią artykułu o ważnych sprawach. ' * 5}</p>"

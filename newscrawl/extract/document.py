@@ -177,10 +177,13 @@ class TextStats:
     a `div` with that much text written straight into it); `units`: how many paragraphs;
     `main`: the element whose own paragraphs hold the most text (the main-text anchor);
     `pos`/`end`: the element's subtree as a range of positions in document order;
-    `direct`: by position, characters written straight into the element (own text and tails).
+    `direct`: by position, characters written straight into the element (own text and tails);
+    `short_texts`: (element, text) for its own text or a child's tail, non-blank and shorter than
+    `SHORT_TEXT` characters.
     """
 
     PROSE_MIN = 150
+    SHORT_TEXT = 160
     _HIDDEN = frozenset(("script", "style", "noscript", "template", "head", "title"))
     _PARAGRAPHS = frozenset(("p", "blockquote", "pre", "li", "dd", "td"))
     _TEXT_DIVS = frozenset(("div", "section", "article", "main", "span", "font", "center"))
@@ -196,6 +199,7 @@ class TextStats:
         self.main: Any | None = None
         self.main_prose = 0
         self.direct: list[int] = [0] * len(elements)
+        self.short_texts: list[tuple[Any, str]] = []
         self._aggregate(elements)
 
     def _aggregate(self, elements: list[Any]) -> None:
@@ -203,23 +207,31 @@ class TextStats:
         hidden, paragraphs, divs, minimum = (self._HIDDEN, self._PARAGRAPHS, self._TEXT_DIVS,
                                              self.PROSE_MIN)
         held: dict[Any, int] = {}
-        direct_of = self.direct
+        direct_of, shorts, short = self.direct, self.short_texts, self.SHORT_TEXT
         for i in range(len(elements) - 1, -1, -1):
             el = elements[i]
             last = i + 1
             own = el.text
             direct = len(own.strip()) if own else 0
+            if direct and len(own) < short:
+                shorts.append((el, own))
             t = lk = pr = un = 0
             for child in el:
                 tail = child.tail
-                if tail:
-                    direct += len(tail.strip())
                 if child in text:
+                    if tail:
+                        n = len(tail.strip())
+                        if n:
+                            direct += n
+                            if len(tail) < short:
+                                shorts.append((el, tail))
                     t += text[child]
                     lk += links[child]
                     pr += prose[child]
                     un += units[child]
                     last = end[child]
+                elif tail:
+                    direct += len(tail.strip())
             end[el] = last
             direct_of[i] = direct
             tag = el.tag

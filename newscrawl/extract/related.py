@@ -16,7 +16,9 @@ could name a block; every size test then reads the document's cached text statis
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -60,7 +62,7 @@ _CLASS_HINT = re.compile(r"related|recommend|polec|read-?also|more-?stories|see-
 #: The first word of every heading: short text starting with one may name a block.
 _HEADING_WORDS = tuple(sorted({h.split()[0] for h in HEADINGS}))
 _LEADING = " \t\n\r\xa0»›>•·-–—|*:#→▶►\"'„“«[("
-_SHORT_TEXT = 160
+_CLASS_ID = "//@class | //@id"
 _SKIP_ANCESTORS = ("nav", "a", "script", "style", "template", "noscript")
 _NOT_BLOCKS = ("body", "html", "main", "article")
 #: Non-link text that makes an element running text.
@@ -147,6 +149,11 @@ def _inline(a: Any) -> bool:
     return bool((before or "").strip())
 
 
+def _class_hit(el: Any) -> bool:
+    tokens = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    return bool(_CLASS_HINT.search(tokens) and _CLASS_RE.search(tokens))
+
+
 def _heading_key(text: str) -> str:
     return norm_key(text.rstrip(":»›>→ "))
 
@@ -187,24 +194,24 @@ class _Scan:
     def _candidates(self) -> list[tuple[Any, bool]]:
         """(element, found by class/id) in document order, outside nav, links and scripts."""
         found: dict[Any, bool] = {}
-        short, leading, words = _SHORT_TEXT, _LEADING, _HEADING_WORDS
-        for el in self.doc.elements:
-            cls, ident = el.get("class"), el.get("id")
-            if cls or ident:
-                tokens = f"{cls or ''} {ident or ''}".lower()
-                if _CLASS_HINT.search(tokens) and _CLASS_RE.search(tokens):
+        # class and id values in document order, matched with one regex run over all of them
+        values = self.doc.root.xpath(_CLASS_ID)
+        joined = "\n".join(values).lower()
+        if _CLASS_HINT.search(joined):
+            if len(joined) == sum(map(len, values)) + len(values) - 1:
+                ends = list(accumulate(len(v) + 1 for v in values))
+                hits = [values[bisect_right(ends, m.end() - 1)]
+                        for m in _CLASS_RE.finditer(joined)]
+            else:  # lower-casing changed a length: match value by value
+                hits = [v for v in values if _CLASS_RE.search(v.lower())]
+            for el in (v.getparent() for v in hits):
+                if el not in found and _class_hit(el):
                     found[el] = True
-            # short text starting with the first word of a heading may name a block
-            text = el.text
-            if text and len(text) < short and text.lstrip(leading)[:14].lower().startswith(
-                    words) and el not in found:
+        # short text starting with the first word of a heading may name a block
+        leading, words = _LEADING, _HEADING_WORDS
+        for el, text in self.stats.short_texts:
+            if text.lstrip(leading)[:14].lower().startswith(words) and el not in found:
                 found[el] = False
-            text = el.tail
-            if text and len(text) < short and text.lstrip(leading)[:14].lower().startswith(
-                    words):
-                owner = el.getparent()
-                if owner is not None and owner not in found:
-                    found[owner] = False
         pos = self.stats.pos
         out = [(el, by_class) for el, by_class in found.items()
                if el in pos and el.tag not in _SKIP_ANCESTORS

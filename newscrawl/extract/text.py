@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff]")
@@ -19,11 +20,27 @@ def clean_text(value: str | None) -> str:
     """NFC, entities decoded, invisible characters dropped, breaking whitespace collapsed."""
     if not value:
         return ""
+    if len(value) <= _CACHED_LEN:
+        return _clean_cached(value)
+    return _clean(value)
+
+
+#: Short strings (names, labels, link titles) repeat within and across pages: they are cached.
+_CACHED_LEN = 300
+
+
+def _clean(value: str) -> str:
+    if value.isascii() and "&" not in value:
+        # the same result as below: ASCII text is NFC and holds no invisible characters
+        return " ".join(value.split())
     if "&" in value:
         value = html.unescape(value)
     value = _INVISIBLE.sub("", value)
     value = _BREAKING_SPACE.sub(" ", value).strip()
     return unicodedata.normalize("NFC", value)
+
+
+_clean_cached = lru_cache(maxsize=16384)(_clean)
 
 
 def norm_key(value: str | None) -> str:

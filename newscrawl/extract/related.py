@@ -194,16 +194,16 @@ class _Scan:
     def _candidates(self) -> list[tuple[Any, bool]]:
         """(element, found by class/id) in document order, outside nav, links and scripts."""
         found: dict[Any, bool] = {}
-        # class and id values in document order, matched with one regex run over all of them
+        # class and id values in document order; one pre-filter run over all of them
         values = self.doc.root.xpath(_CLASS_ID)
         joined = "\n".join(values).lower()
         if _CLASS_HINT.search(joined):
             if len(joined) == sum(map(len, values)) + len(values) - 1:
                 ends = list(accumulate(len(v) + 1 for v in values))
-                hits = [values[bisect_right(ends, m.end() - 1)]
-                        for m in _CLASS_RE.finditer(joined)]
+                hits = [values[i] for i in sorted({bisect_right(ends, m.start())
+                                                   for m in _CLASS_HINT.finditer(joined)})]
             else:  # lower-casing changed a length: match value by value
-                hits = [v for v in values if _CLASS_RE.search(v.lower())]
+                hits = [v for v in values if _CLASS_HINT.search(v.lower())]
             for el in (v.getparent() for v in hits):
                 if el not in found and _class_hit(el):
                     found[el] = True

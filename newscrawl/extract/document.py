@@ -118,7 +118,7 @@ class Document:
 
         Holding the list keeps lxml's element proxies alive, so later walks reuse them.
         """
-        return [el for el in self.root.iter() if isinstance(el.tag, str)]
+        return list(self.root.iter(etree.Element))
 
     @cached_property
     def stats(self) -> TextStats:

@@ -30,6 +30,8 @@ _BINARY_MAGIC = (
     b"\x7fELF", b"RIFF", b"OggS", b"ID3", b"\x00\x00\x01\x00", b"wOFF", b"wOF2",
 )
 _C1_BYTES = re.compile(rb"[\x80-\x9f]")
+#: Control bytes other than tab, line feed, vertical tab, form feed and carriage return.
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)
 #: lxml.html's own lookup picks an element class per node in Python (form, input, label...);
 #: this one always gives `HtmlElement`, in C, which makes every walk over the tree cheaper.
 _CLASS_LOOKUP = etree.ElementDefaultClassLookup(
@@ -43,7 +45,7 @@ def _looks_binary(data: bytes) -> bool:
         return True
     if not head:
         return False
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return head.count(0) > 0 or controls / len(head) > 0.1
 
 

@@ -5,32 +5,22 @@ Pure functions used by the incremental Scrapy components (newscrawl.incremental)
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from itemadapter import ItemAdapter
 
+from newscrawl.pipelines import fingerprint
 from newscrawl.state import StateRecord, later, parse_date
+from newscrawl.urls import canonical_url
 
 #: Discovery sources that carry a date the page's freshness can be judged by.
 DATED_SOURCES = frozenset({"sitemap", "news-sitemap", "rss", "atom"})
 
-_canonical: Callable[[str], str] | None = None
-
 
 def state_key(url: str) -> str:
-    """The state key of a URL: the project's canonical URL (w3lib's until newscrawl.urls exists)."""
-    global _canonical
-    if _canonical is None:
-        try:
-            from newscrawl.urls import canonical_url as func
-        except ImportError:  # pragma: no cover - depends on the checkout
-            from w3lib.url import canonicalize_url as func
-        _canonical = func
-    return _canonical(url)
+    """The state key of a URL: the project's canonical URL (newscrawl.urls)."""
+    return canonical_url(url)
 
 
 def truthy(value: Any) -> bool:
@@ -41,13 +31,13 @@ def truthy(value: Any) -> bool:
 
 
 def content_fingerprint(item: Any) -> str:
-    """The item's `fingerprint` field, or a SHA-1 of headline, lead and body when it is empty."""
+    """The item's `fingerprint` field, or the normalise pipeline's hash of headline and body
+    when it is empty (that pipeline switched off)."""
     adapter = ItemAdapter(item)
     given = adapter.get("fingerprint")
     if given:
         return str(given)
-    content = [adapter.get("headline"), adapter.get("lead"), list(adapter.get("body") or [])]
-    return hashlib.sha1(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+    return fingerprint(adapter.get("headline"), list(adapter.get("body") or []))
 
 
 def decide(record: StateRecord | None, discovery: dict | None, now: datetime,

@@ -26,7 +26,7 @@ TRACKING_PARAMS: frozenset[str] = frozenset({
     "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "yclid", "msclkid", "twclid",
     "ttclid", "li_fat_id", "igshid", "srsltid", "_ga", "_gl", "_hsenc", "_hsmi", "_openstat",
     "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id", "vero_conv", "wt_mc", "wt_zmc", "ocid",
-    "cmpid", "at_medium", "at_campaign", "at_source", "xtor", "ref_src", "ref_url",
+    "cmpid", "at_medium", "at_campaign", "at_source", "xtor", "ref_src", "ref_url", "srcref",
 })
 #: Prefixes of tracking parameter names (`utm_source`, `mc_cid`, `pk_campaign`, ...).
 TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "mc_", "pk_", "piwik_", "matomo_", "hmb_", "ga_")

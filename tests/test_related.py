@@ -7,8 +7,9 @@ from pathlib import Path
 from newscrawl.evaluate import case_url, load_cases, read_page, shingle_counts
 from newscrawl.extract import extract_article
 from newscrawl.extract.document import Document
-from newscrawl.extract.related import canonical_link, find_related
+from newscrawl.extract.related import find_related
 from newscrawl.extract.text import node_text
+from newscrawl.urls import clean_url
 
 URL = "https://news.example.pl/kraj/artykul-123"
 #: Share of a page's true article text (4-gram shingles) that related nodes may hold.
@@ -142,7 +143,7 @@ def test_window_state_assignment() -> None:
 
 
 def test_canonical_link_drops_fragment_and_tracking() -> None:
-    assert canonical_link("https://A.pl/x?id=3&utm_source=n&fbclid=z#c") == "https://a.pl/x?id=3"
+    assert clean_url("https://A.pl/x?id=3&utm_source=n&fbclid=z#c") == "https://a.pl/x?id=3"
 
 
 def test_german_heading() -> None:

@@ -20,7 +20,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from newscrawl.extract.document import Document, TextStats
 from newscrawl.extract.embedded_state import related_entries
@@ -35,6 +35,7 @@ from newscrawl.extract.link_titles import (
 )
 from newscrawl.extract.text import clean_text, norm_key
 from newscrawl.items import RelatedLink
+from newscrawl.urls import clean_url
 
 #: Block headings (compared after `norm_key`); "Najnowsze" (latest) is deliberately absent:
 #: a latest-news list is not about the article.
@@ -67,8 +68,6 @@ _SKIP_ANCESTORS = ("nav", "a", "script", "style", "template", "noscript")
 _NOT_BLOCKS = ("body", "html", "main", "article")
 #: Non-link text that makes an element running text.
 _RUNNING_MIN = 150
-_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|ref_src|srcref|"
-                       r"at_\w+|ocid|cmpid|src|source|from)$", re.I)
 #: Links under such a class/id inside a block are advertising, not recommendations.
 _SPONSORED = re.compile(r"commercial|sponsor|advert|promo|adslot|ad-slot|partner|native-ad|"
                         r"(?:^|\s)ads?(?:\s|$)", re.I)
@@ -85,15 +84,6 @@ class RelatedResult:
     nodes: list[Any] = field(default_factory=list)
 
 
-def canonical_link(url: str) -> str:
-    """A URL without its fragment and tracking parameters (utm_*, fbclid, ...), for dedup."""
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not _TRACKING.match(k)]
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/",
-                       urlencode(query), ""))
-
-
 def find_related(doc: Document, *, block_css: str | None = None) -> RelatedResult:
     """Find recommendation blocks; a portal's `block_css` wins over the generic detection."""
     scan = _Scan(doc)
@@ -106,9 +96,9 @@ def find_related(doc: Document, *, block_css: str | None = None) -> RelatedResul
     links = _collect(scan, nodes)
     if len(links) < 2:
         # No rendered block (at most a one-link insert): the page's embedded state may hold it.
-        known = {canonical_link(link.url) for link in links}
+        known = {clean_url(link.url) for link in links}
         links += [link for link in related_from_json(doc, scan.base)
-                  if canonical_link(link.url) not in known
+                  if clean_url(link.url) not in known
                   and not any(same_title(link.title, k.title) for k in links)]
     return RelatedResult(links=links, nodes=nodes)
 
@@ -122,11 +112,10 @@ def related_from_json(doc: Document, base: str | None = None) -> list[RelatedLin
         title = clean_text(raw_title)
         if not title or not href or len(title.split()) < 2:
             continue
-        url = _clean_url(urljoin(base, href.strip()))
-        key = canonical_link(url)
-        if key in seen or any(same_title(i.title, title) for i in items):
+        url = clean_url(urljoin(base, href.strip()))
+        if url in seen or any(same_title(i.title, title) for i in items):
             continue
-        seen.add(key)
+        seen.add(url)
         items.append(RelatedLink(title=title, url=url))
     return items
 
@@ -304,7 +293,7 @@ class _Scan:
         return False
 
     def _same_target(self, links: list[Any]) -> bool:
-        return len({canonical_link(urljoin(self.base, a.get("href").strip()))
+        return len({clean_url(urljoin(self.base, a.get("href").strip()))
                     for a in links}) == 1
 
     def article_links(self, el: Any) -> list[Any]:
@@ -332,21 +321,18 @@ class _Scan:
 
 def _collect(scan: _Scan, nodes: list[Any]) -> list[RelatedLink]:
     """Links of every block, grouped by canonical URL then by title, in page order."""
-    page = canonical_link(scan.doc.url)
+    page = clean_url(scan.doc.url)
     by_url: dict[str, list[tuple[str, bool]]] = {}
-    first_url: dict[str, str] = {}
     for node in nodes:
         for a in scan.article_links(node):
             if _sponsored(a, node):
                 continue
-            url = urljoin(scan.base, a.get("href").strip())
-            key = canonical_link(url)
-            if key == page:
+            url = clean_url(urljoin(scan.base, a.get("href").strip()))
+            if url == page:
                 continue
-            by_url.setdefault(key, []).append(link_title(a))
-            first_url.setdefault(key, _clean_url(url))
+            by_url.setdefault(url, []).append(link_title(a))
     items: list[RelatedLink] = []
-    for key, found in by_url.items():
+    for url, found in by_url.items():
         texts = [t for t, visible in found if visible] or [t for t, _ in found]
         title = pick(max(texts, key=len), [t for t, _ in found])
         for item in items:
@@ -354,7 +340,7 @@ def _collect(scan: _Scan, nodes: list[Any]) -> list[RelatedLink]:
                 item.title = pick(item.title, [title])
                 break
         else:
-            items.append(RelatedLink(title=title, url=first_url[key]))
+            items.append(RelatedLink(title=title, url=url))
     return items
 
 
@@ -368,8 +354,3 @@ def _sponsored(a: Any, block: Any) -> bool:
     return False
 
 
-def _clean_url(url: str) -> str:
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not _TRACKING.match(k)]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))

@@ -19,7 +19,7 @@ from newscrawl.extract.boilerplate import (
     _class_junk,
     _junk_flags,
 )
-from newscrawl.extract.document import TextStats
+from newscrawl.extract.textstats import TextStats
 
 _Counts = tuple[list[int], list[int], list[int]]
 #: the attributes `_junk_flags` reads (an element without them is never junk by attribute)
@@ -32,8 +32,7 @@ class Scan:
     def __init__(self, elements: list[Any], stats: TextStats) -> None:
         self.elements = elements
         self.order: dict[Any, int] = stats.pos
-        self.end: dict[Any, int] = stats.end
-        self.ends = [stats.end[el] for el in elements]
+        self.ends = stats.ends
         #: visible characters written straight into the element (own text and children's tails)
         self.direct = stats.direct
         order = self.order
@@ -177,9 +176,9 @@ class BlockPage:
         memo = self._commas
         if i in memo:
             return memo[i]
-        elements, end, roots = self._scan.elements, self._scan.end, self._roots
+        elements, ends, roots = self._scan.elements, self._scan.ends, self._roots
         total = _own_commas(el)
-        j, stop = i + 1, end[el]
+        j, stop = i + 1, ends[i]
         while j < stop:
             if j in memo:
                 total += memo[j]
@@ -187,7 +186,7 @@ class BlockPage:
                 total += _own_commas(elements[j])
                 j += 1
                 continue
-            j = end[elements[j]]
+            j = ends[j]
         memo[i] = total
         return total
 

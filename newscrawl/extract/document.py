@@ -20,6 +20,7 @@ from parsel import Selector
 from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
 from newscrawl.extract.errors import ExtractionError
+from newscrawl.extract.textstats import TextStats
 
 #: Pages are cut to this many bytes before parsing; news articles are far smaller, and the cap
 #: keeps a hostile 100 MB body from costing seconds of parse time.
@@ -168,102 +169,6 @@ class Document:
                or self.meta_first("content-language", "og:locale", "language") or "")
         m = re.match(r"\s*([A-Za-z]{2,3})\b", raw)
         return m.group(1).lower() if m else None
-
-
-class TextStats:
-    """Per-element counts of visible text, computed once for the whole tree.
-
-    `text`: visible characters (scripts, styles, templates excluded; each text node stripped);
-    `links`: the part of it inside `<a>`; `prose`: characters of paragraphs, i.e. elements in
-    `paragraphs` (a `p`-like element with at least `PROSE_MIN` characters of non-link text, or
-    a `div` with that much text written straight into it); `units`: how many paragraphs;
-    `main`: the element whose own paragraphs hold the most text (the main-text anchor);
-    `pos`/`end`: the element's subtree as a range of positions in document order;
-    `direct`: by position, characters written straight into the element (own text and tails);
-    `short_texts`: (element, text) for its own text or a child's tail, non-blank and shorter than
-    `SHORT_TEXT` characters.
-    """
-
-    PROSE_MIN = 150
-    SHORT_TEXT = 160
-    _HIDDEN = frozenset(("script", "style", "noscript", "template", "head", "title"))
-    _PARAGRAPHS = frozenset(("p", "blockquote", "pre", "li", "dd", "td"))
-    _TEXT_DIVS = frozenset(("div", "section", "article", "main", "span", "font", "center"))
-
-    def __init__(self, elements: list[Any]) -> None:
-        self.pos: dict[Any, int] = {el: i for i, el in enumerate(elements)}
-        self.end: dict[Any, int] = {}
-        self.text: dict[Any, int] = {}
-        self.links: dict[Any, int] = {}
-        self.prose: dict[Any, int] = {}
-        self.units: dict[Any, int] = {}
-        self.paragraphs: set[Any] = set()
-        self.main: Any | None = None
-        self.main_prose = 0
-        self.direct: list[int] = [0] * len(elements)
-        self.short_texts: list[tuple[Any, str]] = []
-        self._aggregate(elements)
-
-    def _aggregate(self, elements: list[Any]) -> None:
-        text, links, prose, units, end = self.text, self.links, self.prose, self.units, self.end
-        hidden, paragraphs, divs, minimum = (self._HIDDEN, self._PARAGRAPHS, self._TEXT_DIVS,
-                                             self.PROSE_MIN)
-        held: dict[Any, int] = {}
-        direct_of, shorts, short = self.direct, self.short_texts, self.SHORT_TEXT
-        for i in range(len(elements) - 1, -1, -1):
-            el = elements[i]
-            last = i + 1
-            own = el.text
-            direct = len(own.strip()) if own else 0
-            if direct and len(own) < short:
-                shorts.append((el, own))
-            t = lk = pr = un = 0
-            for child in el:
-                tail = child.tail
-                if child in text:
-                    if tail:
-                        n = len(tail.strip())
-                        if n:
-                            direct += n
-                            if len(tail) < short:
-                                shorts.append((el, tail))
-                    t += text[child]
-                    lk += links[child]
-                    pr += prose[child]
-                    un += units[child]
-                    last = end[child]
-                elif tail:
-                    direct += len(tail.strip())
-            end[el] = last
-            direct_of[i] = direct
-            tag = el.tag
-            if tag in hidden:
-                text[el] = links[el] = prose[el] = units[el] = 0
-                continue
-            t += direct
-            unit = 0
-            if tag == "a":
-                lk, pr, un = t, 0, 0
-            elif tag in paragraphs:
-                if t - lk >= minimum and lk < t * 0.5 and t - lk > pr:
-                    unit = pr = t - lk
-                    un = 1
-            elif direct >= minimum and tag in divs:
-                unit = direct
-                pr, un = pr + direct, un + 1
-            if unit:
-                self.paragraphs.add(el)
-                parent = el.getparent()
-                if parent is not None:
-                    held[parent] = held.get(parent, 0) + unit
-            text[el], links[el], prose[el], units[el] = t, lk, pr, un
-        if held:
-            self.main = max(held, key=held.__getitem__)
-            self.main_prose = held[self.main]
-
-    def inside(self, el: Any, block: Any) -> bool:
-        """True when `el` is `block` or one of its descendants."""
-        return self.pos[block] <= self.pos[el] < self.end[block]
 
 
 def parse_html(text: str, base_url: str | None = None) -> Any:

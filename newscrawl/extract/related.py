@@ -22,7 +22,7 @@ from itertools import accumulate
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from newscrawl.extract.document import Document, TextStats
+from newscrawl.extract.document import Document
 from newscrawl.extract.embedded_state import related_entries
 from newscrawl.extract.link_titles import (
     HEADING_TAGS,
@@ -34,6 +34,7 @@ from newscrawl.extract.link_titles import (
     same_title,
 )
 from newscrawl.extract.text import clean_text, norm_key
+from newscrawl.extract.textstats import TextStats
 from newscrawl.items import RelatedLink
 from newscrawl.urls import clean_url
 

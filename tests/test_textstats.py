@@ -1,0 +1,96 @@
+"""The compiled text statistics equal the pure-Python reference, page by page."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+from lxml import etree
+
+from newscrawl.evaluate import load_cases, read_page
+from newscrawl.extract.document import Document
+from newscrawl.extract.textstats import TextStats, aggregate_compiled, aggregate_python
+
+needs_compiled = pytest.mark.skipif(
+    aggregate_compiled is None, reason="compiled extension not built (no C compiler at install)")
+
+SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2005\u200a\u2028\u2029\u202f" \
+         "\u205f\u3000"
+EM_SPACES = "\u2003" * 5
+TRICKY = f"""<html><head><title>T</title><script>var x = "{'y' * 300}";</script></head><body>
+<div id="main"><p>{SPACES}Zażółć gęślą jaźń{SPACES}</p><!-- note -->tail of a comment
+<p>{'słowo ' * 40}<a href="/x">link {'ą' * 30}</a>{'🙂' * 10}</p>
+<p>{'x' * 159}</p><p>{'x' * 160}</p><p>{'ż' * 159}</p><span>{SPACES}</span>{SPACES}
+<div>{'direct text, ' * 20}<b>bold</b> tail{SPACES}<?pi target?> after pi</div>
+<ul><li>{'item text ' * 20}</li><li><p>{'inner ' * 40}</p></li></ul>
+<td>{EM_SPACES}cell</td><blockquote>{'quoted, ' * 30}</blockquote></div>
+<nav><a href="/a">Home</a><a href="/b">{'Ł' * 200}</a></nav></body></html>"""
+
+
+def _both(elements: list) -> tuple:
+    return (aggregate_python(elements, TextStats.PROSE_MIN, TextStats.SHORT_TEXT),
+            aggregate_compiled(elements, TextStats.PROSE_MIN, TextStats.SHORT_TEXT))
+
+
+def _assert_equal(python: tuple, compiled: tuple) -> None:
+    names = ("pos", "ends", "text", "links", "prose", "units", "paragraphs", "main",
+             "main_prose", "direct", "short_texts")
+    for name, a, b in zip(names, python, compiled, strict=True):
+        assert a == b, name
+    assert python[7] is compiled[7]
+    assert list(python[0]) == list(compiled[0])
+
+
+def test_compiled_extension_is_built_where_required():
+    """CI installs with a compiler and sets NEWSCRAWL_REQUIRE_COMPILED: the build must work."""
+    if not os.environ.get("NEWSCRAWL_REQUIRE_COMPILED"):
+        pytest.skip("NEWSCRAWL_REQUIRE_COMPILED not set: the pure-Python pass is allowed")
+    assert aggregate_compiled is not None
+
+
+def test_python_statistics_on_a_small_page():
+    doc = Document("<html><body><div><p>" + "word " * 40 + "</p><a href='/'>a link</a>"
+                   "</div></body></html>", "https://example.com/")
+    stats = TextStats(doc.elements, compiled=False)
+    p = doc.root.find(".//p")
+    div = p.getparent()
+    assert stats.text[p] == len(("word " * 40).strip())
+    assert stats.links[div] == len("a link")
+    assert stats.main is div and stats.main_prose == stats.text[p]
+    assert stats.inside(p, div) and not stats.inside(div, p)
+
+
+@needs_compiled
+def test_unicode_whitespace_comments_and_tails_match():
+    doc = Document(TRICKY, "https://example.com/")
+    python, compiled = _both(doc.elements)
+    _assert_equal(python, compiled)
+    assert python[10], "short texts were found"
+    assert len(python[6]) >= 3, "paragraphs were found"
+
+
+@needs_compiled
+def test_many_text_nodes_in_one_run_match():
+    # CDATA sections split one run of text into many nodes (the compiled pass's slow path).
+    chunks = "".join(f"<![CDATA[ part{i} ]]> " for i in range(40))
+    root = etree.fromstring(f"<div><p> {chunks}\u3000</p><p>a<![CDATA[\u00a0]]>b</p></div>")
+    elements = list(root.iter(etree.Element))
+    _assert_equal(*_both(elements))
+
+
+@needs_compiled
+def test_fixture_pages_match():
+    pages = sorted(FIXTURES.glob("**/*.html"))
+    assert pages
+    for path in pages:
+        doc = Document(path.read_bytes(), "https://example.com/")
+        _assert_equal(*_both(doc.elements))
+
+
+@needs_compiled
+def test_corpus_pages_match(corpus_dir: Path):
+    for case in load_cases(corpus_dir)[::4]:
+        doc = Document(read_page(corpus_dir, case), "https://example.com/")
+        _assert_equal(*_both(doc.elements))

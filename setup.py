@@ -1,7 +1,7 @@
 """Build script: the optional compiled text statistics, and the shim `scrapyd-deploy` needs.
 
 All metadata lives in pyproject.toml (including the `scrapy` entry point scrapyd reads). The
-extension `newscrawl.extract._textstats` is built when Cython and a C compiler are available;
+extension `newscrawl.extract._treepass` is built when Cython and a C compiler are available;
 without them the package installs anyway and runs the same pass in pure Python.
 """
 
@@ -34,7 +34,7 @@ def _extensions() -> list:
     except ImportError:
         print("warning: Cython or lxml missing at build time; extraction runs in pure Python")
         return []
-    ext = Extension("newscrawl.extract._textstats", ["newscrawl/extract/_textstats.pyx"],
+    ext = Extension("newscrawl.extract._treepass", ["newscrawl/extract/_treepass.pyx"],
                     include_dirs=lxml.get_include())
     return cythonize([ext], language_level=3, quiet=True)
 

@@ -24,17 +24,35 @@ from newscrawl.extract.textstats import TextStats
 _Counts = tuple[list[int], list[int], list[int]]
 #: the attributes `_junk_flags` reads (an element without them is never junk by attribute)
 _FLAG_ATTRS = frozenset(("hidden", "aria-hidden", "role", "style"))
+#: tag sets of the compiled scan, in the order `_treepass.scan` reads them
+_SCAN_TAG_SETS = (JUNK_TAGS, _WEAK_TAGS, _TEXT_DIVS, PARA_TAGS, frozenset(("a",)))
+
+try:
+    from newscrawl.extract._treepass import block_counts as _block_counts_compiled
+    from newscrawl.extract._treepass import scan as _scan_compiled
+except ImportError:  # built without a C compiler: the pure-Python scan is used
+    _scan_compiled = _block_counts_compiled = None
 
 
 class Scan:
     """Page-wide facts that do not depend on class/id hints, from the document's text stats."""
 
-    def __init__(self, elements: list[Any], stats: TextStats) -> None:
+    def __init__(self, elements: list[Any], stats: TextStats, *, compiled: bool = True) -> None:
         self.elements = elements
         self.order: dict[Any, int] = stats.pos
         self.ends = stats.ends
         #: visible characters written straight into the element (own text and children's tails)
         self.direct = stats.direct
+        self._compiled = compiled and _scan_compiled is not None
+        if self._compiled:
+            (self.parent, self.tags, self.strict, self.with_roles, self.classed, self.itemprops,
+             self._kinds) = _scan_compiled(elements, self.ends, _SCAN_TAG_SETS, _junk_flags)
+        else:
+            self._scan_python(elements)
+        self._counts: dict[bool, tuple[list[bool], _Counts]] = {}
+
+    def _scan_python(self, elements: list[Any]) -> None:
+        """Parents, tags, junk by tag/visibility/role, classed elements and itemprops."""
         order = self.order
         self.parent = [order.get(el.getparent(), -1) for el in elements]
         self.tags = [el.tag for el in elements]
@@ -61,17 +79,19 @@ class Scan:
             if "itemprop" in names:
                 self.itemprops.append(el)
         self.strict, self.with_roles = strict, with_roles
-        self._counts: dict[bool, tuple[list[bool], _Counts]] = {}
 
     def counts(self, use_roles: bool) -> tuple[list[bool], _Counts]:
         """Junk roots and bottom-up (text, links, paragraph text) for one junk rule."""
         roots = self.with_roles if use_roles else self.strict
         key = use_roles and roots != self.strict
         if key not in self._counts:
-            self._counts[key] = (roots, self._aggregate(roots))
+            self._counts[key] = (roots, self.block_counts(roots))
         return self._counts[key]
 
-    def _aggregate(self, roots: list[bool]) -> _Counts:
+    def block_counts(self, roots: list[bool]) -> _Counts:
+        """Text, link text and paragraph text per element, junk roots left out of ancestors."""
+        if self._compiled:
+            return _block_counts_compiled(self._kinds, self.parent, self.direct, roots)
         tags, parent, direct = self.tags, self.parent, self.direct
         n = len(tags)
         text = direct[:]

@@ -1,8 +1,8 @@
 """Per-element text statistics of a page, from one bottom-up pass over the whole tree.
 
-The pass runs compiled (`_textstats.pyx`, reading libxml2's nodes behind lxml) when the
+The pass runs compiled (`_treepass.pyx`, reading libxml2's nodes behind lxml) when the
 extension was built at install time, and in pure Python otherwise; both give the same numbers,
-which `tests/test_textstats.py` checks page by page. Results are lists indexed by document
+which `tests/test_treepass.py` checks page by page. Results are lists indexed by document
 position; `ByElement` views look them up by element.
 """
 
@@ -85,9 +85,14 @@ def aggregate_python(elements: list[Any], prose_min: int, short_text: int) -> _R
 
 def _compiled() -> Callable[[list[Any], int, int], _Result] | None:
     try:
-        from newscrawl.extract._textstats import aggregate
+        from newscrawl.extract._treepass import text_stats
     except ImportError:  # built without a C compiler: the pure-Python pass is used
         return None
+    tag_sets = (_HIDDEN, _PARAGRAPHS, _TEXT_DIVS)
+
+    def aggregate(elements: list[Any], prose_min: int, short_text: int) -> _Result:
+        return text_stats(elements, prose_min, short_text, tag_sets)
+
     return aggregate
 
 

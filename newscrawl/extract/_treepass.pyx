@@ -1,10 +1,13 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-"""Compiled bottom-up text statistics, read from the libxml2 nodes behind lxml's elements.
+"""Compiled passes over every element, reading the libxml2 nodes behind lxml's elements.
 
-The same numbers as `aggregate_python` in `textstats.py` (the reference and the fallback), but
-the pass over every element creates no Python strings except the short texts it reports.
+Each function returns exactly what its pure-Python reference returns (`aggregate_python` in
+`textstats.py`, `Scan` and `Scan.block_counts` in `blockscan.py`), which stay the fallback when
+the extension is not built; `tests/test_treepass.py` holds them equal. Tag sets are passed in
+from those modules, so each tag list lives in one place.
 """
 
+from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdlib cimport free, malloc
 from libc.string cimport strcmp, strlen
 
@@ -13,34 +16,27 @@ from lxml.includes.etreepublic cimport _Element, import_lxml__etree
 
 import_lxml__etree()
 
-cdef enum:
-    KIND_OTHER = 0
-    KIND_HIDDEN = 1
-    KIND_PARAGRAPH = 2
-    KIND_DIV = 3
-    KIND_LINK = 4
+
+cdef tuple _tag_info(dict cache, const char* name, tuple sets):
+    """(tag, bit k set when the tag is in sets[k]), cached by the name's interned pointer."""
+    key = <size_t> name
+    info = cache.get(key)
+    if info is None:
+        tag = PyUnicode_DecodeUTF8(name, strlen(name), NULL) if name != NULL else ""
+        mask = 0
+        for k, members in enumerate(sets):
+            if tag in members:
+                mask |= 1 << k
+        info = (tag, mask)
+        cache[key] = info
+    return <tuple> info
 
 
-cdef int _kind(const char* name) noexcept nogil:
-    """The role of a tag name in the statistics (see TextStats' tag sets)."""
-    if name == NULL:
-        return KIND_OTHER
-    if strcmp(name, "a") == 0:
-        return KIND_LINK
-    if (strcmp(name, "p") == 0 or strcmp(name, "li") == 0 or strcmp(name, "td") == 0
-            or strcmp(name, "blockquote") == 0 or strcmp(name, "pre") == 0
-            or strcmp(name, "dd") == 0):
-        return KIND_PARAGRAPH
-    if (strcmp(name, "div") == 0 or strcmp(name, "span") == 0
-            or strcmp(name, "section") == 0 or strcmp(name, "article") == 0
-            or strcmp(name, "main") == 0 or strcmp(name, "font") == 0
-            or strcmp(name, "center") == 0):
-        return KIND_DIV
-    if (strcmp(name, "script") == 0 or strcmp(name, "style") == 0
-            or strcmp(name, "noscript") == 0 or strcmp(name, "template") == 0
-            or strcmp(name, "head") == 0 or strcmp(name, "title") == 0):
-        return KIND_HIDDEN
-    return KIND_OTHER
+cdef long* _longs(Py_ssize_t n) except NULL:
+    cdef long* out = <long*> malloc(max(n, 1) * sizeof(long))
+    if out == NULL:
+        raise MemoryError()
+    return out
 
 
 cdef inline bint _space_at(const unsigned char* s) noexcept nogil:
@@ -181,35 +177,35 @@ cdef TextRun _measure_bytewise(tree.xmlNode* node) noexcept nogil:
     return run
 
 
-def aggregate(list elements, long prose_min, long short_text):
-    """`aggregate_python`'s result, computed on the C nodes: (pos, ends, text, links, prose,
-    units, paragraphs, main, main_prose, direct, short_texts), lists by document position."""
+def text_stats(list elements, long prose_min, long short_text, tuple tag_sets):
+    """`aggregate_python`'s result: (pos, ends, text, links, prose, units, paragraphs, main,
+    main_prose, direct, short_texts), lists by document position. `tag_sets`: the hidden,
+    paragraph and text-div tag sets."""
     cdef Py_ssize_t n = len(elements)
     cdef Py_ssize_t i, j
-    cdef long *c_text = <long*> malloc(max(n, 1) * sizeof(long))
-    cdef long *c_links = <long*> malloc(max(n, 1) * sizeof(long))
-    cdef long *c_prose = <long*> malloc(max(n, 1) * sizeof(long))
-    cdef long *c_units = <long*> malloc(max(n, 1) * sizeof(long))
-    cdef long *c_end = <long*> malloc(max(n, 1) * sizeof(long))
-    cdef long *c_unit = <long*> malloc(max(n, 1) * sizeof(long))
-    cdef long *c_held = <long*> malloc(max(n, 1) * sizeof(long))
-    cdef long *c_held_key = <long*> malloc(max(n, 1) * sizeof(long))
+    cdef long *c_text = NULL
+    cdef long *c_links = NULL
+    cdef long *c_prose = NULL
+    cdef long *c_units = NULL
+    cdef long *c_end = NULL
+    cdef long *c_unit = NULL
+    cdef long *c_held = NULL
+    cdef long *c_held_key = NULL
     cdef tree.xmlNode* node
     cdef tree.xmlNode* child
     cdef _Element el
     cdef TextRun run
-    cdef long direct, t, lk, pr, un, unit, last, kind
+    cdef long direct, t, lk, pr, un, unit, last, mask
     cdef list direct_list = [0] * n
     cdef list shorts = []
     cdef dict pos = {}
+    cdef dict cache = {}
     cdef list paragraphs = []
     cdef long best = -1, best_held = 0, best_key = -1
-    if (c_text == NULL or c_links == NULL or c_prose == NULL or c_units == NULL
-            or c_end == NULL or c_unit == NULL or c_held == NULL or c_held_key == NULL):
-        free(c_text); free(c_links); free(c_prose); free(c_units)
-        free(c_end); free(c_unit); free(c_held); free(c_held_key)
-        raise MemoryError()
+    sets = (tag_sets[0], tag_sets[1], tag_sets[2], frozenset(("a",)))
     try:
+        c_text, c_links, c_prose, c_units = _longs(n), _longs(n), _longs(n), _longs(n)
+        c_end, c_unit, c_held, c_held_key = _longs(n), _longs(n), _longs(n), _longs(n)
         for i in range(n - 1, -1, -1):
             el = elements[i]
             node = el._c_node
@@ -245,20 +241,20 @@ def aggregate(list elements, long prose_min, long short_text):
                 child = child.next
             c_end[i] = last
             direct_list[i] = direct
-            kind = _kind(<const char*> node.name)
+            mask = _tag_info(cache, <const char*> node.name, sets)[1]
             c_unit[i] = 0
-            if kind == KIND_HIDDEN:
+            if mask & 1:  # hidden
                 c_text[i] = c_links[i] = c_prose[i] = c_units[i] = 0
                 continue
             t += direct
             unit = 0
-            if kind == KIND_LINK:
+            if mask & 8:  # a link
                 lk, pr, un = t, 0, 0
-            elif kind == KIND_PARAGRAPH:
+            elif mask & 2:  # a paragraph tag
                 if t - lk >= prose_min and lk < t * 0.5 and t - lk > pr:
                     unit = pr = t - lk
                     un = 1
-            elif direct >= prose_min and kind == KIND_DIV:
+            elif direct >= prose_min and mask & 4:  # a div-like tag with text of its own
                 unit = direct
                 pr, un = pr + direct, un + 1
             c_unit[i] = unit
@@ -282,3 +278,114 @@ def aggregate(list elements, long prose_min, long short_text):
     finally:
         free(c_text); free(c_links); free(c_prose); free(c_units)
         free(c_end); free(c_unit); free(c_held); free(c_held_key)
+
+
+cdef enum:
+    ATTR_CLASS_OR_ID = 1
+    ATTR_ITEMPROP = 2
+    ATTR_FLAG = 4  # hidden, aria-hidden, role or style: visibility and role tests apply
+
+
+cdef int _attributes(tree.xmlNode* node) noexcept nogil:
+    """Which of the attributes the block scan reads the element has (ATTR_*); -1: none at all."""
+    cdef tree.xmlAttr* attr = node.properties
+    cdef int found = 0
+    cdef const char* name
+    if attr == NULL:
+        return -1
+    while attr != NULL:
+        name = <const char*> attr.name
+        if strcmp(name, "class") == 0 or strcmp(name, "id") == 0:
+            found |= ATTR_CLASS_OR_ID
+        elif strcmp(name, "itemprop") == 0:
+            found |= ATTR_ITEMPROP
+        elif (strcmp(name, "hidden") == 0 or strcmp(name, "aria-hidden") == 0
+              or strcmp(name, "role") == 0 or strcmp(name, "style") == 0):
+            found |= ATTR_FLAG
+        attr = attr.next
+    return found
+
+
+def scan(list elements, list ends, tuple tag_sets, junk_flags):
+    """`Scan`'s page-wide facts: (parent, tags, strict, with_roles, classed, itemprops, kinds).
+
+    `tag_sets`: junk, weak, text-div, paragraph tags and {"a"}; `kinds` holds, per element, bit
+    k set when its tag is in tag_sets[k + 2]; `junk_flags(el)` -> (hidden, by role) is called
+    for elements carrying a visibility or role attribute.
+    """
+    cdef Py_ssize_t n = len(elements)
+    cdef Py_ssize_t i, j, stop
+    cdef _Element el
+    cdef int attrs
+    cdef long mask
+    cdef dict cache = {}
+    cdef list parent = [-1] * n
+    cdef list tags = [None] * n
+    cdef list strict = [False] * n
+    cdef list with_roles = [False] * n
+    cdef list classed = []
+    cdef list itemprops = []
+    cdef bytearray kinds = bytearray(n)
+    for i in range(n):
+        stop = ends[i]
+        j = i + 1
+        while j < stop:
+            parent[j] = i
+            j = ends[j]
+        el = elements[i]
+        info = _tag_info(cache, <const char*> el._c_node.name, tag_sets)
+        tags[i] = info[0]
+        mask = info[1]
+        kinds[i] = mask >> 2
+        if mask & 1:
+            strict[i] = with_roles[i] = True
+        attrs = _attributes(el._c_node)
+        if attrs < 0:
+            if mask & 2:
+                classed.append(i)
+            continue
+        if not mask & 1 and attrs & ATTR_FLAG:
+            hidden, role = junk_flags(el)
+            strict[i] = hidden
+            with_roles[i] = hidden or role
+        if attrs & ATTR_CLASS_OR_ID or mask & 2:
+            classed.append(i)
+        if attrs & ATTR_ITEMPROP:
+            itemprops.append(el)
+    return parent, tags, strict, with_roles, classed, itemprops, bytes(kinds)
+
+
+def block_counts(bytes kinds, list parent, list direct, list roots):
+    """`Scan.block_counts`: bottom-up (text, links, paragraph text) lists, junk roots left
+    out of their ancestors. `kinds` bits: 1 text div, 2 paragraph tag, 4 link."""
+    cdef Py_ssize_t n = len(kinds)
+    cdef Py_ssize_t i, p
+    cdef const unsigned char* kind = kinds
+    cdef long *text = NULL
+    cdef long *links = NULL
+    cdef long *paras = NULL
+    cdef long t, lk, pr, d
+    try:
+        text, links, paras = _longs(n), _longs(n), _longs(n)
+        for i in range(n):
+            text[i] = direct[i]
+            links[i] = paras[i] = 0
+        for i in range(n - 1, -1, -1):
+            t, lk, pr = text[i], links[i], paras[i]
+            d = direct[i]
+            if d >= 25 and kind[i] & 1:
+                pr += d  # text written straight into a div, without paragraph markup
+            if kind[i] & 4:
+                lk = t
+            if kind[i] & 2 and t >= 25 and lk < t * 0.5:
+                pr = max(pr, t - lk)  # nested text blocks are counted once
+            links[i], paras[i] = lk, pr
+            p = parent[i]
+            if p >= 0 and not roots[i]:
+                text[p] += t
+                links[p] += lk
+                paras[p] += pr
+        return ([text[i] for i in range(n)], [links[i] for i in range(n)],
+                [paras[i] for i in range(n)])
+    finally:
+        free(text); free(links); free(paras)

@@ -1,4 +1,4 @@
-"""The compiled text statistics equal the pure-Python reference, page by page."""
+"""The compiled tree passes equal their pure-Python references, page by page."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from conftest import FIXTURES
 from lxml import etree
 
 from newscrawl.evaluate import load_cases, read_page
+from newscrawl.extract.blockscan import Scan
 from newscrawl.extract.document import Document
 from newscrawl.extract.textstats import TextStats, aggregate_compiled, aggregate_python
 
@@ -26,12 +27,25 @@ TRICKY = f"""<html><head><title>T</title><script>var x = "{'y' * 300}";</script>
 <div>{'direct text, ' * 20}<b>bold</b> tail{SPACES}<?pi target?> after pi</div>
 <ul><li>{'item text ' * 20}</li><li><p>{'inner ' * 40}</p></li></ul>
 <td>{EM_SPACES}cell</td><blockquote>{'quoted, ' * 30}</blockquote></div>
+<aside>side</aside><form class="f"><input name="q"></form><div style="display: none">x</div>
+<div hidden>h</div><div aria-hidden="true">a</div><div role="navigation">r</div>
+<section role="main" itemprop="articleBody" id="s">{'body text ' * 20}</section>
 <nav><a href="/a">Home</a><a href="/b">{'Ł' * 200}</a></nav></body></html>"""
 
 
 def _both(elements: list) -> tuple:
     return (aggregate_python(elements, TextStats.PROSE_MIN, TextStats.SHORT_TEXT),
             aggregate_compiled(elements, TextStats.PROSE_MIN, TextStats.SHORT_TEXT))
+
+
+def _assert_scan_equal(elements: list) -> None:
+    """The compiled block scan and its counts equal the pure-Python ones."""
+    stats = TextStats(elements)
+    python, compiled = Scan(elements, stats, compiled=False), Scan(elements, stats)
+    for name in ("parent", "tags", "strict", "with_roles", "classed", "itemprops"):
+        assert getattr(python, name) == getattr(compiled, name), name
+    for use_roles in (False, True):
+        assert python.counts(use_roles) == compiled.counts(use_roles)
 
 
 def _assert_equal(python: tuple, compiled: tuple) -> None:
@@ -67,6 +81,7 @@ def test_unicode_whitespace_comments_and_tails_match():
     doc = Document(TRICKY, "https://example.com/")
     python, compiled = _both(doc.elements)
     _assert_equal(python, compiled)
+    _assert_scan_equal(doc.elements)
     assert python[10], "short texts were found"
     assert len(python[6]) >= 3, "paragraphs were found"
 
@@ -87,6 +102,7 @@ def test_fixture_pages_match():
     for path in pages:
         doc = Document(path.read_bytes(), "https://example.com/")
         _assert_equal(*_both(doc.elements))
+        _assert_scan_equal(doc.elements)
 
 
 @needs_compiled
@@ -94,3 +110,4 @@ def test_corpus_pages_match(corpus_dir: Path):
     for case in load_cases(corpus_dir)[::4]:
         doc = Document(read_page(corpus_dir, case), "https://example.com/")
         _assert_equal(*_both(doc.elements))
+        _assert_scan_equal(doc.elements)

@@ -10,6 +10,7 @@ from conftest import FIXTURES
 from lxml import etree
 
 from newscrawl.evaluate import load_cases, read_page
+from newscrawl.extract.attrscan import attribute_hits, attribute_hits_python
 from newscrawl.extract.blockscan import Scan
 from newscrawl.extract.document import Document
 from newscrawl.extract.textstats import TextStats, aggregate_compiled, aggregate_python
@@ -48,6 +49,17 @@ def _assert_scan_equal(elements: list) -> None:
         assert python.counts(use_roles) == compiled.counts(use_roles)
 
 
+_NEEDLES = ("related", "author", "by-line", "polec")
+_FOLD = {0x17F: "s", 0x131: "i", 0x307: None}
+
+
+def _assert_hits_equal(elements: list) -> None:
+    """The compiled attribute search finds the same elements as the pure-Python one."""
+    for names in ((), ("class", "id")):
+        assert attribute_hits(elements, names, _NEEDLES, _FOLD) == \
+            attribute_hits_python(elements, names, _NEEDLES, _FOLD)
+
+
 def _assert_equal(python: tuple, compiled: tuple) -> None:
     names = ("pos", "ends", "text", "links", "prose", "units", "paragraphs", "main",
              "main_prose", "direct", "short_texts")
@@ -82,6 +94,7 @@ def test_unicode_whitespace_comments_and_tails_match():
     python, compiled = _both(doc.elements)
     _assert_equal(python, compiled)
     _assert_scan_equal(doc.elements)
+    _assert_hits_equal(doc.elements)
     assert python[10], "short texts were found"
     assert len(python[6]) >= 3, "paragraphs were found"
 
@@ -103,6 +116,7 @@ def test_fixture_pages_match():
         doc = Document(path.read_bytes(), "https://example.com/")
         _assert_equal(*_both(doc.elements))
         _assert_scan_equal(doc.elements)
+        _assert_hits_equal(doc.elements)
 
 
 @needs_compiled
@@ -111,3 +125,19 @@ def test_corpus_pages_match(corpus_dir: Path):
         doc = Document(read_page(corpus_dir, case), "https://example.com/")
         _assert_equal(*_both(doc.elements))
         _assert_scan_equal(doc.elements)
+        _assert_hits_equal(doc.elements)
+
+
+@needs_compiled
+def test_attribute_hits_fold_case_and_non_ascii_values():
+    html = ('<div><p class="Post-AUTHOR">a</p><p data-x="x BY-L\u0131NE">b</p>'
+            '<p id="zażółć-polecane">c</p><p class="x" data-role="AUTHOR">d</p>'
+            '<p title="nothing here">e</p><p class="">f</p>'
+            '<p data-k="Kontributor \u212aelvin">g</p><p data-t="autHOR\u0130">h</p></div>')
+    root = etree.fromstring(html, etree.HTMLParser())
+    elements = list(root.iter(etree.Element))
+    tags = [el.text for el in elements]
+    every = attribute_hits(elements, (), _NEEDLES, _FOLD)
+    assert [tags[i] for i in every] == ["a", "b", "c", "d", "h"]
+    assert [tags[i] for i in attribute_hits(elements, ("class", "id"), _NEEDLES)] == ["a", "c"]
+    _assert_hits_equal(elements)

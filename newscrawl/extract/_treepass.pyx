@@ -9,7 +9,7 @@ from those modules, so each tag list lives in one place.
 
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdlib cimport free, malloc
-from libc.string cimport strcmp, strlen
+from libc.string cimport strcmp, strlen, strstr
 
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport _Element, import_lxml__etree
@@ -389,3 +389,83 @@ def block_counts(bytes kinds, list parent, list direct, list roots):
                 [paras[i] for i in range(n)])
     finally:
         free(text); free(links); free(paras)
+
+
+cdef bint _ascii_hit(const unsigned char* value, tuple needles, char* buffer, size_t size):
+    """True when the ASCII-lower-cased `value` (shorter than `size`) contains a needle."""
+    cdef size_t k = 0
+    cdef unsigned char b
+    while value[k] != 0:
+        b = value[k]
+        buffer[k] = <char> (b + 32 if 65 <= b <= 90 else b)
+        k += 1
+    buffer[k] = 0
+    for needle in needles:
+        if strstr(buffer, <const char*> (<bytes> needle)) != NULL:
+            return True
+    return False
+
+
+cdef bint _named(const char* name, tuple names):
+    for wanted in names:
+        if strcmp(name, <const char*> (<bytes> wanted)) == 0:
+            return True
+    return False
+
+
+def attribute_hits(list elements, tuple names, tuple needles, fallback):
+    """Positions of the elements whose `names` attributes (every attribute when `names` is
+    empty) hold a needle once lower-cased. `needles`: lower-case ASCII bytes; values that are
+    not plain ASCII, or split over several nodes, are decided by `fallback(value: str)`."""
+    cdef Py_ssize_t n = len(elements)
+    cdef Py_ssize_t i
+    cdef _Element el
+    cdef tree.xmlAttr* attr
+    cdef tree.xmlNode* text
+    cdef const unsigned char* value
+    cdef size_t length, k, size = 256
+    cdef bint ascii, hit
+    cdef list out = []
+    cdef char* buffer = <char*> malloc(size)
+    if buffer == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            el = elements[i]
+            attr = el._c_node.properties
+            hit = False
+            while attr != NULL and not hit:
+                if names and not _named(<const char*> attr.name, names):
+                    attr = attr.next
+                    continue
+                text = attr.children
+                if text == NULL or text.type != tree.XML_TEXT_NODE or text.next != NULL:
+                    hit = text != NULL and bool(
+                        fallback(el.get(PyUnicode_DecodeUTF8(
+                            <const char*> attr.name, strlen(<const char*> attr.name), NULL))
+                            or ""))
+                    attr = attr.next
+                    continue
+                value = <const unsigned char*> text.content
+                length = strlen(<const char*> value)
+                ascii = True
+                for k in range(length):
+                    if value[k] >= 0x80:
+                        ascii = False
+                        break
+                if not ascii:
+                    hit = bool(fallback(PyUnicode_DecodeUTF8(<const char*> value, length, NULL)))
+                else:
+                    if length >= size:
+                        free(buffer)
+                        size = length + 1
+                        buffer = <char*> malloc(size)
+                        if buffer == NULL:
+                            raise MemoryError()
+                    hit = _ascii_hit(value, needles, buffer, size)
+                attr = attr.next
+            if hit:
+                out.append(i)
+        return out
+    finally:
+        free(buffer)

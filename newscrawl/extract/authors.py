@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from newscrawl.extract.attrscan import attribute_hits
 from newscrawl.extract.document import Document
 from newscrawl.extract.metadata import Metadata
 from newscrawl.extract.text import clean_text, node_text
@@ -106,8 +107,8 @@ def _dedupe(names: list[str]) -> list[str]:
 
 #: Words one of which any byline element's attributes contain, lower-cased (a superset test,
 #: cheap enough to run on every element before the exact one below).
-_BYLINE_WORDS = re.compile(
-    "author|autor|byline|by-line|writer|verfasser|creator|contributor|reporter")
+_BYLINE_WORDS = ("author", "autor", "byline", "by-line", "writer", "verfasser", "creator",
+                 "contributor", "reporter")
 #: Characters that `re.I` matches to an ASCII letter but `str.lower` leaves alone (ſ, ı, İ).
 _FOLD = {0x17F: "s", 0x131: "i", 0x307: None}
 
@@ -131,16 +132,9 @@ def _byline_nodes(doc: Document) -> list[Any]:
     start = elements.index(h1) if h1 is not None else 0
     first: list[Any] = []
     before: list[Any] = []
-    search = _BYLINE_WORDS.search
-    for i, el in enumerate(elements):
-        values = el.values()
-        if not values:
-            continue
-        low = " ".join(values).lower()
-        if not low.isascii():
-            low = low.translate(_FOLD)
-        if search(low) and el.tag not in ("script", "style", "meta", "link", "img") \
-                and _byline_hit(el):
+    for i in attribute_hits(elements, (), _BYLINE_WORDS, _FOLD):
+        el = elements[i]
+        if el.tag not in ("script", "style", "meta", "link", "img") and _byline_hit(el):
             (first if i >= start else before).append(el)
     return first + before
 

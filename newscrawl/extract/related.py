@@ -16,12 +16,11 @@ could name a block; every size test then reads the document's cached text statis
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from newscrawl.extract.attrscan import attribute_hits
 from newscrawl.extract.document import Document
 from newscrawl.extract.embedded_state import related_entries
 from newscrawl.extract.link_titles import (
@@ -59,12 +58,13 @@ _CLASS_RE = re.compile(
 
 
 #: Substrings of every `_CLASS_RE` match (a cheap case-sensitive pre-filter on lowered text).
-_CLASS_HINT = re.compile(r"related|recommend|polec|read-?also|more-?stories|see-?also|zobacz|"
-                         r"czytaj|rekomendacj|mehr-?zum")
+_CLASS_NEEDLES = ("related", "recommend", "polec", "read-also", "readalso", "more-stories",
+                  "morestories", "see-also", "seealso", "zobacz", "czytaj", "rekomendacj",
+                  "mehr-zum", "mehrzum")
+_CLASS_HINT = re.compile("|".join(map(re.escape, _CLASS_NEEDLES)))
 #: The first word of every heading: short text starting with one may name a block.
 _HEADING_WORDS = tuple(sorted({h.split()[0] for h in HEADINGS}))
 _LEADING = " \t\n\r\xa0»›>•·-–—|*:#→▶►\"'„“«[("
-_CLASS_ID = "//@class | //@id"
 _SKIP_ANCESTORS = ("nav", "a", "script", "style", "template", "noscript")
 _NOT_BLOCKS = ("body", "html", "main", "article")
 #: Non-link text that makes an element running text.
@@ -184,19 +184,11 @@ class _Scan:
     def _candidates(self) -> list[tuple[Any, bool]]:
         """(element, found by class/id) in document order, outside nav, links and scripts."""
         found: dict[Any, bool] = {}
-        # class and id values in document order; one pre-filter run over all of them
-        values = self.doc.root.xpath(_CLASS_ID)
-        joined = "\n".join(values).lower()
-        if _CLASS_HINT.search(joined):
-            if len(joined) == sum(map(len, values)) + len(values) - 1:
-                ends = list(accumulate(len(v) + 1 for v in values))
-                hits = [values[i] for i in sorted({bisect_right(ends, m.start())
-                                                   for m in _CLASS_HINT.finditer(joined)})]
-            else:  # lower-casing changed a length: match value by value
-                hits = [v for v in values if _CLASS_HINT.search(v.lower())]
-            for el in (v.getparent() for v in hits):
-                if el not in found and _class_hit(el):
-                    found[el] = True
+        elements = self.doc.elements
+        for i in attribute_hits(elements, ("class", "id"), _CLASS_NEEDLES):
+            el = elements[i]
+            if _class_hit(el):
+                found[el] = True
         # short text starting with the first word of a heading may name a block
         leading, words = _LEADING, _HEADING_WORDS
         for el, text in self.stats.short_texts:

@@ -158,7 +158,7 @@ class BlockPage:
                     continue
             else:
                 el = elements[i]
-                level = 1 if tags[i] in _WEAK_TAGS else _class_junk(el)
+                level = 1 if tags[i] in _WEAK_TAGS else _class_junk(el, tags[i])
                 if not level or (level == 1 and self._is_subheading(el, i)):
                     continue  # a subheading is "title"-classed by nature
                 if (level == 1 and held >= 400) or (level == 2 and total and held > 0.6 * total):

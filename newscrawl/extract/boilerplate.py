@@ -105,10 +105,13 @@ def _junk_flags(el: Any) -> tuple[bool, bool]:
             bool(role and role.lower() in _JUNK_ROLES))
 
 
-def _class_junk(el: Any) -> int:
-    """2 when class/id words say boilerplate, 1 when they say 'probably', 0 otherwise."""
+def _class_junk(el: Any, tag: str | None = None) -> int:
+    """2 when class/id words say boilerplate, 1 when they say 'probably', 0 otherwise.
+
+    `tag`: the element's tag when the caller already has it (reading `el.tag` costs).
+    """
     cls, ident = el.get("class"), el.get("id")
-    if (cls is None and ident is None) or el.tag in _KEEP_TAGS:
+    if (cls is None and ident is None) or (tag or el.tag) in _KEEP_TAGS:
         return 0
     level = _class_level(cls or "", ident or "")
     if level and (el.get("itemprop") or "").lower() == "articlebody":
@@ -116,40 +119,35 @@ def _class_junk(el: Any) -> int:
     return level
 
 
-@lru_cache(maxsize=8192)
+_HIDDEN_TOKENS = frozenset(("hidden", "sr-only", "visually-hidden", "screen-reader-text",
+                            "visuallyhidden"))
+#: A word starting with a junk prefix (every prefix is longer than four letters).
+_PREFIX_WORD = re.compile(rf"(?:^|[^a-z0-9])(?:{'|'.join(_JUNK_PREFIXES)})")
+
+
+@lru_cache(maxsize=16384)
 def _class_level(cls: str, ident: str) -> int:
-    tokens = f"{cls} {ident}".lower().split()
+    raw = f"{cls} {ident}".lower()
+    tokens = raw.split()
     if not tokens:
         return 0
-    if any(t in ("hidden", "sr-only", "visually-hidden", "screen-reader-text", "visuallyhidden")
-           for t in tokens) and not any(":" in t for t in tokens):
+    if not _HIDDEN_TOKENS.isdisjoint(tokens) and ":" not in raw:
         return 2
-    if any(t in _JUNK_EXCEPT for t in tokens):
+    if not _JUNK_EXCEPT.isdisjoint(tokens):
         return 0
     return max(map(_token_level, tokens))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
 def _token_level(token: str) -> int:
-    weak = 0
-    for w in _token_words(token):
-        if w in _STRONG_WORDS or (len(w) > 4 and w.startswith(_JUNK_PREFIXES)):
-            return 2
-        if w in _WEAK_WORDS:
-            weak = 1
-    return weak
-
-
-def _token_words(token: str) -> tuple[str, ...]:
-    """The words of one class/id token that say what the element is.
-
-    BEM modifiers (`block__el--mod`) describe a state, not the element, and taxonomy tokens
-    (`category-x`, `tag-x`) name the article's topics, not its parts.
-    """
-    token = token.split("--", 1)[0]
-    if token.startswith(_TAXONOMY_PREFIXES):
-        return ()
-    return tuple(w for w in _WORD_SPLIT.split(token) if w)
+    """2: a word of the token is a strong junk word (or starts like one), 1: a weak one."""
+    base = token.split("--", 1)[0]  # BEM modifiers (`block__el--mod`) describe a state
+    if base.startswith(_TAXONOMY_PREFIXES):
+        return 0  # `category-x`, `tag-x` name the article's topics, not its parts
+    words = _WORD_SPLIT.split(base)
+    if not _STRONG_WORDS.isdisjoint(words) or _PREFIX_WORD.search(base):
+        return 2
+    return 0 if _WEAK_WORDS.isdisjoint(words) else 1
 
 
 def _loose_tail(text: str) -> bool:

@@ -132,10 +132,10 @@ class Document:
     def jsonld(self) -> list[dict[str, Any]]:
         """Every JSON-LD object on the page, flattened out of lists and `@graph`."""
         out: list[dict[str, Any]] = []
-        for script in self.selector.xpath("//script[@type]"):
-            if "ld+json" not in script.attrib.get("type", "").lower():
+        for script in self.root.xpath("//script[@type]"):
+            if "ld+json" not in script.get("type", "").lower():
                 continue
-            raw = script.xpath("string()").get() or ""
+            raw = str(script.xpath("string()"))
             data = _loads_lenient(raw)
             _flatten_jsonld(data, out)
         return out
@@ -144,12 +144,12 @@ class Document:
     def meta(self) -> dict[str, list[str]]:
         """`<meta>` contents by lower-cased `name`/`property`/`itemprop`, in page order."""
         out: dict[str, list[str]] = {}
-        for m in self.selector.xpath("//meta[@content]"):
-            content = (m.attrib.get("content") or "").strip()
+        for m in self.root.xpath("//meta[@content]"):
+            content = (m.get("content") or "").strip()
             if not content:
                 continue
             for attr in ("property", "name", "itemprop", "http-equiv"):
-                key = m.attrib.get(attr)
+                key = m.get(attr)
                 if key:
                     out.setdefault(key.strip().lower(), []).append(content)
         return out
@@ -165,7 +165,7 @@ class Document:
     @cached_property
     def lang(self) -> str | None:
         """Declared primary language subtag (`<html lang>`, Content-Language, og:locale)."""
-        raw = (self.selector.xpath("/html/@lang").get()
+        raw = (next(iter(self.root.xpath("/html/@lang")), None)
                or self.meta_first("content-language", "og:locale", "language") or "")
         m = re.match(r"\s*([A-Za-z]{2,3})\b", raw)
         return m.group(1).lower() if m else None

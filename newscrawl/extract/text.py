@@ -36,7 +36,10 @@ def _clean(value: str) -> str:
     if "&" in value:
         value = html.unescape(value)
     value = _INVISIBLE.sub("", value)
-    value = _BREAKING_SPACE.sub(" ", value).strip()
+    if "\u00a0" in value:
+        value = _BREAKING_SPACE.sub(" ", value).strip()
+    else:  # the same result: str.split() and `\s` both split on str.isspace() characters
+        value = " ".join(value.split())
     return unicodedata.normalize("NFC", value)
 
 

@@ -5,24 +5,32 @@ the `<title>` (site parts removed) and the visible `<h1>`/`<h2>` headings outsid
 breadcrumbs, logos and teaser lists. Each visible heading scores by its place on the page plus
 the weight of the metadata that agrees with it (equal, or one containing the other once case,
 quotes and punctuation are ignored); a metadata title scores by the metadata agreeing with it.
-The visible text wins a tie with metadata, since it is what the reader sees.
+The visible text wins a tie with metadata, since it is what the reader sees. An h1 that only names
+the site (the site's name, `<title>` parts naming it, one link to the home page) is the masthead
+and does not rank the page's other h1s down. A heading's text skips ruby annotations, and a
+kicker in its own element joins the title as "Kicker: Title" (no layout space before the colon).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit
 
 from newscrawl.extract.document import Document
-from newscrawl.extract.text import clean_text, node_text, norm_key
+from newscrawl.extract.text import _HIDDEN_TAGS, clean_text, node_text, norm_key
 
+#: Elements whose text is not a heading's: hidden ones and ruby annotations (furigana).
+_SKIPPED_TAGS = frozenset((*_HIDDEN_TAGS, "rt", "rp"))
 _SUFFIX_SEP = re.compile(r"\s+(?:[|–—·•»«:]|-{1,2}|::|/{2})\s+|\s+[|•»]|[|•»]\s+")
 
-#: Class/id tokens of a heading or its ancestors that mark it as not the article's headline.
+#: Class/id tokens of a heading or its ancestors that mark it as not the article's headline
+#: (Elementor calls every block, the article's title too, an "elementor-widget").
 _BAD_CONTEXT = re.compile(
-    r"breadcrumb|logo|brand|masthead|site-?title|site-?header|site-?name|sidebar|widget|"
+    r"breadcrumb|logo|brand|masthead|site-?title|site-?header|site-?name|sidebar|(?<!elementor-)widget|"
     r"(?<![a-z])nav|menu|footer|teaser|related|recommend|comment|modal|popup|cookie|newsletter|"
     r"promo|scroller|carousel|ticker", re.I)
 #: Class/id tokens that mark a heading as the article's title.
@@ -146,21 +154,28 @@ def agrees(a: str, b: str) -> bool:
     return len(short) >= max(8, 0.3 * len(long_)) and short in long_
 
 
+_NAV_TAGS = frozenset(("nav", "footer", "aside", "form", "button", "label"))
+
+
 def _context(el: Any) -> tuple[bool, bool, bool]:
     """(bad, good, in_article) for a heading element from its own and its ancestors' markup.
 
     Navigation-like tags count at any depth; class/id tokens only on the nearest ancestors
-    (utility classes high up, "lg-nav:px-12", say nothing about the heading).
+    (utility classes high up, "lg-nav:px-12", say nothing about the heading). The walk stops at
+    the first bad sign: a bad heading is dropped whatever else its markup says.
     """
-    bad = good = in_article = False
+    good = in_article = False
     depth = 0
     node = el
     while node is not None and isinstance(node.tag, str) and node.tag not in ("body", "html"):
         tag = node.tag
+        if tag in _NAV_TAGS:
+            return True, good, in_article
+        if depth > 3 and in_article:
+            node = node.getparent()
+            continue  # only a navigation tag can still change the answer
         attrs = f"{node.get('class', '')} {node.get('id', '')} {node.get('role', '')}"
         low = attrs.lower()
-        if tag in ("nav", "footer", "aside", "form", "button", "label"):
-            bad = True
         if tag in ("article", "main") or "article" in low:
             in_article = True
         if depth <= 3:
@@ -168,46 +183,124 @@ def _context(el: Any) -> tuple[bool, bool, bool]:
             ascii_ = low.isascii()
             if tag in ("li", "a") or (_BAD_LOWER.search(low) if ascii_
                                       else _BAD_CONTEXT.search(attrs)):
-                bad = True
+                return True, good, in_article
             if tag == "hgroup" or (_GOOD_LOWER.search(low) if ascii_
                                    else _GOOD_CONTEXT.search(attrs)):
                 good = True
         node = node.getparent()
         depth += 1
-    return bad, good, in_article
+    return False, good, in_article
 
 
-def _visible_headings(doc: Document, site_keys: set[str]) -> list[_Cand]:
+def _visible_headings(doc: Document, site_keys: set[str], host: str) -> list[_Cand]:
     out: list[_Cand] = []
     root = doc.root
-    h1s = [el for el in root.iter("h1")][:8]
-    h2s = [el for el in root.iter("h2")][:15]
+    h1s: list[Any] = []
+    h2s: list[Any] = []
+    for el in root.iter("h1", "h2"):  # one walk over the tree for both
+        (h1s if el.tag == "h1" else h2s).append(el)
+    # Sidebars and teaser lists can put dozens of h2s before the article's.
+    h1s, h2s = h1s[:8], h2s[:60]
     for tag, els in (("h1", h1s), ("h2", h2s)):
-        for i, el in enumerate(els):
+        rank = usable = 0
+        for el in els:
+            if usable == 15:
+                break
+            if tag == "h2" and _in_link_or_item(el):
+                continue  # a teaser's heading (`_context` would say so): skip it unread
             text = _headline_of(node_text(el))
+            if len(el) and (" :" in text or " ;" in text or " ," in text
+                            or (not text.isascii() and el.find(".//rt") is not None)):
+                text = _headline_of(_joined_text(el))
             key = norm_key(text)
-            if not key or key in site_keys or text.endswith(":") or len(key) < 4:
+            if not key or key in site_keys or tag == "h1" and _masthead(el, text, site_keys, host):
+                continue  # an empty or site-name h1 is the masthead: it does not outrank the rest
+            rank += 1
+            if text.endswith(":") or len(key) < 4:
                 continue
             bad, good, in_article = _context(el)
             if bad:
                 continue
+            usable += 1
             if tag == "h1":
-                quality = 1.5 + 0.5 * (good or in_article) - 0.3 * min(i, 2)
+                quality = 1.5 + 0.5 * (good or in_article) - 0.3 * min(rank - 1, 2)
             else:
                 quality = 0.8 if good else 0.3
             out.append(_Cand(text, tag, quality, [key]))
     return out
 
 
+def _in_link_or_item(el: Any) -> bool:
+    """Whether one of the heading's three nearest ancestors is a link or a list item."""
+    return any(node.tag in ("a", "li") for node in islice(el.iterancestors(), 3))
+
+
+def _masthead(el: Any, text: str, site_keys: set[str], host: str) -> bool:
+    """Whether a heading names the site only: by site-name parts ("Salsa-Figuren - Rueda in
+    Berlin" on a page titled "Enchufla Figuren - Salsa-Figuren - Rueda in Berlin"), or by its
+    whole text being one link to the home page (a logo)."""
+    if _SUFFIX_SEP.search(text) and all(norm_key(p) in site_keys for p in _title_segments(text)):
+        return True
+    for a in el.iter("a") if len(el) else ():
+        href = (a.get("href") or "").strip()
+        if not href or href[0] == "#":
+            continue
+        parts = urlsplit(href)
+        if parts.path.rstrip("/") or parts.query \
+                or (parts.netloc and parts.netloc.lower().removeprefix("www.") != host):
+            continue
+        return norm_key(node_text(a)) == norm_key(text)
+    return False
+
+
+def _joined_text(el: Any) -> str:
+    """The heading's text without ruby annotations, and without layout whitespace (spaces, tabs,
+    newlines) at an element boundary before a part opening with ':' ';' ',': kicker, colon and
+    title in separate elements read "Kicker: Title", not "Kicker : Title" nor "Kicker:Title".
+    Spaces inside one text ("Gaza : le bilan") and no-break spaces are kept."""
+    parts: list[str] = []
+
+    def add(piece: str | None) -> None:
+        if not piece:
+            return
+        if piece[0] in ":;,":
+            parts[:] = ["".join(parts).rstrip(" \t\r\n")]
+        elif parts and parts[-1] in (":", ";") and piece[0].isalnum():
+            piece = " " + piece
+        parts.append(piece)
+
+    def walk(node: Any) -> None:
+        add(node.text)
+        for child in node:
+            if isinstance(child.tag, str) and child.tag not in _SKIPPED_TAGS:
+                walk(child)
+            add(child.tail)
+
+    walk(el)
+    return clean_text("".join(parts))
+
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _ascii_name(name: str) -> str:
+    """A site name as a host spells it: no spaces or punctuation, umlauts as "ae", "oe", "ue"
+    and other accents dropped ("Nalas Löwenseiten" → "nalasloewenseiten")."""
+    key = norm_key(name).replace(" ", "")
+    if key.isascii():
+        return key
+    key = unicodedata.normalize("NFKD", key.translate(_UMLAUTS))
+    return "".join(ch for ch in key if not unicodedata.combining(ch))
+
+
 def _site_keys(segments: list[str], site: str | None, host: str) -> set[str]:
     """Keys of the site's name: og:site_name, the host, and the `<title>` parts naming the site."""
-    names = {norm_key(site).replace(" ", "")} if site else set()
-    label = norm_key(host.split(".")[0]).replace(" ", "")
-    names.update({label, norm_key(host).replace(" ", "")})
+    names = {_ascii_name(site)} if site else set()
+    names.update({_ascii_name(host.split(".")[0]), _ascii_name(host)})
     names.discard("")
 
     def site_like(seg: str) -> bool:
-        k = norm_key(seg).replace(" ", "")
+        k = _ascii_name(seg)
         return bool(k) and (k in names or any(len(n) >= 4 and n in k for n in names)
                             or (len(k) >= 4 and any(k in n for n in names)))
 
@@ -217,7 +310,8 @@ def _site_keys(segments: list[str], site: str | None, host: str) -> set[str]:
         first, last = segments[0], segments[-1]
         if site_like(first) and not site_like(last):
             keys.add(norm_key(first))
-        elif site_like(last) or not (len(first) < 30 and len(last) > len(first)):
+        elif site_like(last) or not (len(first) < 30 and len(last) > len(first)) \
+                or any(site_like(x) for x in segments[1:-1]):
             keys.update(norm_key(x) for x in segments[1:] if len(x) < 40 and not x[:1].isdigit())
         else:
             keys.add(norm_key(first))
@@ -260,7 +354,7 @@ def choose_headline(doc: Document, art: dict[str, Any], first_str: Any = None) -
         c.text = c.text if c.source in ("title",) else strip_site_suffix(c.text, site or host)
         c.keys.insert(0, norm_key(c.text))
     metas = [c for c in metas if c.keys[0] and c.keys[0] not in site_keys]
-    headings = _visible_headings(doc, site_keys)
+    headings = _visible_headings(doc, site_keys, host)
 
     def support(cand: _Cand, exclude: _Cand | None = None) -> float:
         got: dict[str, float] = {}

@@ -65,27 +65,17 @@ def iter_tag(doc: Document, tag: str) -> Any:
         yield from tree.iter(tag)
 
 
-def _all_elements(doc: Document) -> list[Any]:
-    """Every element in document order, as `//*` finds them."""
-    trees = _trees(doc)
-    if len(trees) == 1:
-        return doc.elements
-    return [el for tree in trees for el in tree.iter() if isinstance(el.tag, str)]
-
-
 def _attribute_nodes(doc: Document) -> tuple[dict[str, list[Any]], list[Any]]:
     """Non-meta elements by exact `itemprop`, and those with `property` and `content` (RDFa),
-    in page order, from one cached pass over the tree."""
+    in page order, from one cached XPath query (run in C) over the whole document."""
     cached = doc.__dict__.get("_attribute_nodes")
     if cached is not None:
         return cached
     by_prop: dict[str, list[Any]] = {}
     rdfa: list[Any] = []
-    for el in _all_elements(doc):
+    for el in doc.root.xpath("//*[@itemprop or @property][not(self::meta)]"):
         prop = el.get("itemprop")
         rdfa_prop = el.get("property")
-        if (prop is None and rdfa_prop is None) or el.tag == "meta":
-            continue
         if prop is not None:
             by_prop.setdefault(prop, []).append(el)
         if rdfa_prop is not None and el.get("content") is not None:

@@ -10,7 +10,7 @@ from conftest import FIXTURES
 from lxml import etree
 
 from newscrawl.evaluate import load_cases, read_page
-from newscrawl.extract.attrscan import attribute_hits, attribute_hits_python
+from newscrawl.extract.attrscan import attribute_hits, attribute_hits_python, elements_with
 from newscrawl.extract.blockscan import Scan
 from newscrawl.extract.document import Document
 from newscrawl.extract.textstats import TextStats, aggregate_compiled, aggregate_python
@@ -58,11 +58,13 @@ def _assert_hits_equal(elements: list) -> None:
     for names in ((), ("class", "id")):
         assert attribute_hits(elements, names, _NEEDLES, _FOLD) == \
             attribute_hits_python(elements, names, _NEEDLES, _FOLD)
+    for names in (("itemprop", "property"), ("class",), ("hidden", "style")):
+        assert elements_with(elements, names) == elements_with(elements, names, compiled=False)
 
 
 def _assert_equal(python: tuple, compiled: tuple) -> None:
     names = ("pos", "ends", "text", "links", "prose", "units", "paragraphs", "main",
-             "main_prose", "direct", "short_texts")
+             "main_prose", "direct", "short_texts", "tags", "by_tag")
     for name, a, b in zip(names, python, compiled, strict=True):
         assert a == b, name
     assert python[7] is compiled[7]
@@ -141,3 +143,11 @@ def test_attribute_hits_fold_case_and_non_ascii_values():
     assert [tags[i] for i in every] == ["a", "b", "c", "d", "h"]
     assert [tags[i] for i in attribute_hits(elements, ("class", "id"), _NEEDLES)] == ["a", "c"]
     _assert_hits_equal(elements)
+
+
+def test_tag_index_matches_tree_walks():
+    for path in sorted(FIXTURES.glob("pages/*/*.html")):
+        doc = Document(path.read_bytes(), "https://example.com/")
+        for tags in (("h1",), ("script",), ("meta",), ("h1", "h2"), ("p", "li", "nosuch")):
+            assert doc.tagged(*tags) == list(doc.root.iter(*tags)), (path.name, tags)
+        assert doc.everywhere("meta") == doc.root.xpath("//meta")

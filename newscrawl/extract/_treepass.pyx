@@ -9,7 +9,7 @@ from those modules, so each tag list lives in one place.
 
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdlib cimport free, malloc
-from libc.string cimport strcmp, strlen, strstr
+from libc.string cimport strcmp, strlen
 
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport _Element, import_lxml__etree
@@ -179,7 +179,7 @@ cdef TextRun _measure_bytewise(tree.xmlNode* node) noexcept nogil:
 
 def text_stats(list elements, long prose_min, long short_text, tuple tag_sets):
     """`aggregate_python`'s result: (pos, ends, text, links, prose, units, paragraphs, main,
-    main_prose, direct, short_texts), lists by document position. `tag_sets`: the hidden,
+    main_prose, direct, short_texts, tags, by_tag), lists by document position. `tag_sets`: the hidden,
     paragraph and text-div tag sets."""
     cdef Py_ssize_t n = len(elements)
     cdef Py_ssize_t i, j
@@ -201,6 +201,8 @@ def text_stats(list elements, long prose_min, long short_text, tuple tag_sets):
     cdef dict pos = {}
     cdef dict cache = {}
     cdef list paragraphs = []
+    cdef list tags = [None] * n
+    cdef dict by_tag = {}
     cdef long best = -1, best_held = 0, best_key = -1
     sets = (tag_sets[0], tag_sets[1], tag_sets[2], frozenset(("a",)))
     try:
@@ -241,7 +243,9 @@ def text_stats(list elements, long prose_min, long short_text, tuple tag_sets):
                 child = child.next
             c_end[i] = last
             direct_list[i] = direct
-            mask = _tag_info(cache, <const char*> node.name, sets)[1]
+            info = _tag_info(cache, <const char*> node.name, sets)
+            tags[i] = info[0]
+            mask = info[1]
             c_unit[i] = 0
             if mask & 1:  # hidden
                 c_text[i] = c_links[i] = c_prose[i] = c_units[i] = 0
@@ -266,7 +270,13 @@ def text_stats(list elements, long prose_min, long short_text, tuple tag_sets):
                                          and c_held_key[i] > best_key):
                 best, best_held, best_key = i, c_held[i], c_held_key[i]
         for i in range(n):
-            pos[elements[i]] = i
+            el = elements[i]
+            pos[el] = i
+            same = by_tag.get(tags[i])
+            if same is None:
+                by_tag[tags[i]] = [el]
+            else:
+                (<list> same).append(el)
         for i in range(n - 1, -1, -1):
             if c_unit[i]:
                 paragraphs.append(elements[i])
@@ -274,7 +284,7 @@ def text_stats(list elements, long prose_min, long short_text, tuple tag_sets):
         return (pos, [c_end[i] for i in range(n)], [c_text[i] for i in range(n)],
                 [c_links[i] for i in range(n)], [c_prose[i] for i in range(n)],
                 [c_units[i] for i in range(n)], paragraphs, main, best_held, direct_list,
-                shorts)
+                shorts, tags, by_tag)
     finally:
         free(c_text); free(c_links); free(c_prose); free(c_units)
         free(c_end); free(c_unit); free(c_held); free(c_held_key)
@@ -391,19 +401,43 @@ def block_counts(bytes kinds, list parent, list direct, list roots):
         free(text); free(links); free(paras)
 
 
-cdef bint _ascii_hit(const unsigned char* value, tuple needles, char* buffer, size_t size):
-    """True when the ASCII-lower-cased `value` (shorter than `size`) contains a needle."""
-    cdef size_t k = 0
-    cdef unsigned char b
-    while value[k] != 0:
-        b = value[k]
-        buffer[k] = <char> (b + 32 if 65 <= b <= 90 else b)
-        k += 1
-    buffer[k] = 0
-    for needle in needles:
-        if strstr(buffer, <const char*> (<bytes> needle)) != NULL:
-            return True
-    return False
+cdef struct Needles:
+    int count
+    const unsigned char* text[64]
+    size_t size[64]
+    unsigned long long starts[256]  # bit k: needle k starts with this (lower-case) byte
+
+
+cdef inline unsigned char _lower(unsigned char b) noexcept nogil:
+    return b + 32 if 65 <= b <= 90 else b
+
+
+cdef int _ascii_hit(const unsigned char* value, size_t length, Needles* needles) noexcept nogil:
+    """-1 when `value` holds a non-ASCII byte, else 1 when its ASCII-lower-cased text contains
+    a needle and 0 when not: one pass, needles tried only where their first byte occurs."""
+    cdef size_t k, m, at
+    cdef int w
+    cdef unsigned long long bits
+    cdef const unsigned char* needle
+    for k in range(length):
+        if value[k] >= 0x80:
+            return -1
+    for k in range(length):
+        bits = needles.starts[_lower(value[k])]
+        w = 0
+        while bits:
+            if bits & 1:
+                needle = needles.text[w]
+                m = needles.size[w]
+                if k + m <= length:
+                    at = 1
+                    while at < m and _lower(value[k + at]) == needle[at]:
+                        at += 1
+                    if at == m:
+                        return 1
+            bits >>= 1
+            w += 1
+    return 0
 
 
 cdef bint _named(const char* name, tuple names):
@@ -415,57 +449,73 @@ cdef bint _named(const char* name, tuple names):
 
 def attribute_hits(list elements, tuple names, tuple needles, fallback):
     """Positions of the elements whose `names` attributes (every attribute when `names` is
-    empty) hold a needle once lower-cased. `needles`: lower-case ASCII bytes; values that are
-    not plain ASCII, or split over several nodes, are decided by `fallback(value: str)`."""
+    empty) hold a needle once lower-cased. `needles`: at most 64 lower-case ASCII bytes
+    strings; values that are not plain ASCII, or split over several nodes, are decided by
+    `fallback(value: str)`."""
     cdef Py_ssize_t n = len(elements)
     cdef Py_ssize_t i
+    cdef int k, found
     cdef _Element el
     cdef tree.xmlAttr* attr
     cdef tree.xmlNode* text
     cdef const unsigned char* value
-    cdef size_t length, k, size = 256
-    cdef bint ascii, hit
+    cdef size_t length
+    cdef bint hit
     cdef list out = []
-    cdef char* buffer = <char*> malloc(size)
-    if buffer == NULL:
-        raise MemoryError()
-    try:
-        for i in range(n):
-            el = elements[i]
-            attr = el._c_node.properties
-            hit = False
-            while attr != NULL and not hit:
-                if names and not _named(<const char*> attr.name, names):
-                    attr = attr.next
-                    continue
-                text = attr.children
-                if text == NULL or text.type != tree.XML_TEXT_NODE or text.next != NULL:
-                    hit = text != NULL and bool(
-                        fallback(el.get(PyUnicode_DecodeUTF8(
-                            <const char*> attr.name, strlen(<const char*> attr.name), NULL))
-                            or ""))
-                    attr = attr.next
-                    continue
-                value = <const unsigned char*> text.content
-                length = strlen(<const char*> value)
-                ascii = True
-                for k in range(length):
-                    if value[k] >= 0x80:
-                        ascii = False
-                        break
-                if not ascii:
-                    hit = bool(fallback(PyUnicode_DecodeUTF8(<const char*> value, length, NULL)))
-                else:
-                    if length >= size:
-                        free(buffer)
-                        size = length + 1
-                        buffer = <char*> malloc(size)
-                        if buffer == NULL:
-                            raise MemoryError()
-                    hit = _ascii_hit(value, needles, buffer, size)
+    cdef Needles table
+    if len(needles) > 64:
+        raise ValueError("at most 64 needles")
+    table.count = len(needles)
+    for k in range(256):
+        table.starts[k] = 0
+    for k in range(table.count):
+        needle = <bytes> needles[k]
+        if not needle:
+            raise ValueError("empty needle")
+        table.text[k] = <const unsigned char*> needle
+        table.size[k] = len(needle)
+        table.starts[table.text[k][0]] |= (<unsigned long long> 1) << k
+    for i in range(n):
+        el = elements[i]
+        attr = el._c_node.properties
+        hit = False
+        while attr != NULL and not hit:
+            if names and not _named(<const char*> attr.name, names):
                 attr = attr.next
-            if hit:
+                continue
+            text = attr.children
+            if text == NULL or text.type != tree.XML_TEXT_NODE or text.next != NULL:
+                hit = text != NULL and bool(
+                    fallback(el.get(PyUnicode_DecodeUTF8(
+                        <const char*> attr.name, strlen(<const char*> attr.name), NULL))
+                        or ""))
+                attr = attr.next
+                continue
+            value = <const unsigned char*> text.content
+            length = strlen(<const char*> value)
+            found = _ascii_hit(value, length, &table)
+            if found < 0:
+                hit = bool(fallback(PyUnicode_DecodeUTF8(<const char*> value, length, NULL)))
+            else:
+                hit = found == 1
+            attr = attr.next
+        if hit:
+            out.append(i)
+    return out
+
+
+def elements_with(list elements, tuple names):
+    """Positions of the elements carrying any of the attributes `names` (bytes)."""
+    cdef Py_ssize_t i
+    cdef _Element el
+    cdef tree.xmlAttr* attr
+    cdef list out = []
+    for i in range(len(elements)):
+        el = elements[i]
+        attr = el._c_node.properties
+        while attr != NULL:
+            if _named(<const char*> attr.name, names):
                 out.append(i)
-        return out
-    finally:
-        free(buffer)
+                break
+            attr = attr.next
+    return out

@@ -11,8 +11,9 @@ from typing import Any
 
 try:
     from newscrawl.extract._treepass import attribute_hits as _compiled
+    from newscrawl.extract._treepass import elements_with as _compiled_with
 except ImportError:  # built without a C compiler
-    _compiled = None
+    _compiled = _compiled_with = None
 
 
 def value_hits(value: str, needles: tuple[str, ...], fold: dict[int, Any] | None = None) -> bool:
@@ -47,3 +48,11 @@ def attribute_hits(elements: list[Any], names: Iterable[str], needles: tuple[str
                          tuple(n.encode() for n in needles),
                          lambda value: value_hits(value, needles, fold))
     return attribute_hits_python(elements, names, needles, fold)
+
+
+def elements_with(elements: list[Any], names: tuple[str, ...], *, compiled: bool = True
+                  ) -> list[int]:
+    """Positions, in document order, of the elements carrying any of the attributes `names`."""
+    if compiled and _compiled_with is not None:
+        return _compiled_with(elements, tuple(n.encode() for n in names))
+    return [i for i, el in enumerate(elements) if any(el.get(n) is not None for n in names)]

@@ -128,7 +128,7 @@ def _byline_hit(el: Any) -> bool:
 def _byline_nodes(doc: Document) -> list[Any]:
     """Elements that carry a byline, those after the first <h1> first."""
     elements = doc.elements
-    h1 = next(iter(doc.root.iter("h1")), None)
+    h1 = next(iter(doc.tagged("h1")), None)
     start = elements.index(h1) if h1 is not None else 0
     first: list[Any] = []
     before: list[Any] = []
@@ -170,7 +170,7 @@ def byline_names(doc: Document, limit: int = 4) -> list[str]:
 
 def line_names(doc: Document, window: int = 30) -> list[str]:
     """A short "By …" / "von …" / "Autor: …" line among the first text lines after the <h1>."""
-    h1 = next(iter(doc.root.iter("h1")), None)
+    h1 = next(iter(doc.tagged("h1")), None)
     if h1 is None:
         return []
     count = 0

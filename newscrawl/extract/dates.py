@@ -325,7 +325,7 @@ def text_date_candidates(doc: Any, limit: int = 12, window: int = 80) -> list[st
     then hinted elements before it (site headers often carry today's date, so they come last).
     """
     root = doc.root
-    h1 = next(iter(root.iter("h1")), None)
+    h1 = next(iter(doc.tagged("h1")), None)
     after_h1 = h1 is None
     hinted_after: list[str] = []
     hinted_before: list[str] = []

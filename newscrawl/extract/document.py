@@ -129,10 +129,34 @@ class Document:
         return TextStats(self.elements)
 
     @cached_property
+    def trees(self) -> list[Any]:
+        """The root element and any top-level element beside it (broken pages parse to several)."""
+        root = self.root
+        before = [el for el in root.itersiblings(preceding=True) if isinstance(el.tag, str)]
+        after = [el for el in root.itersiblings() if isinstance(el.tag, str)]
+        return [*reversed(before), root, *after]
+
+    def tagged(self, *tags: str) -> list[Any]:
+        """Elements named `tags` under the root in document order, as `root.iter(*tags)` gives
+        them, read from the index the text statistics built (no walk over the tree)."""
+        by_tag = self.stats.by_tag
+        if len(tags) == 1:
+            return by_tag.get(tags[0], [])
+        found = [el for tag in tags for el in by_tag.get(tag, ())]
+        return sorted(found, key=self.stats.pos.__getitem__)
+
+    def everywhere(self, tag: str) -> list[Any]:
+        """Elements named `tag` in document order as `//tag` finds them, top-level trees beside
+        the root included."""
+        if len(self.trees) == 1:
+            return self.tagged(tag)
+        return [el for tree in self.trees for el in tree.iter(tag)]
+
+    @cached_property
     def jsonld(self) -> list[dict[str, Any]]:
         """Every JSON-LD object on the page, flattened out of lists and `@graph`."""
         out: list[dict[str, Any]] = []
-        for script in self.root.xpath("//script[@type]"):
+        for script in self.everywhere("script"):
             if "ld+json" not in script.get("type", "").lower():
                 continue
             raw = str(script.xpath("string()"))
@@ -144,7 +168,7 @@ class Document:
     def meta(self) -> dict[str, list[str]]:
         """`<meta>` contents by lower-cased `name`/`property`/`itemprop`, in page order."""
         out: dict[str, list[str]] = {}
-        for m in self.root.xpath("//meta[@content]"):
+        for m in self.everywhere("meta"):
             content = (m.get("content") or "").strip()
             if not content:
                 continue

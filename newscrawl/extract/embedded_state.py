@@ -32,7 +32,7 @@ def related_entries(doc: Document) -> Iterator[tuple[str, str]]:
 def json_states(doc: Document) -> list[Any]:
     """Decoded JSON of `<script type=...json>` (not JSON-LD) and `window.__*STATE__` values."""
     states = []
-    for script in doc.root.iter("script"):
+    for script in doc.tagged("script"):
         kind = (script.get("type") or "").lower()
         if "ld+json" in kind:
             continue

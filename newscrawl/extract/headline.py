@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml import etree
+
+from newscrawl.extract.attrscan import elements_with
 from newscrawl.extract.document import Document
 from newscrawl.extract.text import _HIDDEN_TAGS, clean_text, node_text, norm_key
 
@@ -51,31 +55,33 @@ class _Cand:
     keys: list[str] = field(default_factory=list)
 
 
-def _trees(doc: Document) -> list[Any]:
-    """The root element and any top-level element beside it (broken pages parse to several)."""
-    root = doc.root
-    before = [el for el in root.itersiblings(preceding=True) if isinstance(el.tag, str)]
-    after = [el for el in root.itersiblings() if isinstance(el.tag, str)]
-    return [*reversed(before), root, *after]
-
-
-def iter_tag(doc: Document, tag: str) -> Any:
+def iter_tag(doc: Document, tag: str) -> Iterator[Any]:
     """Elements named `tag` in document order, as `//tag` finds them."""
-    for tree in _trees(doc):
-        yield from tree.iter(tag)
+    return iter(doc.everywhere(tag))
+
+
+def _attributed(doc: Document, names: tuple[str, ...]) -> list[Any]:
+    """Elements carrying any of the attributes `names`, in document order (every tree)."""
+    if len(doc.trees) == 1:
+        elements = doc.elements
+        return [elements[i] for i in elements_with(elements, names)]
+    return [el for tree in doc.trees for el in tree.iter(etree.Element)
+            if any(el.get(name) is not None for name in names)]
 
 
 def _attribute_nodes(doc: Document) -> tuple[dict[str, list[Any]], list[Any]]:
     """Non-meta elements by exact `itemprop`, and those with `property` and `content` (RDFa),
-    in page order, from one cached XPath query (run in C) over the whole document."""
+    in page order, from one cached pass over the tree."""
     cached = doc.__dict__.get("_attribute_nodes")
     if cached is not None:
         return cached
     by_prop: dict[str, list[Any]] = {}
     rdfa: list[Any] = []
-    for el in doc.root.xpath("//*[@itemprop or @property][not(self::meta)]"):
+    for el in _attributed(doc, ("itemprop", "property")):
         prop = el.get("itemprop")
         rdfa_prop = el.get("property")
+        if el.tag == "meta":
+            continue
         if prop is not None:
             by_prop.setdefault(prop, []).append(el)
         if rdfa_prop is not None and el.get("content") is not None:
@@ -184,11 +190,7 @@ def _context(el: Any) -> tuple[bool, bool, bool]:
 
 def _visible_headings(doc: Document, site_keys: set[str], host: str) -> list[_Cand]:
     out: list[_Cand] = []
-    root = doc.root
-    h1s: list[Any] = []
-    h2s: list[Any] = []
-    for el in root.iter("h1", "h2"):  # one walk over the tree for both
-        (h1s if el.tag == "h1" else h2s).append(el)
+    h1s, h2s = doc.tagged("h1"), doc.tagged("h2")
     # Sidebars and teaser lists can put dozens of h2s before the article's.
     h1s, h2s = h1s[:8], h2s[:60]
     for tag, els in (("h1", h1s), ("h2", h2s)):

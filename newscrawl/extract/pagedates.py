@@ -45,7 +45,7 @@ def _ancestry(el: Any, levels: int = 6) -> str:
 def page_dates(doc: Any, limit: int = 400) -> list[str]:
     """Date strings from the visible text, best first (at most a few)."""
     root = doc.root
-    h1 = next(iter(root.iter("h1")), None)
+    h1 = next(iter(doc.tagged("h1")), None)
     seen_h1 = h1 is None
     found: list[tuple[float, int, str]] = []
     pieces = 0

@@ -123,7 +123,7 @@ def related_from_json(doc: Document, base: str | None = None) -> list[RelatedLin
 
 # -- HTML blocks -----------------------------------------------------------------------------
 def _base_url(doc: Document) -> str:
-    for base in doc.root.iter("base"):
+    for base in doc.tagged("base"):
         href = base.get("href")
         if href:
             return urljoin(doc.url, href.strip())

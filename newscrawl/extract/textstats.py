@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 _Result = tuple[dict[Any, int], list[int], list[int], list[int], list[int], list[int],
-                list[Any], Any, int, list[int], list[tuple[Any, str]]]
+                list[Any], Any, int, list[int], list[tuple[Any, str]], list[str],
+                dict[str, list[Any]]]
 
 _HIDDEN = frozenset(("script", "style", "noscript", "template", "head", "title"))
 _PARAGRAPHS = frozenset(("p", "blockquote", "pre", "li", "dd", "td"))
@@ -23,10 +24,14 @@ def aggregate_python(elements: list[Any], prose_min: int, short_text: int) -> _R
     """The statistics in pure Python: the reference the compiled pass must equal.
 
     Returns (pos, ends, text, links, prose, units, paragraphs, main, main_prose, direct,
-    short_texts); see `TextStats` for their meaning.
+    short_texts, tags, by_tag); see `TextStats` for their meaning.
     """
     n = len(elements)
     pos = {el: i for i, el in enumerate(elements)}
+    tags = [el.tag for el in elements]
+    by_tag: dict[str, list[Any]] = {}
+    for el, tag in zip(elements, tags, strict=True):
+        by_tag.setdefault(tag, []).append(el)
     ends, text, links, prose, units, direct_of = ([0] * n for _ in range(6))
     paragraphs: list[Any] = []
     held: dict[Any, int] = {}
@@ -58,7 +63,7 @@ def aggregate_python(elements: list[Any], prose_min: int, short_text: int) -> _R
                 direct += len(tail.strip())
         ends[i] = last
         direct_of[i] = direct
-        tag = el.tag
+        tag = tags[i]
         if tag in _HIDDEN:
             continue  # counts stay 0
         t += direct
@@ -80,7 +85,7 @@ def aggregate_python(elements: list[Any], prose_min: int, short_text: int) -> _R
         text[i], links[i], prose[i], units[i] = t, lk, pr, un
     main = max(held, key=held.__getitem__) if held else None
     return (pos, ends, text, links, prose, units, paragraphs, main,
-            held[main] if main is not None else 0, direct_of, shorts)
+            held[main] if main is not None else 0, direct_of, shorts, tags, by_tag)
 
 
 def _compiled() -> Callable[[list[Any], int, int], _Result] | None:
@@ -130,7 +135,8 @@ class TextStats:
     `pos`/`end`: the element's subtree as a range of positions in document order (`ends`: the
     same ends by position); `direct`: by position, characters written straight into the element
     (own text and tails); `short_texts`: (element, text) for its own text or a child's tail,
-    non-blank and shorter than `SHORT_TEXT` characters.
+    non-blank and shorter than `SHORT_TEXT` characters; `tags`: the tag by position;
+    `by_tag`: the elements of each tag in document order (a walk over the tree costs more).
     """
 
     PROSE_MIN = 150
@@ -139,7 +145,8 @@ class TextStats:
     def __init__(self, elements: list[Any], *, compiled: bool = True) -> None:
         run = aggregate_compiled if compiled and aggregate_compiled else aggregate_python
         (self.pos, self.ends, text, links, prose, units, paragraphs, self.main, self.main_prose,
-         self.direct, self.short_texts) = run(elements, self.PROSE_MIN, self.SHORT_TEXT)
+         self.direct, self.short_texts, self.tags, self.by_tag) = run(
+            elements, self.PROSE_MIN, self.SHORT_TEXT)
         self.end = ByElement(self.pos, self.ends)
         self.text = ByElement(self.pos, text)
         self.links = ByElement(self.pos, links)

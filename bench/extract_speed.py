@@ -3,10 +3,12 @@
 Every page is read once; the three timings are taken on the same bytes in the same run.
 
     python bench/extract_speed.py --corpus ../shared/corpus [--source zyte] [--limit 300]
-        [--step 9] [--no-trafilatura]
+        [--step 9] [--no-trafilatura] [--no-compiled]
 
-`--step N` times every N-th case (a spread over all sources). The checkout's own `newscrawl` is
-imported, whatever version of the package is installed.
+`--step N` times every N-th case (a spread over all sources). `--no-compiled` runs the
+pure-Python passes even when the compiled extension (`newscrawl.extract._treepass`) is built,
+as on a machine installed without a C compiler. The checkout's own `newscrawl` is imported,
+whatever version of the package is installed.
 """
 
 from __future__ import annotations
@@ -35,6 +37,16 @@ def _time(fn, *args) -> float:
     return time.perf_counter() - start
 
 
+def _disable_compiled() -> None:
+    """Make every layer take its pure-Python path (the fallback of an install without a C
+    compiler)."""
+    from newscrawl.extract import attrscan, blockscan, textstats
+
+    textstats.aggregate_compiled = None
+    blockscan._scan_compiled = blockscan._block_counts_compiled = None
+    attrscan._compiled = attrscan._compiled_with = None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Time the three extractors per page and print medians, means and ratios."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -44,7 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--step", type=int, default=1, help="time every N-th case")
     ap.add_argument("--no-trafilatura", action="store_true")
+    ap.add_argument("--no-compiled", action="store_true",
+                    help="use the pure-Python tree passes")
     args = ap.parse_args(argv)
+    if args.no_compiled:
+        _disable_compiled()
     if not (args.corpus / "cases.jsonl").exists():
         print(f"no corpus at {args.corpus}", file=sys.stderr)
         return 2

@@ -6,6 +6,7 @@ extension was built, else in pure Python; both give the same positions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,15 +27,22 @@ def value_hits(value: str, needles: tuple[str, ...], fold: dict[int, Any] | None
 
 def attribute_hits_python(elements: list[Any], names: Iterable[str], needles: tuple[str, ...],
                           fold: dict[int, Any] | None = None) -> list[int]:
-    """`attribute_hits` in pure Python: the reference the compiled pass must equal."""
+    """`attribute_hits` in pure Python: the reference the compiled pass must equal.
+
+    An element's values are searched joined by spaces: no needle holds a space, so a needle
+    found there lies within one value.
+    """
     names = tuple(names)
+    search = re.compile("|".join(map(re.escape, needles))).search
     out = []
     for i, el in enumerate(elements):
-        if names:
-            values = [v for v in map(el.get, names) if v is not None]
-        else:
-            values = el.values()
-        if any(value_hits(v, needles, fold) for v in values):
+        values = [v for v in map(el.get, names) if v is not None] if names else el.values()
+        if not values:
+            continue
+        low = " ".join(values).lower()
+        if fold and not low.isascii():
+            low = low.translate(fold)
+        if search(low):
             out.append(i)
     return out
 
@@ -55,4 +63,5 @@ def elements_with(elements: list[Any], names: tuple[str, ...], *, compiled: bool
     """Positions, in document order, of the elements carrying any of the attributes `names`."""
     if compiled and _compiled_with is not None:
         return _compiled_with(elements, tuple(n.encode() for n in names))
-    return [i for i, el in enumerate(elements) if any(el.get(n) is not None for n in names)]
+    wanted = frozenset(names)
+    return [i for i, el in enumerate(elements) if not wanted.isdisjoint(el.keys())]

@@ -54,3 +54,19 @@ def test_jsonld_graph_and_lists_are_flattened():
 def test_jsonld_in_cdata_or_comment_wrappers_is_read(wrapped):
     html = f'<script type="application/ld+json">{wrapped}</script>'
     assert Document(html, "https://x.pl/").jsonld == [{"@type": "NewsArticle", "headline": "H"}]
+
+
+@pytest.mark.parametrize("declaration", ['<meta charset="utf-8">', ""])
+def test_utf8_with_one_broken_sequence_stays_utf8(declaration):
+    # A cut multi-byte letter ("papieros\xc3...") must not turn the whole page into mojibake.
+    html = (f"<html><head>{declaration}</head><body><p>{POLISH}</p>".encode()
+            + b"<p>przemyt paczek papieros\xc3...</p></body></html>")
+    text, encoding = decode_html(html)
+    assert encoding == "utf-8"
+    assert POLISH in text and "papieros\ufffd..." in text
+
+
+def test_single_byte_polish_is_not_taken_for_broken_utf8():
+    html = f'<html><head><meta charset="utf-8"></head><body><p>{POLISH}</p></body></html>'
+    text, encoding = decode_html(html.encode("cp1250"))
+    assert POLISH in text and encoding == "cp1250"

@@ -66,6 +66,10 @@ def decode_html(data: bytes) -> tuple[str, str]:
         pass
     declared = html_body_declared_encoding(data[:8192])
     enc = resolve_encoding(declared) if declared else None
+    if enc is None or enc.replace("_", "-").lower() in ("utf-8", "utf8"):
+        text = _mostly_utf8(data)
+        if text is not None:
+            return text, "utf-8"
     if enc and enc.replace("_", "-").lower() in ("iso8859-2", "iso-8859-2", "latin2"):
         # Polish pages labelled ISO-8859-2 are often windows-1250 (C1 bytes give it away).
         if _C1_BYTES.search(data):
@@ -79,6 +83,19 @@ def decode_html(data: bytes) -> tuple[str, str]:
     if enc.startswith(("cp125", "iso8859", "latin", "mac")) or enc in ("ascii", "utf_8"):
         enc = _latin_family(data)
     return data.decode(enc, errors="replace"), enc
+
+
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """The text, when bytes that are not strict UTF-8 still are UTF-8 but for a few broken
+    sequences (a multi-byte letter cut by a truncation, say): decoded with replacement
+    characters, as a browser would. In single-byte text nearly every non-ASCII byte is broken."""
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
+    return text if broken * 20 <= high else None
 
 
 # Bytes that are Polish letters in one single-byte charset and symbols in the others.

@@ -201,3 +201,15 @@ def test_consent_placeholder_of_embedded_content_is_dropped_anywhere():
     got = body_of(f"<article><p>{P1}</p>{consent}<p>{P2}</p><p>{P3}</p><h3>Most popular</h3>"
                   f"<p>{P4}</p></article>")
     assert got == [P1, P2, P3]
+
+
+def test_sentence_ending_in_a_link_is_kept_but_linked_labels_are_not():
+    linked = ("Kowalski replaced Nowak, <a href='/a/nowak'>who for the last eight months combined "
+              "the role with his duties in the marketing department.</a>")
+    label = "Read also: <a href='/a/other'>Another bridge story with a long and detailed title</a>"
+    got = body_of(f"<article><p>{P1}</p><p>{linked}</p><p>{label}</p><p>{P2}</p>"
+                  f"<p><a href='/x'>A link that is the whole paragraph and nothing else.</a></p>"
+                  f"<p>{P3}</p></article>")
+    assert got[0] == P1 and got[-1] == P3
+    assert any(p.startswith("Kowalski replaced Nowak, who for the last") for p in got)
+    assert not any("Another bridge story" in p or "whole paragraph" in p for p in got)

@@ -179,18 +179,24 @@ class _Emitter:
         self.ignore_junk = ignore_junk
         self.parts: list[str] = []
         self.link = 0
+        #: how many parts of the current block come before its first link text
+        self.before_link: int | None = None
         self.block = "p"
-        self.out: list[tuple[str, str, float]] = []
+        self.out: list[tuple[str, str, float, str]] = []
 
     def flush(self) -> None:
         if self.parts:
             text = clean_text("".join(self.parts))
             if text:
-                self.out.append((self.block, text, min(1.0, self.link / len(text))))
-        self.parts, self.link = [], 0
+                cut = len(self.parts) if self.before_link is None else self.before_link
+                self.out.append((self.block, text, min(1.0, self.link / len(text)),
+                                 "".join(self.parts[:cut])))
+        self.parts, self.link, self.before_link = [], 0, None
 
     def add(self, s: str | None, in_link: bool) -> None:
         if s:
+            if in_link and self.before_link is None and s.strip():
+                self.before_link = len(self.parts)
             self.parts.append(s)
             if in_link:
                 self.link += len(s.strip())
@@ -287,14 +293,15 @@ def _emit(page: _Page, root: Any, containers: list[Any], skip_ids: set[int]) -> 
     if lead_el is not None:
         lead_page = _Emitter(page, set(), ignore_junk=True)
         lead_page.walk(lead_el)
-        lead = " ".join(text for _, text, _ in lead_page.out) or None
+        lead = " ".join(text for _, text, _, _ in lead_page.out) or None
         skip.add(lead_el)
     emitter = _Emitter(page, skip)
     for c in containers:
         emitter.walk(c)
     lead_key = norm_key(lead) if lead else None
-    kept = [(kind, text) for kind, text, dens in emitter.out
-            if _keep(kind, text, dens) and (lead_key is None or norm_key(text) != lead_key)]
+    kept = [(kind, text) for kind, text, dens, before in emitter.out
+            if _keep(kind, text, dens, before)
+            and (lead_key is None or norm_key(text) != lead_key)]
     kept = drop_closing_labels(trim_closing_boxes(kept))
     return BodyResult(lead=lead, paragraphs=[text for _, text in kept])
 

@@ -71,6 +71,7 @@ _DATE_LINE = re.compile(
     r"^(?:(?:published|updated|posted|opublikowano|aktualizacja|veröffentlicht|aktualisiert|"
     r"stand)\s*:?\s*)?[\w\s.,:/|-]{0,30}\d{1,4}[./\s-]\S{1,10}[./\s-]\d{2,4}[\w\s.,:|-]{0,25}$",
     re.I)
+_WORDS = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?…)\"”»“。！？」』]\W*$")
 
 
@@ -155,14 +156,25 @@ def _loose_tail(text: str) -> bool:
     return len(text) < 60 and not _SENTENCE_END.search(text)
 
 
-def _keep(kind: str, text: str, density: float) -> bool:
+def _keep(kind: str, text: str, density: float, before_link: str = "") -> bool:
+    """Whether an emitted block is article text; `before_link`: its text before any link."""
     if kind == "h1" or not re.search(r"\w", text):
         return False
-    if density >= 0.5 and (len(text) < 300 or density > 0.7):
+    if density >= 0.5 and (len(text) < 300 or density > 0.7) \
+            and not _sentence_with_link(text, before_link):
         return False
     if len(text) < 120 and (_BOILER_LINE.match(text) or _BYLINE.match(text)):
         return False
     return not (len(text) < 80 and _DATE_LINE.match(text))
+
+
+def _sentence_with_link(text: str, before_link: str) -> bool:
+    """A sentence of the article whose second half is a link to another article ("X replaced
+    Y, <a>who for eight months ...</a>."): several words run into the link, not a label such as
+    "Read also:", and the text ends like a sentence."""
+    before = before_link.strip()
+    return (len(_WORDS.findall(before)) >= 3 and not before.endswith(":")
+            and _SENTENCE_END.search(text) is not None and len(_WORDS.findall(text)) >= 8)
 
 
 _HARD_WORDS = frozenset((

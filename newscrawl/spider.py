@@ -20,7 +20,6 @@ from parsel import Selector
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.http import Response, TextResponse
-from w3lib.url import canonicalize_url
 
 from newscrawl.crawl_errors import classify_failure
 from newscrawl.discovery import (
@@ -35,6 +34,7 @@ from newscrawl.discovery import (
 )
 from newscrawl.extract import ExtractionError, extract_article
 from newscrawl.portals import Portal, get_portal
+from newscrawl.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ class NewsSpider(scrapy.Spider):
                 yield request
 
     def _document(self, url: str, callback: Any, *, probe: bool) -> scrapy.Request | None:
-        key = canonicalize_url(url)
+        key = canonical_url(url)
         if key in self._documents:
             return None
         self._documents.add(key)
@@ -189,7 +189,7 @@ class NewsSpider(scrapy.Spider):
 
     def _listing_request(self, url: str, *, home: bool = False,
                          probe: bool = False) -> scrapy.Request | None:
-        key = "listing:" + canonicalize_url(url)
+        key = "listing:" + canonical_url(url)
         if key in self._documents or self._listing_pages >= self.max_listing_pages:
             return None
         self._documents.add(key)
@@ -309,10 +309,10 @@ class NewsSpider(scrapy.Spider):
     def unschedule(self, url: str) -> None:
         """Forget that `url` was scheduled, so a later discovery of it may request it again
         (the incremental middleware calls this when it skipped the first discovery)."""
-        self._scheduled.discard(canonicalize_url(url))
+        self._scheduled.discard(canonical_url(url))
 
     def _article_request(self, entry: Entry, source: str) -> scrapy.Request | None:
-        key = canonicalize_url(entry.url)
+        key = canonical_url(entry.url)
         if key in self._scheduled:
             self.stat("duplicates/discovered")
             return None
@@ -375,7 +375,7 @@ class NewsSpider(scrapy.Spider):
         if item.published and self.window.contains(item.published) is False:
             self.stat("window/dropped_after_fetch")
             return
-        key = canonicalize_url(response.url)
+        key = canonical_url(response.url)
         if key in self._yielded:
             self.stat("duplicates/fetched")
             return

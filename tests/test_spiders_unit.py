@@ -83,6 +83,19 @@ def test_article_requests_carry_discovery_meta_and_are_deduplicated():
     assert spider._article_request(listing_page, "sitemap") is None
 
 
+def test_tracking_and_amp_variants_of_one_article_are_requested_once():
+    spider = make(GenericNewsSpider, url="https://news.example.com/")
+    first = Entry("https://news.example.com/2024/06/01/bridge/?utm_source=rss&utm_medium=feed")
+    assert spider._article_request(first, "rss") is not None
+    for variant in ("https://news.example.com/2024/06/01/bridge/amp/",
+                    "https://www.news.example.com/2024/06/01/bridge/?fbclid=abc",
+                    "http://news.example.com/2024/06/01/bridge/#comments"):
+        assert spider._article_request(Entry(variant), "sitemap") is None, variant
+    assert spider.crawler.stats.get_value("newscrawl/duplicates/discovered") == 3
+    assert spider._article_request(Entry("https://news.example.com/2024/06/01/other"),
+                                   "sitemap") is not None
+
+
 def test_unscheduled_article_may_be_requested_again():
     spider = make(WpSpider, base_url="http://127.0.0.1:8080/")
     entry = Entry(spider.map_url("https://wiadomosci.wp.pl/a-6000000000000100a"))

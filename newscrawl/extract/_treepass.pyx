@@ -317,7 +317,7 @@ cdef int _attributes(tree.xmlNode* node) noexcept nogil:
 
 
 def scan(list elements, list ends, tuple tag_sets, junk_flags):
-    """`Scan`'s page-wide facts: (parent, tags, strict, with_roles, classed, itemprops, kinds).
+    """`Scan`'s page-wide facts: (parent, strict, with_roles, classed, itemprops, kinds).
 
     `tag_sets`: junk, weak, text-div, paragraph tags and {"a"}; `kinds` holds, per element, bit
     k set when its tag is in tag_sets[k + 2]; `junk_flags(el)` -> (hidden, by role) is called
@@ -330,7 +330,6 @@ def scan(list elements, list ends, tuple tag_sets, junk_flags):
     cdef long mask
     cdef dict cache = {}
     cdef list parent = [-1] * n
-    cdef list tags = [None] * n
     cdef list strict = [False] * n
     cdef list with_roles = [False] * n
     cdef list classed = []
@@ -343,9 +342,7 @@ def scan(list elements, list ends, tuple tag_sets, junk_flags):
             parent[j] = i
             j = ends[j]
         el = elements[i]
-        info = _tag_info(cache, <const char*> el._c_node.name, tag_sets)
-        tags[i] = info[0]
-        mask = info[1]
+        mask = _tag_info(cache, <const char*> el._c_node.name, tag_sets)[1]
         kinds[i] = mask >> 2
         if mask & 1:
             strict[i] = with_roles[i] = True
@@ -362,7 +359,7 @@ def scan(list elements, list ends, tuple tag_sets, junk_flags):
             classed.append(i)
         if attrs & ATTR_ITEMPROP:
             itemprops.append(el)
-    return parent, tags, strict, with_roles, classed, itemprops, bytes(kinds)
+    return parent, strict, with_roles, classed, itemprops, bytes(kinds)
 
 
 def block_counts(bytes kinds, list parent, list direct, list roots):

@@ -43,9 +43,10 @@ class Scan:
         self.ends = stats.ends
         #: visible characters written straight into the element (own text and children's tails)
         self.direct = stats.direct
+        self.tags = stats.tags
         self._compiled = compiled and _scan_compiled is not None
         if self._compiled:
-            (self.parent, self.tags, self.strict, self.with_roles, self.classed, self.itemprops,
+            (self.parent, self.strict, self.with_roles, self.classed, self.itemprops,
              self._kinds) = _scan_compiled(elements, self.ends, _SCAN_TAG_SETS, _junk_flags)
         else:
             self._scan_python(elements)
@@ -55,7 +56,6 @@ class Scan:
         """Parents, tags, junk by tag/visibility/role, classed elements and itemprops."""
         order = self.order
         self.parent = [order.get(el.getparent(), -1) for el in elements]
-        self.tags = [el.tag for el in elements]
         #: junk by tag or visibility (`strict`), and also by ARIA role (`with_roles`)
         strict = [tag in JUNK_TAGS for tag in self.tags]
         with_roles = strict[:]

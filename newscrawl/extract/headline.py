@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -53,11 +52,6 @@ class _Cand:
     source: str
     quality: float
     keys: list[str] = field(default_factory=list)
-
-
-def iter_tag(doc: Document, tag: str) -> Iterator[Any]:
-    """Elements named `tag` in document order, as `//tag` finds them."""
-    return iter(doc.everywhere(tag))
 
 
 def _attributed(doc: Document, names: tuple[str, ...]) -> list[Any]:
@@ -317,7 +311,7 @@ def choose_headline(doc: Document, art: dict[str, Any], first_str: Any = None) -
     """
     site = doc.meta_first("og:site_name", "application-name")
     host = urlsplit(doc.url).netloc.lower().removeprefix("www.")
-    title_el = next(iter_tag(doc, "title"), None)
+    title_el = next(iter(doc.everywhere("title")), None)
     raw_title = _headline_of(str(title_el.xpath("string()")) if title_el is not None else "")
     if site and norm_key(site) == norm_key(raw_title):
         site = None  # a "site name" that is the whole title names the page, not the site

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newscrawl.extract.document import Document
-from newscrawl.extract.headline import choose_headline, itemprop_nodes, iter_tag, property_nodes
+from newscrawl.extract.headline import choose_headline, itemprop_nodes, property_nodes
 from newscrawl.extract.text import clean_text, node_text, norm_key
 
 ARTICLE_TYPES = {
@@ -132,7 +132,7 @@ def article_objects(doc: Document) -> list[dict[str, Any]]:
     if len(arts) < 2:
         return arts
     canonical = _canonical_href(doc)
-    first_h1 = next(iter_tag(doc, "h1"), None)
+    first_h1 = next(iter(doc.everywhere("h1")), None)
     h1 = norm_key(first_h1.xpath("string()") if first_h1 is not None else "")
     og = norm_key(doc.meta_first("og:title"))
 
@@ -207,7 +207,7 @@ def _parsely(doc: Document) -> dict[str, Any]:
 
 def _canonical_href(doc: Document) -> str | None:
     """The `href` of the first `<link rel="canonical">` that has one."""
-    for el in iter_tag(doc, "link"):
+    for el in doc.everywhere("link"):
         if el.get("rel") == "canonical":
             href = el.get("href")
             if href is not None:
@@ -232,7 +232,7 @@ def _microdata(doc: Document, prop: str) -> list[str]:
 def _time_elements(doc: Document) -> list[str]:
     """`<time datetime>` values, those marked as publication time (pubdate, class) first."""
     marked, plain = [], []
-    for el in iter_tag(doc, "time"):
+    for el in doc.everywhere("time"):
         value = clean_text(el.get("datetime"))
         if not value:
             continue

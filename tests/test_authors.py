@@ -109,6 +109,21 @@ def test_split_names() -> None:
     assert split_names("jan@example.com") == []
 
 
+def test_short_sign_parentheses_and_nordic_and() -> None:
+    assert split_names("Elena Oberholzer (obe), Corina Gall (cog.)") == [
+        "Elena Oberholzer", "Corina Gall"]
+    assert split_names("Anna (Ania) Nowak") == ["Anna (Ania) Nowak"]
+    assert split_names("blogger (stevenhgm)") == ["blogger (stevenhgm)"]
+    assert split_names("(Jan Kowalski)") == ["Jan Kowalski"]
+    assert split_names("Trine Jørgensen og Tôrtia Reimer") == ["Trine Jørgensen", "Tôrtia Reimer"]
+
+
+def test_profile_slug_is_the_same_author() -> None:
+    head = ld('{"@type":"NewsArticle","headline":"H","author":[{"@type":"Person",'
+              '"name":"Sophie Foster"},{"@type":"Person","name":"sophie-foster"}]}')
+    assert authors(head) == ["Sophie Foster"]
+
+
 def test_wp_seed_page_signature() -> None:
     page = ROOT / "fixtures" / "pages" / "wp" / "seed-article.html"
     if not page.exists():

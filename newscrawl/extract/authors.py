@@ -41,7 +41,8 @@ _NOT_AUTHOR = re.compile(r"^(źródło|zrodlo|source|quelle|fot\.?|foto|photo|zd
 _WEEKDAY = re.compile(r"\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
                       r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|"
                       r"poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela)\b.*$", re.I)
-_SPLIT = re.compile(r"\s*(?:,|;|&|\||/|\band\b|\bund\b|\boraz\b|\bi\b|\bet\b|\by\b)\s*", re.I)
+_SPLIT = re.compile(r"\s*(?:,|;|&|\||/|\band\b|\bund\b|\boraz\b|\bi\b|\bet\b|\by\b|\bog\b|"
+                    r"\boch\b)\s*", re.I)
 _HINT = re.compile(r"(?:^|[\s_-])(?:author|authors|byline|autor|autorzy|signature--author|"
                    r"article-author|writer|verfasser|creator|contributor|reporter|by-line|"
                    r"post-author|entry-author|author-name|autor-name|meta-author)(?:$|[\s_-])",
@@ -63,7 +64,28 @@ def clean_name(raw: str) -> str:
     name = re.sub(r"\s+(?:[-–—]\s+)?\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$", "", name)
     name = re.sub(r"\s*\b(?:updated|published|aktualisiert|veröffentlicht|am|on)\b.*$", "",
                   name, flags=re.I)
-    return name.strip(" \t,;:-–—|·•/()[]\"'")
+    name = _SHORT_SIGN.sub("", name)
+    return _trim(name)
+
+
+#: A short sign after a full name ("Elena Oberholzer (obe)"): the author's initials, not a name.
+_SHORT_SIGN = re.compile(r"(?<=\w)\s+\([a-ząćęłńóśźżäöüß]{2,5}\.?\)$")
+_TRIM = " \t,;:-–—|·•/[]\"'"
+
+
+def _trim(name: str) -> str:
+    """Strip decoration from both ends; parentheses only when they do not pair up."""
+    while True:
+        before = name
+        name = name.strip(_TRIM)
+        if name.startswith("(") and name.endswith(")"):
+            name = name[1:-1]
+        elif name.startswith("(") and ")" not in name:
+            name = name[1:]
+        elif name.endswith(")") and "(" not in name:
+            name = name[:-1]
+        if name == before:
+            return name
 
 
 def looks_like_name(name: str) -> bool:
@@ -95,10 +117,12 @@ def split_names(raw: str) -> list[str]:
 
 
 def _dedupe(names: list[str]) -> list[str]:
+    """Names in order, each once: case, spaces and punctuation aside (a profile slug such as
+    "sophie-foster" is the same name as "Sophie Foster")."""
     seen: set[str] = set()
     out = []
     for n in names:
-        key = n.casefold()
+        key = re.sub(r"[\W_]+", "", n.casefold()) or n.casefold()
         if key not in seen:
             seen.add(key)
             out.append(n)

@@ -118,6 +118,15 @@ def test_short_sign_parentheses_and_nordic_and() -> None:
     assert split_names("Trine Jørgensen og Tôrtia Reimer") == ["Trine Jørgensen", "Tôrtia Reimer"]
 
 
+def test_jsonld_author_reference_to_a_person_in_the_graph() -> None:
+    # Yoast SEO writes the author as a reference to a Person node of the same @graph.
+    head = ld('{"@context":"https://schema.org","@graph":[{"@type":"Article","headline":"H",'
+              '"author":{"@id":"https://news.example.com/#/schema/person/1"}},'
+              '{"@type":"Person","@id":"https://news.example.com/#/schema/person/1",'
+              '"name":"Doris Schuppe"}]}')
+    assert authors(head) == ["Doris Schuppe"]
+
+
 def test_profile_slug_is_the_same_author() -> None:
     head = ld('{"@type":"NewsArticle","headline":"H","author":[{"@type":"Person",'
               '"name":"Sophie Foster"},{"@type":"Person","name":"sophie-foster"}]}')

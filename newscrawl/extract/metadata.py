@@ -154,6 +154,24 @@ def article_objects(doc: Document) -> list[dict[str, Any]]:
     return [o for _, o in ranked]
 
 
+def _nodes_by_id(doc: Document) -> dict[str, dict[str, Any]]:
+    """JSON-LD objects by their `@id`, for references such as Yoast's
+    `"author": {"@id": ".../#/schema/person/..."}` to a Person elsewhere in the `@graph`."""
+    return {o["@id"]: o for o in _all_objects(doc) if isinstance(o.get("@id"), str)}
+
+
+def _resolve(value: Any, nodes: dict[str, dict[str, Any]]) -> Any:
+    """`value` with bare `{"@id": ...}` references replaced by the objects they name."""
+    if isinstance(value, list):
+        return [_resolve(v, nodes) for v in value]
+    if isinstance(value, dict) and not any(k in value for k in ("name", "givenName",
+                                                                 "familyName")):
+        ref = value.get("@id")
+        if isinstance(ref, str) and ref in nodes:
+            return nodes[ref]
+    return value
+
+
 def _names(value: Any, want_person: bool | None = None) -> list[str]:
     """Names in an author value; want_person True/False keeps persons/organisations only."""
     if isinstance(value, list):
@@ -302,12 +320,13 @@ def _read_metadata(doc: Document) -> Metadata:
     md.description = (_first_str(art.get("description"))
                       or doc.meta_first("og:description", "description", "twitter:description"))
 
-    author = art.get("author") or art.get("creator")
+    nodes = _nodes_by_id(doc)
+    author = _resolve(art.get("author") or art.get("creator"), nodes)
     md.authors = _names(author, True)
     md.author_orgs = _names(author, False)
     if not md.authors:
         for other in arts[1:]:
-            md.authors = _names(other.get("author"), True)
+            md.authors = _names(_resolve(other.get("author"), nodes), True)
             if md.authors:
                 break
     meta_names = [clean_text(a) for name in AUTHOR_META for a in doc.meta.get(name, [])]

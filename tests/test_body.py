@@ -213,3 +213,28 @@ def test_sentence_ending_in_a_link_is_kept_but_linked_labels_are_not():
     assert got[0] == P1 and got[-1] == P3
     assert any(p.startswith("Kowalski replaced Nowak, who for the last") for p in got)
     assert not any("Another bridge story" in p or "whole paragraph" in p for p in got)
+
+
+def _with_description(article: str, description: str) -> Document:
+    html = (f"<html><head><title>T</title><meta property='og:description' "
+            f"content='{description}'></head><body><div class='layout'>{article}</div>"
+            f"</body></html>")
+    return Document(html, "https://example.com/a")
+
+
+def test_lead_without_class_found_by_the_description_it_repeats():
+    doc = _with_description(f"<article><header><h1>Bridge</h1><div><p>{LEAD}</p></div></header>"
+                            f"<div class='text'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>"
+                            f"</article>", LEAD)
+    res = extract_body(doc)
+    assert res.lead == LEAD
+    assert res.paragraphs == [P1, P2, P3]
+
+
+def test_description_repeated_further_down_is_not_a_lead():
+    # the description repeats a body paragraph after the text started: not a standfirst
+    doc = _with_description(f"<article><h1>Bridge</h1><p>{P1}</p><p>{P2}</p><p>{P3}</p>"
+                            f"</article>", P3)
+    res = extract_body(doc)
+    assert res.lead is None
+    assert res.paragraphs == [P1, P2, P3]

@@ -183,6 +183,10 @@ class BlockPage:
         self._scan = scan
         self._commas: dict[int, int] = {}
 
+    def end_of(self, i: int) -> int:
+        """One past the last position of the subtree of the element at position `i`."""
+        return self._scan.ends[i]
+
     def direct(self, el: Any) -> int:
         """Visible characters written straight into the element, outside its children."""
         return self._scan.direct[self.order[el]]

@@ -12,20 +12,17 @@ paragraphs; subheadings become their own entries, link lists and boilerplate lin
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
 from newscrawl.extract.blockscan import BlockPage as _Page
 from newscrawl.extract.blockscan import Scan
 from newscrawl.extract.boilerplate import (
-    _LEAD_WORDS,
     _POS_WORDS,
     BLOCK_TAGS,
     HEADINGS,
     JUNK_TAGS,
     PARA_TAGS,
-    _hard_junk,
     _keep,
     _words,
 )
@@ -36,6 +33,7 @@ from newscrawl.extract.fallback import (
     larger_candidate,
     needs_retry,
 )
+from newscrawl.extract.lead import find_lead
 from newscrawl.extract.text import clean_text, norm_key
 from newscrawl.extract.trim import drop_closing_labels, trim_closing_boxes
 
@@ -221,38 +219,6 @@ class _Emitter:
             self.block = outer
 
 
-def _find_lead(page: _Page, root: Any, containers: list[Any], skip: set[int]) -> Any | None:
-    """A standfirst element near the top of the article: by class/id, or in the article header."""
-    if not containers:
-        return None
-    first = min(page.order[c] for c in containers)
-    last = max(page.order[c] for c in containers)
-    start = min((page.order[h] for h in root.iter("h1") if h in page.order), default=0)
-    start = min(start, first)
-    body_first_p = None
-    for c in containers:
-        for p in c.iter("p"):
-            if p not in page.junk and page.text.get(p, 0) >= 40:
-                body_first_p = page.order[p]
-                break
-        if body_first_p is not None:
-            break
-    limit = body_first_p if body_first_p is not None else last
-    classed = page.classed  # only elements with class/id words can say "lead"
-    for i in classed[bisect_left(classed, start):bisect_right(classed, limit)]:
-        el = page.elements[i]
-        if el.tag in ("html", "body", "main", "article", "a") or any(el is c for c in containers):
-            continue
-        words = set(_words(el))
-        if not words & _LEAD_WORDS:
-            continue
-        t = page.text.get(el, 0)
-        if 40 <= t <= 1500 and page.density(el) < 0.3 and page.paras.get(el, 0) <= 1500 \
-                and not _hard_junk(el, skip):
-            return el
-    return None
-
-
 def extract_body(doc: Document, *, container_css: str | None = None,
                  exclude: list[Any] | None = None) -> BodyResult:
     """Find the main text; `container_css` (a portal's) wins; `exclude` nodes are skipped."""
@@ -263,31 +229,36 @@ def extract_body(doc: Document, *, container_css: str | None = None,
     scan = Scan(doc.elements, doc.stats)
     skip_at = {scan.order[n] for n in exclude or () if n in scan.order}
     page = _Page(scan, skip_at)
+    from newscrawl.extract.metadata import read_metadata
+
+    md = read_metadata(doc)
+    description = md.description
     containers: list[Any] = []
     if container_css:
         containers = [s.root for s in doc.selector.css(container_css)
                       if not isinstance(s.root, str)][:1]
     if containers:
-        return _emit(page, root, containers, skip_ids)
-    from newscrawl.extract.metadata import read_metadata
-
-    hint = read_metadata(doc).article_body
-    result = _emit(page, root, _choose_containers(page, root, hint), skip_ids)
+        return _emit(page, root, containers, skip_ids, description)
+    hint = md.article_body
+    result = _emit(page, root, _choose_containers(page, root, hint), skip_ids, description)
     got = sum(len(p) for p in result.paragraphs)
     if needs_retry(got, page.text.get(root, 0)):
         # class/id and role hints can be wrong about a whole page: retry trusting tags only
         page = _Page(scan, skip_at, use_classes=False)
-        retry = _emit(page, root, _choose_containers(page, root, hint), skip_ids)
+        retry = _emit(page, root, _choose_containers(page, root, hint), skip_ids,
+                      description)
         if better_retry(got, sum(map(len, retry.paragraphs))):
             result = retry
     return result
 
 
-def _emit(page: _Page, root: Any, containers: list[Any], skip_ids: set[int]) -> BodyResult:
-    """Lead and paragraphs of the chosen containers."""
+def _emit(page: _Page, root: Any, containers: list[Any], skip_ids: set[int],
+          description: str | None = None) -> BodyResult:
+    """Lead and paragraphs of the chosen containers; `description`: the page's summary
+    metadata, which a standfirst often repeats."""
     if not containers:
         return BodyResult()
-    lead_el = _find_lead(page, root, containers, skip_ids)
+    lead_el = find_lead(page, root, containers, skip_ids, description)
     lead = None
     skip: set[Any] = set()
     if lead_el is not None:

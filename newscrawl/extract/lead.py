@@ -1,0 +1,90 @@
+"""The standfirst (lead): the element between the headline and the first body paragraph that
+introduces the article.
+
+It is named by its class/id (`lead`, `standfirst`, `intro`, `summary`, `dek`, `teaser`, ...),
+or, when no element says so, it is the visible element there whose text is the page's own
+summary (`og:description`, `description`, JSON-LD `description`): publishers write the
+standfirst into that metadata, and finding it on the page between the headline and the text
+shows it is displayed as one.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from typing import Any
+
+from newscrawl.extract.blockscan import BlockPage
+from newscrawl.extract.boilerplate import _LEAD_WORDS, JUNK_TAGS, _hard_junk, _words
+from newscrawl.extract.text import node_text, norm_key
+
+#: Tags that never hold a standfirst of their own.
+_NOT_LEAD = frozenset((*JUNK_TAGS, "html", "body", "main", "article", "a", "li", "ul", "ol",
+                       "h1", "table", "tr", "td"))
+#: How close in length the element's text and the description must be.
+_LENGTH_RATIO = 0.8
+
+
+def find_lead(page: BlockPage, root: Any, containers: list[Any], skip: set[int],
+              description: str | None = None) -> Any | None:
+    """The standfirst element, or None; `skip` holds ids of excluded (related) blocks."""
+    if not containers:
+        return None
+    first = min(page.order[c] for c in containers)
+    last = max(page.order[c] for c in containers)
+    start = min((page.order[h] for h in root.iter("h1") if h in page.order), default=0)
+    start = min(start, first)
+    body_first_p = None
+    for c in containers:
+        for p in c.iter("p"):
+            if p not in page.junk and page.text.get(p, 0) >= 40:
+                body_first_p = page.order[p]
+                break
+        if body_first_p is not None:
+            break
+    limit = body_first_p if body_first_p is not None else last
+    found = _by_class(page, containers, skip, start, limit)
+    if found is None and description:
+        found = _by_description(page, containers, skip, start, limit, description)
+    return found
+
+
+def _by_class(page: BlockPage, containers: list[Any], skip: set[int], start: int,
+              limit: int) -> Any | None:
+    classed = page.classed  # only elements with class/id words can say "lead"
+    for i in classed[bisect_left(classed, start):bisect_right(classed, limit)]:
+        el = page.elements[i]
+        if el.tag in ("html", "body", "main", "article", "a") or any(el is c for c in containers):
+            continue
+        words = set(_words(el))
+        if not words & _LEAD_WORDS:
+            continue
+        t = page.text.get(el, 0)
+        if 40 <= t <= 1500 and page.density(el) < 0.3 and page.paras.get(el, 0) <= 1500 \
+                and not _hard_junk(el, skip):
+            return el
+    return None
+
+
+def _by_description(page: BlockPage, containers: list[Any], skip: set[int], start: int,
+                    limit: int, description: str) -> Any | None:
+    """The innermost element between `start` and `limit` whose text is the description."""
+    key = norm_key(description)
+    if len(key) < 40:
+        return None
+    low, high = len(description) * _LENGTH_RATIO, len(description) / _LENGTH_RATIO + 10
+    best = None
+    best_end = -1
+    for i in range(start, min(limit, len(page.elements))):
+        if best is not None and i >= best_end:
+            break  # past the matching element: its innermost match was taken
+        el = page.elements[i]
+        if not low <= page.text.get(el, 0) <= high or el.tag in _NOT_LEAD \
+                or any(el is c for c in containers):
+            continue
+        text = norm_key(node_text(el))
+        short, long_ = sorted((text, key), key=len)
+        if short and short in long_ and len(short) >= _LENGTH_RATIO * len(long_) \
+                and page.density(el) < 0.3 and not _hard_junk(el, skip):
+            best = el
+            best_end = page.end_of(i)
+    return best

@@ -238,3 +238,19 @@ def test_description_repeated_further_down_is_not_a_lead():
     res = extract_body(doc)
     assert res.lead is None
     assert res.paragraphs == [P1, P2, P3]
+
+
+def test_bold_opening_paragraph_is_the_lead_and_vorspann_class_names_one():
+    res = extract_body(page(f"<article><h1>Bridge</h1><p><strong>{LEAD}</strong></p>"
+                            f"<p>{P1}</p><p>{P2}</p><p>{P3}</p></article>"))
+    assert res.lead == LEAD and res.paragraphs == [P1, P2, P3]
+    res = extract_body(page(f"<article><h1>Bridge</h1><p class='vorspann'>{LEAD}</p>"
+                            f"<p>{P1}</p><p>{P2}</p></article>"))
+    assert res.lead == LEAD and res.paragraphs == [P1, P2]
+
+
+def test_bold_words_inside_the_first_paragraph_do_not_make_it_a_lead():
+    first = f"<strong>Kowalski</strong> {P1}"
+    res = extract_body(page(f"<article><h1>Bridge</h1><p>{first}</p><p>{P2}</p>"
+                            f"<p>{P3}</p></article>"))
+    assert res.lead is None and res.paragraphs[0].startswith("Kowalski The council")

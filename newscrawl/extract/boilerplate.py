@@ -53,7 +53,8 @@ _POS_WORDS = frozenset(("article", "body", "content", "entry", "main", "post", "
 _LEAD_WORDS = frozenset(("lead", "standfirst", "intro", "summary", "dek", "deck", "subtitle",
                          "subheadline", "excerpt", "abstract", "lede", "perex", "zajawka", "wstep",
                          "lid", "teaser", "subhead", "strapline", "sapo", "chapo", "bajada",
-                         "description", "leadtext", "intro-text", "lead-text", "articlelead"))
+                         "description", "leadtext", "intro-text", "lead-text", "articlelead",
+                         "vorspann", "preface", "einleitung", "chapeau", "entradilla"))
 _TAXONOMY_PREFIXES = ("category-", "tag-", "tags-", "topic-", "categories-", "label-")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)

@@ -1,11 +1,12 @@
 """The standfirst (lead): the element between the headline and the first body paragraph that
 introduces the article.
 
-It is named by its class/id (`lead`, `standfirst`, `intro`, `summary`, `dek`, `teaser`, ...),
-or, when no element says so, it is the visible element there whose text is the page's own
-summary (`og:description`, `description`, JSON-LD `description`): publishers write the
-standfirst into that metadata, and finding it on the page between the headline and the text
-shows it is displayed as one.
+It is named by its class/id (`lead`, `standfirst`, `intro`, `summary`, `dek`, `teaser`,
+`vorspann`, ...); or, when no element says so, it is the visible element there whose text is
+the page's own summary (`og:description`, `description`, JSON-LD `description`): publishers
+write the standfirst into that metadata, and finding it on the page between the headline and
+the text shows it is displayed as one; or it is the text's first paragraph set in bold as a
+whole, the typographic standfirst.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from bisect import bisect_left, bisect_right
 from typing import Any
 
 from newscrawl.extract.blockscan import BlockPage
-from newscrawl.extract.boilerplate import _LEAD_WORDS, JUNK_TAGS, _hard_junk, _words
+from newscrawl.extract.boilerplate import _LEAD_WORDS, _SENTENCE_END, JUNK_TAGS, _hard_junk, _words
 from newscrawl.extract.text import node_text, norm_key
 
 #: Tags that never hold a standfirst of their own.
@@ -45,6 +46,8 @@ def find_lead(page: BlockPage, root: Any, containers: list[Any], skip: set[int],
     found = _by_class(page, containers, skip, start, limit)
     if found is None and description:
         found = _by_description(page, containers, skip, start, limit, description)
+    if found is None and body_first_p is not None:
+        found = _bold_opening(page, body_first_p)
     return found
 
 
@@ -88,3 +91,18 @@ def _by_description(page: BlockPage, containers: list[Any], skip: set[int], star
             best = el
             best_end = page.end_of(i)
     return best
+
+
+def _bold_opening(page: BlockPage, first: int) -> Any | None:
+    """The text's first paragraph when it is set in bold as a whole and reads as a sentence:
+    the typographic standfirst of many newsrooms (the German "Vorspann")."""
+    el = page.elements[first]
+    if el.tag != "p":
+        return None
+    text = node_text(el)
+    if len(text) < 60 or not _SENTENCE_END.search(text):
+        return None
+    bold = [b for b in el.iter("strong", "b")
+            if next(b.iterancestors("strong", "b"), el) is el]  # outermost bold runs only
+    bold_len = sum(len(node_text(b)) for b in bold)
+    return el if bold_len >= 0.9 * len(text) else None

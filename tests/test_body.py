@@ -254,3 +254,14 @@ def test_bold_words_inside_the_first_paragraph_do_not_make_it_a_lead():
     res = extract_body(page(f"<article><h1>Bridge</h1><p>{first}</p><p>{P2}</p>"
                             f"<p>{P3}</p></article>"))
     assert res.lead is None and res.paragraphs[0].startswith("Kowalski The council")
+
+
+def test_lead_found_under_outer_wrappers_with_menu_words_but_not_in_a_teaser_card():
+    html = (f"<html class='header-menu-nav--closed'><body><article class='post tag-social'>"
+            f"<header><h1>Bridge</h1><p class='article-subtitle'>{LEAD}</p></header>"
+            f"<div class='story'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div></article></body></html>")
+    res = extract_body(Document(html, "https://example.com/a"))
+    assert res.lead == LEAD and res.paragraphs == [P1, P2, P3]
+    card = (f"<html><body><article><h1>Bridge</h1><div class='card'><p class='subtitle'>{LEAD}"
+            f"</p></div><div class='story'><p>{P1}</p><p>{P2}</p></div></article></body></html>")
+    assert extract_body(Document(card, "https://example.com/a")).lead is None

@@ -185,11 +185,21 @@ _HARD_WORDS = frozenset((
 
 
 def _hard_junk(el: Any, skip: set[int]) -> bool:
-    """True when the element or an ancestor is surely not the article (for lead candidates)."""
-    node = el
+    """True when the element or an ancestor is surely not the article (for lead candidates).
+
+    Tags count at any depth; class/id words only on the element and its three nearest
+    ancestors below the page's outer wrappers (an `<html class="menu-closed">` or a WordPress
+    `<article class="tag-social">` says nothing about a standfirst deep inside).
+    """
+    node, depth = el, 0
     while node is not None:
-        if id(node) in skip or node.tag in JUNK_TAGS or node.tag == "a" \
-                or set(_words(node)) & _HARD_WORDS:
+        if id(node) in skip or node.tag in JUNK_TAGS or node.tag == "a":
+            return True
+        if depth <= 3 and node.tag not in _OUTER_TAGS and set(_words(node)) & _HARD_WORDS:
             return True
         node = node.getparent()
+        depth += 1
     return False
+
+
+_OUTER_TAGS = frozenset(("html", "body", "main", "article"))

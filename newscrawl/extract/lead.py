@@ -43,9 +43,11 @@ def find_lead(page: BlockPage, root: Any, containers: list[Any], skip: set[int],
         if body_first_p is not None:
             break
     limit = body_first_p if body_first_p is not None else last
-    found = _by_class(page, containers, skip, start, limit)
+    # A paragraph picked up beside the main container may be the standfirst itself.
+    main = [c for c in containers if c.tag != "p"] or containers
+    found = _by_class(page, main, skip, start, limit)
     if found is None and description:
-        found = _by_description(page, containers, skip, start, limit, description)
+        found = _by_description(page, main, skip, start, limit, description)
     if found is None and body_first_p is not None:
         found = _bold_opening(page, body_first_p)
     return found

@@ -265,3 +265,9 @@ def test_lead_found_under_outer_wrappers_with_menu_words_but_not_in_a_teaser_car
     card = (f"<html><body><article><h1>Bridge</h1><div class='card'><p class='subtitle'>{LEAD}"
             f"</p></div><div class='story'><p>{P1}</p><p>{P2}</p></div></article></body></html>")
     assert extract_body(Document(card, "https://example.com/a")).lead is None
+
+
+def test_subtitle_in_the_headline_hgroup_is_the_lead():
+    res = extract_body(page(f"<article><hgroup><div><h1>Bridge</h1></div><p>{LEAD}</p></hgroup>"
+                            f"<div class='story'><p>{P1}</p><p>{P2}</p></div></article>"))
+    assert res.lead == LEAD and res.paragraphs == [P1, P2]

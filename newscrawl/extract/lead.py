@@ -1,12 +1,12 @@
 """The standfirst (lead): the element between the headline and the first body paragraph that
 introduces the article.
 
-It is named by its class/id (`lead`, `standfirst`, `intro`, `summary`, `dek`, `teaser`,
-`vorspann`, ...); or, when no element says so, it is the visible element there whose text is
-the page's own summary (`og:description`, `description`, JSON-LD `description`): publishers
-write the standfirst into that metadata, and finding it on the page between the headline and
-the text shows it is displayed as one; or it is the text's first paragraph set in bold as a
-whole, the typographic standfirst.
+It is the subtitle in the headline's `<hgroup>`; or it is named by its class/id (`lead`,
+`standfirst`, `intro`, `summary`, `dek`, `teaser`, `vorspann`, ...); or, when no element says
+so, it is the visible element there whose text is the page's own summary (`og:description`,
+`description`, JSON-LD `description`): publishers write the standfirst into that metadata, and
+finding it on the page between the headline and the text shows it is displayed as one; or it
+is the text's first paragraph set in bold as a whole, the typographic standfirst.
 """
 
 from __future__ import annotations
@@ -45,12 +45,32 @@ def find_lead(page: BlockPage, root: Any, containers: list[Any], skip: set[int],
     limit = body_first_p if body_first_p is not None else last
     # A paragraph picked up beside the main container may be the standfirst itself.
     main = [c for c in containers if c.tag != "p"] or containers
-    found = _by_class(page, main, skip, start, limit)
+    found = _in_hgroup(page, root)
+    if found is None:
+        found = _by_class(page, main, skip, start, limit)
     if found is None and description:
         found = _by_description(page, main, skip, start, limit, description)
     if found is None and body_first_p is not None:
         found = _bold_opening(page, body_first_p)
     return found
+
+
+def _in_hgroup(page: BlockPage, root: Any) -> Any | None:
+    """The subtitle grouped with the headline: in HTML an `<hgroup>` holds the heading and its
+    subtitle paragraph."""
+    h1 = next((h for h in root.iter("h1") if h in page.order), None)
+    branch = h1  # the hgroup's child holding the heading (the heading or its wrapper)
+    for _ in range(2):
+        parent = branch.getparent() if branch is not None else None
+        if parent is None or parent.tag == "hgroup":
+            break
+        branch = parent
+    if branch is None or branch.getparent() is None or branch.getparent().tag != "hgroup":
+        return None
+    for sib in branch.itersiblings():
+        if isinstance(sib.tag, str) and page.text.get(sib, 0) >= 40 and page.density(sib) < 0.3:
+            return sib
+    return None
 
 
 def _by_class(page: BlockPage, containers: list[Any], skip: set[int], start: int,

@@ -262,8 +262,10 @@ def test_lead_found_under_outer_wrappers_with_menu_words_but_not_in_a_teaser_car
             f"<div class='story'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div></article></body></html>")
     res = extract_body(Document(html, "https://example.com/a"))
     assert res.lead == LEAD and res.paragraphs == [P1, P2, P3]
-    card = (f"<html><body><article><h1>Bridge</h1><div class='card'><p class='subtitle'>{LEAD}"
-            f"</p></div><div class='story'><p>{P1}</p><p>{P2}</p></div></article></body></html>")
+    meta = "<div class='meta'>" + "<span>x</span>" * 6 + "</div>"  # a card away from the h1
+    card = (f"<html><body><article><h1>Bridge</h1>{meta}<div class='card'><p class='subtitle'>"
+            f"{LEAD}</p></div><div class='story'><p>{P1}</p><p>{P2}</p></div></article></body>"
+            f"</html>")
     assert extract_body(Document(card, "https://example.com/a")).lead is None
 
 
@@ -271,3 +273,14 @@ def test_subtitle_in_the_headline_hgroup_is_the_lead():
     res = extract_body(page(f"<article><hgroup><div><h1>Bridge</h1></div><p>{LEAD}</p></hgroup>"
                             f"<div class='story'><p>{P1}</p><p>{P2}</p></div></article>"))
     assert res.lead == LEAD and res.paragraphs == [P1, P2]
+
+
+def test_lead_named_right_after_the_headline_despite_layout_wrapper_words():
+    res = extract_body(page(f"<article><header class='sidebar-grid__header'><h1>Bridge</h1>"
+                            f"<p class='hero__excerpt'>{LEAD}</p></header>"
+                            f"<div class='story'><p>{P1}</p><p>{P2}</p></div></article>"))
+    assert res.lead == LEAD and res.paragraphs == [P1, P2]
+    res = extract_body(page(f"<article><h1>Bridge</h1><div class='article__preamble'>"
+                            f"<p>{LEAD}</p></div><div class='story'><p>{P1}</p><p>{P2}</p></div>"
+                            f"</article>"))
+    assert res.lead == LEAD

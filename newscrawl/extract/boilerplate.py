@@ -54,7 +54,8 @@ _LEAD_WORDS = frozenset(("lead", "standfirst", "intro", "summary", "dek", "deck"
                          "subheadline", "excerpt", "abstract", "lede", "perex", "zajawka", "wstep",
                          "lid", "teaser", "subhead", "strapline", "sapo", "chapo", "bajada",
                          "description", "leadtext", "intro-text", "lead-text", "articlelead",
-                         "vorspann", "preface", "einleitung", "chapeau", "entradilla"))
+                         "vorspann", "preface", "einleitung", "chapeau", "entradilla",
+                         "preamble", "ingress", "subheader", "epigraph"))
 _TAXONOMY_PREFIXES = ("category-", "tag-", "tags-", "topic-", "categories-", "label-")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -184,18 +185,20 @@ _HARD_WORDS = frozenset((
     "card", "list", "item", "items", "nav", "menu", "footer"))
 
 
-def _hard_junk(el: Any, skip: set[int]) -> bool:
+def _hard_junk(el: Any, skip: set[int], *, class_words: bool = True) -> bool:
     """True when the element or an ancestor is surely not the article (for lead candidates).
 
     Tags count at any depth; class/id words only on the element and its three nearest
     ancestors below the page's outer wrappers (an `<html class="menu-closed">` or a WordPress
-    `<article class="tag-social">` says nothing about a standfirst deep inside).
+    `<article class="tag-social">` says nothing about a standfirst deep inside), and not at
+    all with `class_words=False`.
     """
     node, depth = el, 0
     while node is not None:
         if id(node) in skip or node.tag in JUNK_TAGS or node.tag == "a":
             return True
-        if depth <= 3 and node.tag not in _OUTER_TAGS and set(_words(node)) & _HARD_WORDS:
+        if class_words and depth <= 3 and node.tag not in _OUTER_TAGS \
+                and set(_words(node)) & _HARD_WORDS:
             return True
         node = node.getparent()
         depth += 1

@@ -47,7 +47,8 @@ def find_lead(page: BlockPage, root: Any, containers: list[Any], skip: set[int],
     main = [c for c in containers if c.tag != "p"] or containers
     found = _in_hgroup(page, root)
     if found is None:
-        found = _by_class(page, main, skip, start, limit)
+        h1 = next((page.order[h] for h in root.iter("h1") if h in page.order), None)
+        found = _by_class(page, main, skip, start, limit, h1)
     if found is None and description:
         found = _by_description(page, main, skip, start, limit, description)
     if found is None and body_first_p is not None:
@@ -74,7 +75,9 @@ def _in_hgroup(page: BlockPage, root: Any) -> Any | None:
 
 
 def _by_class(page: BlockPage, containers: list[Any], skip: set[int], start: int,
-              limit: int) -> Any | None:
+              limit: int, h1: int | None = None) -> Any | None:
+    """The first element whose class/id says standfirst. Right after the headline (`h1`, a
+    position) a layout wrapper's words ("sidebar-grid", "list__header") do not veto it."""
     classed = page.classed  # only elements with class/id words can say "lead"
     for i in classed[bisect_left(classed, start):bisect_right(classed, limit)]:
         el = page.elements[i]
@@ -84,10 +87,15 @@ def _by_class(page: BlockPage, containers: list[Any], skip: set[int], start: int
         if not words & _LEAD_WORDS:
             continue
         t = page.text.get(el, 0)
+        near_h1 = h1 is not None and 0 < i - h1 <= _NEAR_HEADLINE
         if 40 <= t <= 1500 and page.density(el) < 0.3 and page.paras.get(el, 0) <= 1500 \
-                and not _hard_junk(el, skip):
+                and not _hard_junk(el, skip, class_words=not near_h1):
             return el
     return None
+
+
+#: Positions after the headline within which a lead-named element is trusted.
+_NEAR_HEADLINE = 5
 
 
 def _by_description(page: BlockPage, containers: list[Any], skip: set[int], start: int,

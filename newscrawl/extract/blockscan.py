@@ -183,6 +183,13 @@ class BlockPage:
         self._scan = scan
         self._commas: dict[int, int] = {}
 
+    def first_of(self, tag: str) -> int | None:
+        """Position of the first element named `tag`, or None (no walk over the tree)."""
+        try:
+            return self._scan.tags.index(tag)
+        except ValueError:
+            return None
+
     def end_of(self, i: int) -> int:
         """One past the last position of the subtree of the element at position `i`."""
         return self._scan.ends[i]

@@ -238,27 +238,26 @@ def extract_body(doc: Document, *, container_css: str | None = None,
         containers = [s.root for s in doc.selector.css(container_css)
                       if not isinstance(s.root, str)][:1]
     if containers:
-        return _emit(page, root, containers, skip_ids, description)
+        return _emit(page, containers, skip_ids, description)
     hint = md.article_body
-    result = _emit(page, root, _choose_containers(page, root, hint), skip_ids, description)
+    result = _emit(page, _choose_containers(page, root, hint), skip_ids, description)
     got = sum(len(p) for p in result.paragraphs)
     if needs_retry(got, page.text.get(root, 0)):
         # class/id and role hints can be wrong about a whole page: retry trusting tags only
         page = _Page(scan, skip_at, use_classes=False)
-        retry = _emit(page, root, _choose_containers(page, root, hint), skip_ids,
-                      description)
+        retry = _emit(page, _choose_containers(page, root, hint), skip_ids, description)
         if better_retry(got, sum(map(len, retry.paragraphs))):
             result = retry
     return result
 
 
-def _emit(page: _Page, root: Any, containers: list[Any], skip_ids: set[int],
+def _emit(page: _Page, containers: list[Any], skip_ids: set[int],
           description: str | None = None) -> BodyResult:
     """Lead and paragraphs of the chosen containers; `description`: the page's summary
     metadata, which a standfirst often repeats."""
     if not containers:
         return BodyResult()
-    lead_el = find_lead(page, root, containers, skip_ids, description)
+    lead_el = find_lead(page, containers, skip_ids, description)
     lead = None
     skip: set[Any] = set()
     if lead_el is not None:

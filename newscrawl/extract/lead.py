@@ -25,15 +25,15 @@ _NOT_LEAD = frozenset((*JUNK_TAGS, "html", "body", "main", "article", "a", "li",
 _LENGTH_RATIO = 0.8
 
 
-def find_lead(page: BlockPage, root: Any, containers: list[Any], skip: set[int],
+def find_lead(page: BlockPage, containers: list[Any], skip: set[int],
               description: str | None = None) -> Any | None:
     """The standfirst element, or None; `skip` holds ids of excluded (related) blocks."""
     if not containers:
         return None
     first = min(page.order[c] for c in containers)
     last = max(page.order[c] for c in containers)
-    start = min((page.order[h] for h in root.iter("h1") if h in page.order), default=0)
-    start = min(start, first)
+    h1 = page.first_of("h1")
+    start = min(0 if h1 is None else h1, first)
     body_first_p = None
     for c in containers:
         for p in c.iter("p"):
@@ -45,9 +45,8 @@ def find_lead(page: BlockPage, root: Any, containers: list[Any], skip: set[int],
     limit = body_first_p if body_first_p is not None else last
     # A paragraph picked up beside the main container may be the standfirst itself.
     main = [c for c in containers if c.tag != "p"] or containers
-    found = _in_hgroup(page, root)
+    found = _in_hgroup(page, h1)
     if found is None:
-        h1 = next((page.order[h] for h in root.iter("h1") if h in page.order), None)
         found = _by_class(page, main, skip, start, limit, h1)
     if found is None and description:
         found = _by_description(page, main, skip, start, limit, description)
@@ -56,11 +55,12 @@ def find_lead(page: BlockPage, root: Any, containers: list[Any], skip: set[int],
     return found
 
 
-def _in_hgroup(page: BlockPage, root: Any) -> Any | None:
-    """The subtitle grouped with the headline: in HTML an `<hgroup>` holds the heading and its
-    subtitle paragraph."""
-    h1 = next((h for h in root.iter("h1") if h in page.order), None)
-    branch = h1  # the hgroup's child holding the heading (the heading or its wrapper)
+def _in_hgroup(page: BlockPage, h1_at: int | None) -> Any | None:
+    """The subtitle grouped with the headline (at position `h1_at`): in HTML an `<hgroup>`
+    holds the heading and its subtitle paragraph."""
+    if h1_at is None:
+        return None
+    branch = page.elements[h1_at]  # the hgroup's child holding the heading (or its wrapper)
     for _ in range(2):
         parent = branch.getparent() if branch is not None else None
         if parent is None or parent.tag == "hgroup":

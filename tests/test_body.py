@@ -284,3 +284,13 @@ def test_lead_named_right_after_the_headline_despite_layout_wrapper_words():
                             f"<p>{LEAD}</p></div><div class='story'><p>{P1}</p><p>{P2}</p></div>"
                             f"</article>"))
     assert res.lead == LEAD
+
+
+def test_read_more_labels_and_blog_buttons_are_not_text():
+    more = f"{P2[:-1]} <a href='/x'>[czytaj więcej]</a>"
+    insert = "À lire aussi » <a href='/y'>Ballonnements, lourdeurs et autres soucis du ventre</a>"
+    got = body_of(f"<article><h1>Bridge</h1><p>{P1}</p><p>{more}</p><p>{insert}</p>"
+                  f"<p>Teilen mit:</p><p>Gefällt mir Wird geladen...</p>"
+                  f"<p>Kommentar verfassen</p><p>(Credit: Jane Doe / Agency)</p><p>{P3}</p>"
+                  f"</article>")
+    assert got == [P1, P2[:-1], P3]

@@ -25,6 +25,7 @@ from newscrawl.extract.boilerplate import (
     PARA_TAGS,
     _keep,
     _words,
+    drop_more_label,
 )
 from newscrawl.extract.document import Document
 from newscrawl.extract.fallback import (
@@ -272,6 +273,7 @@ def _emit(page: _Page, containers: list[Any], skip_ids: set[int],
     kept = [(kind, text) for kind, text, dens, before in emitter.out
             if _keep(kind, text, dens, before)
             and (lead_key is None or norm_key(text) != lead_key)]
+    kept = [(kind, drop_more_label(text)) for kind, text in kept]
     kept = drop_closing_labels(trim_closing_boxes(kept))
     return BodyResult(lead=lead, paragraphs=[text for _, text in kept])
 

@@ -60,13 +60,18 @@ _TAXONOMY_PREFIXES = ("category-", "tag-", "tags-", "topic-", "categories-", "la
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _BOILER_LINE = re.compile(
-    r"^(?:advertisement|anzeige|reklama|werbung|publicit[ée]|sponsored|"
+    r"^\(?(?:advertisement|anzeige|reklama|werbung|publicit[ée]|sponsored|"
     r"(?:read|see|watch|listen)(?: also| more| next)?|"
     r"(?:czytaj|zobacz|przeczytaj)(?: też| także| również| więcej)?|"
-    r"(?:lesen|sehen) sie auch|mehr zum thema|"
+    r"(?:lesen|sehen) sie auch|mehr zum thema|(?:à )?lire aussi|voir aussi|"
+    r"lee también|leer más|leggi anche|vedi anche|lees ook|se även|les også|"
     r"share(?: this(?: article| story)?)?|tweet|follow us.*|sign up.*|subscribe.*|"
     r"(?:photo|foto|fot|source|źródło|quelle|image|credit)s?\s*[:.].*|©.*|copyright.*|"
-    r"all rights reserved.*|related(?: articles| stories)?|udostępnij|komentarze?)\W*$",
+    r"all rights reserved.*|related(?: articles| stories)?|udostępnij|komentarze?|"
+    # blog software's own lines: share and like buttons, comment forms, post footers
+    r"teilen(?: sie dies)? mit|share this:|(?:gefällt mir\W*)?wird geladen|"
+    r"(?:like\W*)?loading|kommentar verfassen|leave a (?:comment|reply)|"
+    r"this entry was posted .*|der beitrag wurde am .*)\W*$",
     re.I)
 _BYLINE = re.compile(r"^(?:by|von|par|por|door|autor(?:ka)?|author)\s*:?\s+\S", re.I)
 _DATE_LINE = re.compile(
@@ -176,7 +181,18 @@ def _sentence_with_link(text: str, before_link: str) -> bool:
     "Read also:", and the text ends like a sentence."""
     before = before_link.strip()
     return (len(_WORDS.findall(before)) >= 3 and not before.endswith(":")
+            and not _BOILER_LINE.match(before)
             and _SENTENCE_END.search(text) is not None and len(_WORDS.findall(text)) >= 8)
+
+
+#: A bracketed "more" link closing a paragraph ("... [czytaj więcej]", "... [read more]").
+_MORE_LABEL = re.compile(r"\s*\[(?:czytaj |read |lesen sie )?(?:więcej|dalej|more|mehr|weiter|"
+                         r"suite|plus|leer más)\]\s*$", re.I)
+
+
+def drop_more_label(text: str) -> str:
+    """The paragraph without a bracketed "read more" link label at its end."""
+    return _MORE_LABEL.sub("", text) if text.endswith("]") else text
 
 
 _HARD_WORDS = frozenset((

@@ -153,7 +153,7 @@ def _byline_nodes(doc: Document) -> list[Any]:
     """Elements that carry a byline, those after the first <h1> first."""
     elements = doc.elements
     h1 = next(iter(doc.tagged("h1")), None)
-    start = elements.index(h1) if h1 is not None else 0
+    start = doc.stats.pos[h1] if h1 is not None else 0
     first: list[Any] = []
     before: list[Any] = []
     for i in attribute_hits(elements, (), _BYLINE_WORDS, _FOLD):

@@ -85,7 +85,11 @@ def _types(obj: dict[str, Any]) -> set[str]:
 
 
 def _all_objects(doc: Document) -> list[dict[str, Any]]:
-    """Flattened JSON-LD objects plus article objects nested as `mainEntity`/`hasPart`/`about`."""
+    """Flattened JSON-LD objects plus article objects nested as `mainEntity`/`hasPart`/`about`
+    (cached on the document: the article, date and author lookups all read them)."""
+    cached = doc.__dict__.get("_jsonld_objects")
+    if cached is not None:
+        return cached
     out: list[dict[str, Any]] = []
     seen: set[int] = set()
 
@@ -104,6 +108,7 @@ def _all_objects(doc: Document) -> list[dict[str, Any]]:
                 add(obj[key], depth + 1)
 
     add(doc.jsonld, 0)
+    doc.__dict__["_jsonld_objects"] = out
     return out
 
 

@@ -6,13 +6,25 @@ import argparse
 import importlib
 import pkgutil
 import sys
+from typing import NoReturn
 
 import newscrawl.commands as commands_pkg
+
+#: Exit status after Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with a one-line usage error: `newscrawl crawl: <what is wrong> (see --help)`."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the mistake on one line and exit 2, as argparse does (without the usage)."""
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command found in newscrawl.commands."""
-    parser = argparse.ArgumentParser(prog="newscrawl", description=__doc__)
+    parser = ArgumentParser(prog="newscrawl", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True)
     for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda i: i.name):
         if info.name.startswith("_"):
@@ -28,8 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
-    args = build_parser().parse_args(argv)
-    return int(args.run(args) or 0)
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print("newscrawl: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ crawl ends it logs a summary and writes `<feed>.stats.json` next to every local 
 articles, dropped items by reason, duplicates, errors by type, field coverage (share of articles
 with a non-empty value per field) and elapsed time. A field whose coverage falls under its floor
 (`NEWSCRAWL_COVERAGE_FLOORS`) is logged as a warning naming the field: that is how a portal's
-markup change shows up before anyone reads the data.
+markup change shows up before anyone reads the data. The report also says whether the run
+failed and why (`failed`, `failure`), by the same rule `newscrawl crawl` uses for its exit status
+(`run_failed`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,9 @@ UNMEASURED_FIELDS = frozenset({"paywalled", "updated", "version"})
 REPORT_SUFFIX = ".stats.json"
 #: `newscrawl/duplicates/<key>` counters of articles (the rest count skipped requests).
 ITEM_DUPLICATE_KEYS = ("url", "fingerprint")
+#: Finish reasons of a run that ended as asked: the engine ran out of work, the spider's own
+#: `-a limit=` was reached, or a CLOSESPIDER_* setting stopped it (`closespider_` prefix).
+NORMAL_FINISH_REASONS = frozenset({"finished", "limit"})
 
 
 def is_empty(value: Any) -> bool:
@@ -66,6 +72,34 @@ def resolve_floors(settings: Any, spider: Any = None) -> dict[str, float]:
     own = getattr(spider, "coverage_floors", None) or {}
     floors.update({k: float(v) for k, v in own.items()})
     return floors
+
+
+def run_failed(stats: Mapping[str, Any]) -> str | None:
+    """Why a run failed, from its Scrapy stats, or None when it did not: the one rule behind the
+    run report's `failed` field and the exit status of `newscrawl crawl`."""
+    reason = stats.get("finish_reason")
+    if reason is None:
+        return "the crawl did not run to its end (no finish reason)"
+    if reason not in NORMAL_FINISH_REASONS and not str(reason).startswith("closespider_"):
+        return f"finish reason {reason!r}"
+    unstored = sum(int(v) for v in _prefixed(stats, "feedexport/failed_count/").values())
+    if unstored:
+        return f"{unstored} feed(s) could not be stored"
+    if int(stats.get("item_scraped_count", 0)):
+        return None
+    downloads = {k.rsplit(".", 1)[-1]: int(v) for k, v in
+                 _prefixed(stats, "downloader/exception_type_count/").items()}
+    if not int(stats.get("response_received_count", 0)) and downloads:
+        return (f"portal unreachable: no response, {sum(downloads.values())} download errors "
+                f"({_counts(downloads)})")
+    crawl = _prefixed(stats, "newscrawl/errors/")
+    spider = {k: v for k, v in _prefixed(stats, "spider_exceptions/").items() if "/" not in k}
+    errors = sum(crawl.values()) + sum(spider.values()) + sum(downloads.values())
+    if errors:
+        parts = {**crawl, **{f"spider {k}": v for k, v in spider.items()},
+                 **({} if crawl else downloads)}
+        return f"no article and {errors} errors ({_counts(parts)})"
+    return None
 
 
 def _errors(stats: dict[str, Any]) -> dict[str, Any]:
@@ -181,6 +215,9 @@ class RunReport:
         dropped = _prefixed(stats, "newscrawl/dropped/")
         all_duplicates = _prefixed(stats, "newscrawl/duplicates/")
         duplicates = {k: v for k, v in all_duplicates.items() if k in ITEM_DUPLICATE_KEYS}
+        if self._finish_reason and not stats.get("finish_reason"):
+            stats = {**stats, "finish_reason": self._finish_reason}
+        failure = run_failed(stats)
         return {
             "spider": getattr(spider, "name", None),
             "finish_reason": self._finish_reason or stats.get("finish_reason"),
@@ -201,6 +238,8 @@ class RunReport:
             "coverage": coverage,
             "coverage_floors": floors,
             "below_floor": below,
+            "failed": failure is not None,
+            "failure": failure,
         }
 
     def engine_stopped(self) -> None:
@@ -214,6 +253,8 @@ class RunReport:
                 report["articles"])
             self.crawler.stats.set_value(f"newscrawl/below_floor/{name}", share)
         logger.info("Run report:\n%s", format_report(report))
+        if report["failed"]:
+            logger.error("Run failed: %s", report["failure"])
         for feed in self.feeds:
             path = local_path(feed["uri"])
             if path is None:
@@ -260,6 +301,8 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append("  BELOW FLOOR: " + ", ".join(
             f"{k} {v:.0%} < {report['coverage_floors'][k]:.0%}"
             for k, v in report["below_floor"].items()))
+    if report.get("failed"):
+        lines.append(f"  FAILED: {report.get('failure')}")
     if report.get("feed"):
         feed = report["feed"]
         lines.append(f"  feed: {feed['uri']} ({feed['format']}, {feed['items']} items)")

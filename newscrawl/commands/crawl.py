@@ -3,11 +3,17 @@
 A thin wrapper over `scrapy crawl`: same project settings, same spiders, same `-a` and `-s`;
 it only adds one feed per `--formats` entry, named `<out>/<spider>-<time>.<ext>`, and prints the
 run report (`<feed>.stats.json` is written beside each feed).
+
+Exit status: 0 done; 1 the run failed (`newscrawl.report.run_failed`: portal unreachable, no
+article and errors, a feed not stored, an abnormal finish reason); 2 a mistake on the command
+line (argument, spider name, unwritable --out), refused before anything starts; 75 skipped
+because another run of the spider holds the run lock; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -73,6 +79,12 @@ def feeds_for(out: str | Path, formats: str) -> dict[str, dict[str, Any]]:
     return feeds
 
 
+def _check_log_level(level: str | None) -> None:
+    if level and not isinstance(logging.getLevelName(level.upper()), int):
+        raise ValueError(f"unknown log level {level!r}; choose from DEBUG, INFO, WARNING, ERROR, "
+                         "CRITICAL")
+
+
 def build_settings(args: argparse.Namespace) -> Any:
     """Project settings with the command line applied (feeds, -s values, log level)."""
     from scrapy.utils.conf import closest_scrapy_cfg
@@ -80,6 +92,7 @@ def build_settings(args: argparse.Namespace) -> Any:
 
     if "SCRAPY_SETTINGS_MODULE" not in os.environ and not closest_scrapy_cfg():
         os.environ["SCRAPY_SETTINGS_MODULE"] = "newscrawl.settings"
+    _check_log_level(args.loglevel)
     settings = get_project_settings()
     settings.set("FEEDS", feeds_for(args.out, args.formats), priority="cmdline")
     for name, value in _pairs(args.settings, "-s").items():
@@ -96,42 +109,113 @@ def build_settings(args: argparse.Namespace) -> Any:
 def _report_of(crawler: Any) -> Any:
     from newscrawl.report import RunReport
 
-    for ext in getattr(crawler.extensions, "middlewares", ()) if crawler.extensions else ():
-        if isinstance(ext, RunReport):
-            return ext
+    try:
+        return crawler.get_extension(RunReport)
+    except RuntimeError:  # the crawl never started: no extension manager
+        return None
+
+
+def _spider_class(settings: Any, name: str) -> type:
+    """The spider class named `name`; KeyError when the project has none of that name."""
+    from scrapy.spiderloader import get_spider_loader
+
+    return get_spider_loader(settings).load(name)
+
+
+def check_spider_arguments(spidercls: type, spargs: dict[str, str]) -> str | None:
+    """Why the spider would refuse these `-a` arguments, or None: asked before Scrapy starts."""
+    from newscrawl.spider import NewsSpider, SpiderArgumentError
+
+    validate = getattr(spidercls, "validate_arguments", None)
+    try:
+        if validate is not None:
+            validate(**spargs)
+        elif isinstance(spidercls, type) and issubclass(spidercls, NewsSpider):
+            # Until the spider offers validate_arguments: build it once, its __init__ checks
+            # the arguments (and logs the error, hence the logging pause).
+            logging.disable(logging.CRITICAL)
+            try:
+                spidercls(**spargs)
+            finally:
+                logging.disable(logging.NOTSET)
+    except SpiderArgumentError as exc:
+        return str(exc)
     return None
 
 
+def check_feeds(feeds: dict[str, dict[str, Any]]) -> list[str]:
+    """One message per local feed that cannot be written (newscrawl.preflight when present)."""
+    try:
+        from newscrawl.preflight import check_feed_targets
+    except ImportError:
+        return _unwritable_feeds(feeds)
+    return list(check_feed_targets(feeds))
+
+
+def _unwritable_feeds(feeds: dict[str, dict[str, Any]]) -> list[str]:
+    """Minimal check: the nearest existing folder of each local feed is a writable folder."""
+    from newscrawl.report import local_path
+
+    problems = []
+    for uri in feeds:
+        path = local_path(uri)
+        if path is None:
+            continue
+        if path.is_dir():
+            problems.append(f"feed {uri}: is a folder")
+            continue
+        parent = path.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not parent.is_dir():
+            problems.append(f"feed {uri}: {parent} is not a folder")
+        elif not os.access(parent, os.W_OK | os.X_OK):
+            problems.append(f"feed {uri}: folder {parent} is not writable")
+    return problems
+
+
+def _fail(message: str, status: int = 2) -> int:
+    print(f"newscrawl crawl: {message}", file=sys.stderr)
+    return status
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run the crawl in this process and print where the feeds went and the run report."""
+    """Check the command line, run the crawl in this process, print the feeds and run report."""
     from scrapy.crawler import CrawlerProcess
 
-    from newscrawl.report import format_report
+    from newscrawl.report import format_report, run_failed
 
     try:
         settings = build_settings(args)
         spargs = _pairs(args.spargs, "-a")
     except ValueError as exc:
-        print(f"newscrawl crawl: {exc}", file=sys.stderr)
-        return 2
-    process = CrawlerProcess(settings)
+        return _fail(str(exc))
     try:
-        crawler = process.create_crawler(args.spider)
+        spidercls = _spider_class(settings, args.spider)
     except KeyError:
-        print(f"newscrawl crawl: no spider named {args.spider!r} (see `scrapy list`)",
-              file=sys.stderr)
-        return 2
+        return _fail(f"no spider named {args.spider!r} (see `scrapy list`)")
     if getattr(args, "incremental", True):
         spargs.setdefault("incremental", "1")
+    problem = check_spider_arguments(spidercls, spargs)
+    if problem:
+        return _fail(f"invalid argument: {problem}")
+    problems = check_feeds(settings.getdict("FEEDS"))
+    for problem in problems:
+        _fail(f"cannot write output: {problem}")
+    if problems:
+        return 2
     from newscrawl.lock import LockBusy, run_lock_for
 
     try:  # two runs of one spider never overlap (cron, systemd timers)
         lock = run_lock_for(settings, args.spider).acquire()
     except LockBusy as exc:
-        print(f"newscrawl crawl: run of {args.spider!r} skipped: {exc}", file=sys.stderr)
-        return 75  # EX_TEMPFAIL: try again at the next scheduled time
-    process.crawl(crawler, **spargs)
+        return _fail(f"run of {args.spider!r} skipped: {exc}", 75)  # EX_TEMPFAIL: retry later
+    except OSError as exc:
+        return _fail(f"cannot take the run lock: {exc}")
     try:
+        process = CrawlerProcess(settings)
+        crawler = process.create_crawler(spidercls)
+        process.crawl(crawler, **spargs)
         process.start()
     finally:
         lock.release()
@@ -141,11 +225,16 @@ def run(args: argparse.Namespace) -> int:
     if report is None:
         print(f"finished: {stats.get('finish_reason')}, "
               f"{stats.get('item_scraped_count', 0)} articles")
+        failure = run_failed(stats)
     else:
         print(format_report(report))
         for feed in ext.feeds:
             print(f"  feed: {feed['uri']} ({feed['format']}, {feed['items']} items)")
         for path in ext.written:
             print(f"  report: {path}")
-    reason = (report or {}).get("finish_reason") or stats.get("finish_reason")
-    return 0 if reason == "finished" else 1
+        failure = report.get("failure")
+    if failure is None:
+        return 0
+    if stats.get("finish_reason") == "shutdown":
+        return _fail(f"interrupted: {failure}", 130)
+    return _fail(f"run failed: {failure}", 1)

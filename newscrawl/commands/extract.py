@@ -1,4 +1,8 @@
-"""Extract articles from saved HTML files (a file or every *.html / *.htm in a folder)."""
+"""Extract articles from saved HTML files (a file or every *.html / *.htm in a folder).
+
+Only records true to the Article schema are printed: an input without an article (empty, not
+HTML, no headline or no body) gets one line on stderr and exit status 1; the others still print.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from itemadapter import ItemAdapter
 
@@ -28,19 +33,68 @@ def _files(path: Path) -> list[Path]:
     return [path]
 
 
+def _no_article(article: Any) -> str | None:
+    """Why the extracted record is not an article the schema accepts, or None."""
+    from newscrawl.exporters import item_to_record
+    from newscrawl.pipelines import schema_errors
+
+    adapter = ItemAdapter(article)
+    if not (adapter.get("headline") or "").strip():
+        return "no article found (no headline)"
+    if not [p for p in adapter.get("body") or [] if p and p.strip()]:
+        return "no article found (no body paragraphs)"
+    errors = schema_errors(item_to_record(article))
+    if errors:
+        where = "/".join(str(p) for p in errors[0].absolute_path) or "record"
+        return f"record breaks the article schema at {where}: {errors[0].message[:200]}"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
-    """Print one JSON object (or TXT article) per input file."""
+    """Print one JSON object (or TXT article) per input file holding an article."""
+    from newscrawl.portals import get_portal
+
     path = Path(args.path)
     if not path.exists():
         print(f"newscrawl extract: no such file or folder: {path}", file=sys.stderr)
         return 2
+    if args.portal:
+        try:
+            get_portal(args.portal)
+        except KeyError as exc:
+            print(f"newscrawl extract: {exc.args[0]}", file=sys.stderr)
+            return 2
+    try:
+        files = _files(path)
+    except OSError as exc:
+        print(f"newscrawl extract: cannot list {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    if not files:
+        print(f"newscrawl extract: no .html or .htm file in {path}", file=sys.stderr)
+        return 2
     status = 0
-    for file in _files(path):
+    for file in files:
         url = args.url or file.resolve().as_uri()
         try:
-            article = extract_article(file.read_bytes(), url, portal=args.portal)
+            html = file.read_bytes()
+        except OSError as exc:
+            print(f"newscrawl extract: {file}: cannot read: {exc.strerror or exc}",
+                  file=sys.stderr)
+            status = 1
+            continue
+        if not html.strip():
+            print(f"newscrawl extract: {file}: empty file", file=sys.stderr)
+            status = 1
+            continue
+        try:
+            article = extract_article(html, url, portal=args.portal)
         except ExtractionError as exc:
             print(f"newscrawl extract: {file}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        problem = _no_article(article)
+        if problem:
+            print(f"newscrawl extract: {file}: {problem}", file=sys.stderr)
             status = 1
             continue
         if args.format == "txt":
@@ -48,4 +102,5 @@ def run(args: argparse.Namespace) -> int:
         else:
             json.dump(ItemAdapter(article).asdict(), sys.stdout, ensure_ascii=False, indent=2)
             sys.stdout.write("\n")
+        sys.stdout.flush()
     return status

@@ -40,10 +40,31 @@ def content_fingerprint(item: Any) -> str:
     return fingerprint(adapter.get("headline"), list(adapter.get("body") or []))
 
 
+def known_date(record: StateRecord) -> datetime | None:
+    """The newest date known for an article: every discovery date seen for it (`lastmod`) and
+    the `published`/`modified` dates read from its page, the latter capped at the time it was
+    fetched (a page cannot vouch for changes made after it was read; wrong offsets happen)."""
+    known = parse_date(record.lastmod)
+    fetched = parse_date(record.last_fetched)
+    for value in (record.published, record.modified):
+        moment = parse_date(value)
+        if moment is None:
+            continue
+        if fetched is not None and moment > fetched:
+            moment = fetched
+        if known is None or moment > known:
+            known = moment
+    return known
+
+
 def decide(record: StateRecord | None, discovery: dict | None, now: datetime,
            recheck_after: timedelta | None) -> str:
     """Why a discovered article URL is fetched (`new`, `pending`, `moved`, `recheck`, `start`),
-    or `skip` when it was emitted and nothing says it changed."""
+    or `skip` when it was emitted and nothing says it changed.
+
+    A dated discovery moves an article only when its date is newer than everything already
+    known about it (`known_date`): a sitemap `lastmod` equal to the page's own `dateModified`
+    read in an earlier run is no news."""
     if record is None:
         return "new"
     if not record.committed and record.last_fetched is None:
@@ -55,7 +76,7 @@ def decide(record: StateRecord | None, discovery: dict | None, now: datetime,
         return "start"
     seen = later(discovery.get("lastmod"), discovery.get("published"))
     if source in DATED_SOURCES and seen is not None:
-        stored = parse_date(record.lastmod)
+        stored = known_date(record)
         if stored is None or parse_date(seen) > stored:  # type: ignore[operator]
             return "moved"
         return "skip"

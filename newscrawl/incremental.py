@@ -61,6 +61,7 @@ class IncrementalTracker:
         self._enabled: bool | None = None
         self._pending: dict[int, Pending] = {}
         self._skipped: set[str] = set()  # keys skipped this run (counted once)
+        self._requested: set[str] = set()  # keys requested this run (later sources: dates only)
         self.lock: Any = None
         self.locked = False  # another run of the spider holds the lock: request nothing
         self._uncommitted = 0
@@ -212,26 +213,37 @@ class IncrementalTracker:
         assert self.state is not None
         discovery = request.meta.get("discovery") or {}
         key = state_key(request.url)
+        dated = later(discovery.get("lastmod"), discovery.get("published"))
+        if key in self._requested:
+            # Another source lists an article requested this run: keep its date, so the next
+            # run knows it (run 1 would otherwise know only the first source's date).
+            self.stats.inc_value("newscrawl/duplicates/discovered")
+            if dated is not None:
+                self.state.touch(key, request.url, lastmod=dated)
+                self._maybe_commit()
+            return False
         record = self.state.get(key)
         reason = decide(record, discovery, utcnow(), self.recheck_after)
         if reason == "skip":
             if key not in self._skipped:
                 self._skipped.add(key)
                 self.stats.inc_value(f"{STATS_PREFIX}/skipped")
-            self.state.touch(key, request.url,
-                             lastmod=later(discovery.get("lastmod"), discovery.get("published")))
+            self.state.touch(key, request.url, lastmod=dated)
             self._maybe_commit()
             self._unschedule(request.url)
             return False
+        self._requested.add(key)
+        self._unschedule(request.url)  # the spider passes later sources on: their dates count
         self.stats.inc_value(f"{STATS_PREFIX}/fetched/{reason}")
         return True
 
     def _unschedule(self, url: str) -> None:
-        """Let the spider request `url` again if another source later reports it changed.
+        """Let the spider pass on later discoveries of `url` (the tracker deduplicates them).
 
         The shared spider schedules each article URL once, on its first discovery; when that
         one is skipped here, a later entry (say the sitemap's newer `lastmod` after the news
-        sitemap's unchanged date) must still get through.
+        sitemap's unchanged date) must still get through; when it is fetched, the dates of the
+        later entries must still be recorded.
         """
         forget = getattr(self.crawler.spider, "unschedule", None)
         if callable(forget):
@@ -274,8 +286,10 @@ class IncrementalTracker:
         record = self.state.get(pending.key)
         discovery = pending.discovery or {}
         if record is not None and record.committed and record.fingerprint == fingerprint:
+            adapter = ItemAdapter(item)
             self.state.touch(pending.key, pending.url, fetched=True,
-                             lastmod=later(discovery.get("lastmod"), discovery.get("published")))
+                             lastmod=later(discovery.get("lastmod"), discovery.get("published")),
+                             published=adapter.get("published"), modified=adapter.get("modified"))
             self._maybe_commit()
             self._pending.pop(id(item), None)
             self.stats.inc_value(f"{STATS_PREFIX}/unchanged")

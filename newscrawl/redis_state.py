@@ -23,7 +23,7 @@ _FIELDS = ("url", "fingerprint", "published", "modified", "lastmod", "first_seen
 
 # Shared by both upserts: create the record, move lastmod forward, stamp last_seen.
 # KEYS: hash, seen zset, meta. ARGV: url-or-empty, lastmod, stamp, score, fetched-stamp.
-_TOUCH = """
+_UPSERT = """
 local h, new = KEYS[1], redis.call('EXISTS', KEYS[1]) == 0
 if new then redis.call('HSET', h, 'first_seen', ARGV[3])
   local first = redis.call('HGET', KEYS[3], 'first_seen')
@@ -43,8 +43,14 @@ if ARGV[5] ~= '' then
 end
 """
 
+# `touch`: ARGV 6..7: the page's published, modified (kept when empty).
+_TOUCH = _UPSERT + """
+if ARGV[6] and ARGV[6] ~= '' then redis.call('HSET', h, 'published', ARGV[6]) end
+if ARGV[7] and ARGV[7] ~= '' then redis.call('HSET', h, 'modified', ARGV[7]) end
+"""
+
 # ARGV 6..9: fingerprint, version, published, modified.
-_EMIT = _TOUCH + """
+_EMIT = _UPSERT + """
 local emitted = tonumber(redis.call('HGET', h, 'emitted') or '0')
 local old = tonumber(redis.call('HGET', h, 'version') or '0')
 local version = tonumber(ARGV[7])
@@ -169,9 +175,11 @@ class RedisCrawlState(CrawlState):
         self._pending.add(key)
 
     def touch(self, key: str, url: str, *, lastmod: str | None = None, fetched: bool = False,
+              published: str | None = None, modified: str | None = None,
               now: datetime | None = None) -> None:
-        """Upsert `last_seen` (and `last_fetched`, `lastmod`) without changing emitted data."""
-        args = self._args(key, url, lastmod, now, fetched)
+        """Upsert `last_seen` (and `last_fetched`, `lastmod`, the page's dates) without changing
+        the emitted fingerprint or version."""
+        args = self._args(key, url, lastmod, now, fetched) + [published or "", modified or ""]
         self._touch(keys=[self._hash(key), self._seen, self._meta], args=args, client=self._pipe)
         self._pending.add(key)
 

@@ -93,7 +93,9 @@ class StateRecord:
     """What the state knows about one article URL.
 
     `emitted` counts how often the article was written to a feed (0: seen but never committed as
-    written); `version` is the version last emitted; `lastmod` the newest discovery date seen.
+    written); `version` is the version last emitted; `lastmod` the newest discovery date seen
+    for it in any run (sitemap `lastmod`, feed and news-sitemap publication dates, normalised to
+    UTC); `published`/`modified` the dates read from the page when it was last fetched.
     """
 
     key: str
@@ -129,8 +131,10 @@ class CrawlState(ABC):
 
     @abstractmethod
     def touch(self, key: str, url: str, *, lastmod: str | None = None, fetched: bool = False,
+              published: str | None = None, modified: str | None = None,
               now: datetime | None = None) -> None:
-        """Note that the URL was seen again (and fetched, if `fetched`) without being emitted."""
+        """Note that the URL was seen again (and fetched, if `fetched`) without being emitted;
+        `published`/`modified` are the page's dates when it was fetched and found unchanged."""
 
     @abstractmethod
     def commit(self) -> None:
@@ -248,22 +252,27 @@ class SQLiteState(CrawlState):
         )
 
     def touch(self, key: str, url: str, *, lastmod: str | None = None, fetched: bool = False,
+              published: str | None = None, modified: str | None = None,
               now: datetime | None = None) -> None:
-        """Upsert `last_seen` (and `last_fetched`, `lastmod`) without changing emitted data."""
+        """Upsert `last_seen` (and `last_fetched`, `lastmod`, the page's dates) without changing
+        the emitted fingerprint or version."""
         stamp = iso(now or utcnow())
         lastmod = later(lastmod, None)
         fetched_at = stamp if fetched else None
         url = None if url == key else url  # type: ignore[assignment]
         self._begin()
         self._db.execute(
-            """INSERT INTO articles (key, url, lastmod, first_seen, last_seen, last_fetched)
-               VALUES (?, ?, ?, ?, ?, ?)
+            """INSERT INTO articles (key, url, published, modified, lastmod, first_seen,
+                                     last_seen, last_fetched)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (key) DO UPDATE SET
+                 published = coalesce(excluded.published, published),
+                 modified = coalesce(excluded.modified, modified),
                  lastmod = CASE WHEN lastmod IS NULL OR excluded.lastmod > lastmod
                                 THEN coalesce(excluded.lastmod, lastmod) ELSE lastmod END,
                  last_seen = excluded.last_seen,
                  last_fetched = coalesce(excluded.last_fetched, last_fetched)""",
-            (key, url, lastmod, stamp, stamp, fetched_at),
+            (key, url, published, modified, lastmod, stamp, stamp, fetched_at),
         )
 
     def commit(self) -> None:

@@ -8,6 +8,7 @@ spider pointed at it (`base_url`), and writes JSON Lines, CSV and TXT feeds.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from pathlib import Path
@@ -26,10 +27,27 @@ def portal_dir() -> Path:
     raise FileNotFoundError("the demo portal is missing from this installation")
 
 
+def _port(value: str) -> int:
+    """A TCP port number (0 = any free port), for argparse."""
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be a whole number, got {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, got {port}")
+    return port
+
+
+def _fail(message: str, status: int = 2) -> int:
+    print(f"newscrawl demo: {message}", file=sys.stderr)
+    return status
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `newscrawl demo`."""
     parser.add_argument("--output", default="output", help="folder for the feeds (./output)")
-    parser.add_argument("--port", type=int, default=0, help="loopback port (default: any free)")
+    parser.add_argument("--port", type=_port, default=0,
+                        help="loopback port (default: any free)")
     parser.add_argument("--log-level", default="WARNING", help="Scrapy log level (WARNING)")
 
 
@@ -39,23 +57,38 @@ def run(args: argparse.Namespace) -> int:
     from scrapy.settings import Settings
 
     from newscrawl.portal_server import PortalServer
+    from newscrawl.report import run_failed
 
+    if not isinstance(logging.getLevelName(str(args.log_level).upper()), int):
+        return _fail(f"unknown log level {args.log_level!r}; choose from DEBUG, INFO, WARNING, "
+                     "ERROR, CRITICAL")
     out = Path(args.output).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return _fail(f"cannot create the output folder {out}: {exc.strerror or exc}")
+    try:
+        root = portal_dir()
+    except FileNotFoundError as exc:
+        return _fail(str(exc), 1)
     feeds = {out / f"articles.{ext}": fmt for ext, fmt in FORMATS.items()}
     settings = Settings()
     settings.setmodule("newscrawl.settings", priority="project")
     settings.setdict({
         "FEEDS": {str(path): {"format": fmt, "overwrite": True, "encoding": "utf-8"}
                   for path, fmt in feeds.items()},
-        "LOG_LEVEL": args.log_level,
+        "LOG_LEVEL": str(args.log_level).upper(),
         # A loopback portal: no need for politeness delays, nor for a browser.
         "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "RETRY_BACKOFF_BASE": 0,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "NEWSCRAWL_RENDER_ENABLED": False,
         "NEWSCRAWL_PROGRESS_INTERVAL": 0, "HTTPCACHE_ENABLED": False,
     }, priority="cmdline")
     started = time.monotonic()
-    with PortalServer(portal_dir(), port=args.port) as server:
+    try:
+        server = PortalServer(root, port=args.port)
+    except OSError as exc:
+        return _fail(f"cannot serve on 127.0.0.1 port {args.port}: {exc.strerror or exc}")
+    with server:
         print(f"newscrawl demo: serving the miniature portal at {server.url}", flush=True)
         process = CrawlerProcess(settings)
         crawler = process.create_crawler("wp")
@@ -72,7 +105,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"newscrawl demo: {articles} articles from {requests} requests in "
           f"{time.monotonic() - started:.1f}s; errors handled: {detail} "
           "(the demo portal has a broken link and a redirect loop on purpose)")
-    return 0 if articles and all(p.exists() for p in feeds) else 1
+    failure = run_failed(stats) or (None if articles else "no article")
+    missing = [str(p) for p in feeds if not p.exists()]
+    if failure or missing:
+        return _fail(f"run failed: {failure or 'feeds not written: ' + ', '.join(missing)}", 1)
+    return 0
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl` exits non-zero when the run failed (newscrawl.scrapy_commands.crawl).
+COMMANDS_MODULE = "newscrawl.scrapy_commands"
 
 # --- Politeness and robustness (spiders and discovery; see newscrawl/spider.py) -----------------
 # Identify the crawler honestly; set your own: `-s USER_AGENT="mybot/1.0 (+https://...)"`.
@@ -42,8 +44,13 @@ HTTPCACHE_DIR = "httpcache"
 HTTPCACHE_IGNORE_HTTP_CODES = [500, 502, 503, 504, 408, 429]
 # Progress line every NEWSCRAWL_PROGRESS_INTERVAL seconds (articles/min, queue, errors); 0: off.
 NEWSCRAWL_PROGRESS_INTERVAL = 30.0
-# Listing pages (home, sections, pagination) followed at most per run.
+# Listing pages (home, sections, pagination) followed at most per run; reaching the cap is
+# logged once as a warning and counted as `newscrawl/listing/over_cap`.
 NEWSCRAWL_MAX_LISTING_PAGES = 500
+# A chain of listing pages (pagination) stops after this many pages in a row that add no new
+# article link (`newscrawl/listing/chain_stopped`): an endless `?page=N` archive costs a few
+# fetches, not the whole cap.
+NEWSCRAWL_LISTING_BARREN_PAGES = 2
 # --- end of politeness and robustness ----------------------------------------------------------
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -61,22 +61,58 @@ class NewsSpider(scrapy.Spider):
     portal_name: ClassVar[str | None] = None
     #: Listing pages followed at most, per run (home, sections, pagination).
     max_listing_pages: ClassVar[int] = 500
+    #: A listing chain stops after this many pages in a row that add no new article link.
+    listing_barren_pages: ClassVar[int] = 2
+    #: The arguments `-a name=value` this spider understands (others are kept as attributes).
+    ARGUMENTS: ClassVar[tuple[str, ...]] = ("url", "since", "until", "limit", "sections",
+                                           "base_url", "follow_listing")
 
     def __init__(self, *args: Any, url: str | None = None, since: str | None = None,
                  until: str | None = None, limit: str | int | None = None,
                  sections: str | None = None, base_url: str | None = None,
                  follow_listing: str = "auto", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        #: One line saying which argument is unusable; the crawl then closes at once with
+        #: reason `invalid_argument` (no traceback; `newscrawl crawl` checks before starting).
+        self.argument_error: str | None = None
+        self._defaults()
         try:
             self._configure(url, since, until, limit, sections, base_url, follow_listing)
         except SpiderArgumentError as exc:
+            self.argument_error = str(exc)
             logger.error("%s: invalid argument: %s", self.name, exc)
-            raise
+
+    @classmethod
+    def validate_arguments(cls, **kwargs: Any) -> None:
+        """Raise `SpiderArgumentError` with a one-line message when `-a` arguments are unusable
+        (what `newscrawl crawl` checks before it starts Scrapy)."""
+        probe = cls.__new__(cls)
+        probe._defaults()
+        args = {name: kwargs.get(name) for name in cls.ARGUMENTS}
+        args["follow_listing"] = args["follow_listing"] or "auto"
+        probe._configure(**args)
+
+    def _defaults(self) -> None:
+        """Attributes every component may read, even when the arguments were unusable."""
+        self.portal: Portal | None = None
+        self.allowed_domains: list[str] = []
+        self.base_url: str | None = None
+        self.limit: int | None = None
+        self.section_prefixes: tuple[str, ...] = ()
+        self.follow_listing = "off"
+        self._scheduled: set[str] = set()
+        self._discovered: set[str] = set()
+        self._documents: set[str] = set()
+        self._yielded: set[str] = set()
+        self._listing_pages = 0
+        self._listing_cap_logged = False
+        self._entries_found = 0
+        self._listing_started = False
+        self.articles = 0
 
     def _configure(self, url: str | None, since: str | None, until: str | None,
                    limit: str | int | None, sections: str | None, base_url: str | None,
                    follow_listing: str) -> None:
-        self.portal: Portal | None = None
         if self.portal_name:
             try:
                 self.portal = get_portal(self.portal_name)
@@ -112,13 +148,6 @@ class NewsSpider(scrapy.Spider):
         if self.portal:
             hosts.update(self.portal.domains)
         self.allowed_domains = sorted(h for h in hosts if h)
-        self._scheduled: set[str] = set()
-        self._documents: set[str] = set()
-        self._yielded: set[str] = set()
-        self._listing_pages = 0
-        self._entries_found = 0
-        self._listing_started = False
-        self.articles = 0
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -126,6 +155,8 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_listing_pages = crawler.settings.getint("NEWSCRAWL_MAX_LISTING_PAGES",
                                                            cls.max_listing_pages)
+        spider.listing_barren_pages = crawler.settings.getint(
+            "NEWSCRAWL_LISTING_BARREN_PAGES", cls.listing_barren_pages)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 
@@ -156,6 +187,8 @@ class NewsSpider(scrapy.Spider):
     # -- start ----------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
         """robots.txt, declared sitemaps and feeds, the home page, and listing pages if asked."""
+        if self.argument_error:
+            raise CloseSpider("invalid_argument")
         requests = [self._document(urljoin(self.home, "/robots.txt"), self.parse_robots,
                                    probe=True)]
         if self.portal:
@@ -187,16 +220,25 @@ class NewsSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
-    def _listing_request(self, url: str, *, home: bool = False,
-                         probe: bool = False) -> scrapy.Request | None:
+    def _listing_request(self, url: str, *, home: bool = False, probe: bool = False,
+                         barren: int = 0) -> scrapy.Request | None:
         key = "listing:" + canonical_url(url)
-        if key in self._documents or self._listing_pages >= self.max_listing_pages:
+        if key in self._documents:
+            return None
+        if self._listing_pages >= self.max_listing_pages:
+            self.stat("listing/over_cap")
+            if not self._listing_cap_logged:
+                self._listing_cap_logged = True
+                logger.warning("%s: listing-page cap reached (NEWSCRAWL_MAX_LISTING_PAGES=%d); "
+                               "further listing pages are not followed, first one skipped: %s",
+                               self.name, self.max_listing_pages, url)
             return None
         self._documents.add(key)
         self._listing_pages += 1
         return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error,
                               priority=P_LISTING, dont_filter=True,
-                              meta={"newscrawl_probe": probe}, cb_kwargs={"home": home})
+                              meta={"newscrawl_probe": probe},
+                              cb_kwargs={"home": home, "barren": barren})
 
     def on_idle(self, spider: scrapy.Spider | None = None) -> None:
         """`follow_listing=auto`: when sitemaps and feeds found nothing, follow listing pages."""
@@ -270,8 +312,13 @@ class NewsSpider(scrapy.Spider):
         self.stat(f"discovery/feeds/{result.kind}")
         yield from self._articles(result.entries, result.kind, response.url)
 
-    def parse_listing(self, response: Response, home: bool = False) -> Iterator[Any]:
-        """A home / section / pagination page: article links and further listing pages."""
+    def parse_listing(self, response: Response, home: bool = False,
+                      barren: int = 0) -> Iterator[Any]:
+        """A home / section / pagination page: article links and further listing pages.
+
+        `barren` counts the pages before this one in its chain that added no new article link;
+        a chain stops once `listing_barren_pages` such pages follow each other (a trap such as an
+        endless `?page=N` archive costs a few fetches, not the whole listing-page cap)."""
         self.stat("pages/listing")
         if not isinstance(response, TextResponse):
             return
@@ -279,9 +326,17 @@ class NewsSpider(scrapy.Spider):
         result = parse_listing(sel, response.url,
                                article_url=self.portal.article_url if self.portal else None,
                                sections=home and not self.section_prefixes)
+        new = sum(1 for entry in result.entries
+                  if canonical_url(self.map_url(entry.url, response.url)) not in self._discovered)
         yield from self._articles(result.entries, "listing", response.url)
+        barren = 0 if new else barren + 1
+        if barren >= self.listing_barren_pages and result.follow:
+            self.stat("listing/chain_stopped")
+            logger.info("%s: listing chain stopped at %s: %d pages in a row added no new "
+                        "article link", self.name, response.url, barren)
+            return
         for url in result.follow:
-            request = self._listing_request(self.map_url(url, response.url))
+            request = self._listing_request(self.map_url(url, response.url), barren=barren)
             if request is not None:
                 yield request
 
@@ -292,6 +347,7 @@ class NewsSpider(scrapy.Spider):
         self.stat(f"discovery/{source}/entries", len(entries))
         for entry in entries:
             entry.url = self.map_url(entry.url, base)
+            self._discovered.add(canonical_url(entry.url))
             request = self._article_request(entry, source)
             if request is not None:
                 yield request

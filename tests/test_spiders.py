@@ -21,9 +21,12 @@ FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEV
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "NEWSCRAWL_RENDER_ENABLED=0"]
 
 
-def crawl(spider: str, out: Path, *args: str, timeout: int = 120) -> tuple[list[dict], str]:
+def crawl(spider: str, out: Path, *args: str, timeout: int = 120,
+          settings: dict[str, str] | None = None) -> tuple[list[dict], str]:
     """Run `scrapy crawl` from the project root; return the items and the log."""
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(out), *FAST]
+    for name, value in (settings or {}).items():
+        cmd += ["-s", f"{name}={value}"]
     for arg in args:
         cmd += ["-a", arg]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)

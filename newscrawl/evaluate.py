@@ -276,6 +276,23 @@ EXTRACTORS: dict[str, Callable[[bytes, str], Prediction]] = {
     "newscrawl": predict_ours,
     "trafilatura": predict_trafilatura,
 }
+#: The package each reference extractor imports (an optional dependency).
+REQUIRES: dict[str, str] = {"trafilatura": "trafilatura"}
+
+
+def missing_requirement(name: str) -> str | None:
+    """Why extractor `name` cannot run here (its package does not import), or None."""
+    module = REQUIRES.get(name)
+    if module is None:
+        return None
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError as exc:
+        return (f"the {name!r} reference needs the {module} package, which does not import "
+                f"({exc}); install it with `pip install {module}`")
+    return None
 
 
 @dataclass

@@ -8,7 +8,18 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from newscrawl.evaluate import EXTRACTORS, evaluate, summarise
+from newscrawl.evaluate import EXTRACTORS, evaluate, load_cases, missing_requirement, summarise
+
+
+def _positive(value: str) -> int:
+    """A whole number of at least 1, for argparse."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {number}")
+    return number
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,8 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also run this extractor on the same pages, scored side by side")
     parser.add_argument("--per-case", metavar="FILE",
                         help="write every case's scores and prediction as JSON Lines to FILE")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N cases")
-    parser.add_argument("--jobs", type=int, default=1,
+    parser.add_argument("--limit", type=_positive, default=None, help="only the first N cases")
+    parser.add_argument("--jobs", type=_positive, default=1,
                         help="worker processes (default 1: the timings stay comparable)")
 
 
@@ -107,29 +118,58 @@ def print_report(summaries: list[dict[str, Any]], out: TextIO = sys.stdout) -> N
     _polish_table(summaries, out)
 
 
+def _fail(message: str, status: int = 2) -> int:
+    print(f"newscrawl evaluate: {message}", file=sys.stderr)
+    return status
+
+
 def run(args: argparse.Namespace) -> int:
     """Evaluate, print the tables (or JSON), optionally write per-case scores."""
     corpus = Path(args.corpus)
-    if not (corpus / "cases.jsonl").exists():
-        print(f"newscrawl evaluate: no cases.jsonl in {corpus}", file=sys.stderr)
-        return 2
+    if not corpus.is_dir():
+        return _fail(f"no such corpus folder: {corpus}")
+    if not (corpus / "cases.jsonl").is_file():
+        return _fail(f"no cases.jsonl in {corpus}")
     systems = ["newscrawl", *dict.fromkeys(args.reference)]
-    cases, runs = evaluate(corpus, sources=args.source, systems=systems, limit=args.limit,
-                           jobs=args.jobs)
-    summaries = [summarise(cases, runs[name]) for name in systems]
-    if args.json:
-        json.dump({"cases": len(cases), "systems": summaries}, sys.stdout, ensure_ascii=False,
-                  indent=1)
-        sys.stdout.write("\n")
-    else:
-        print_report(summaries)
+    for name in systems:
+        problem = missing_requirement(name)
+        if problem:
+            return _fail(problem)
+    try:
+        selected = load_cases(corpus, args.source)
+    except (OSError, ValueError, KeyError) as exc:
+        return _fail(f"cannot read {corpus / 'cases.jsonl'}: {exc}")
+    if not selected:
+        wanted = ", ".join(args.source or [])
+        return _fail(f"no case in {corpus}" + (f" from source(s) {wanted}" if wanted else ""))
+    per_case = None
     if args.per_case:
-        with open(args.per_case, "w", encoding="utf-8") as fh:
+        try:  # opened first: an unwritable FILE is refused before the (long) evaluation
+            per_case = open(args.per_case, "w", encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            return _fail(f"cannot write {args.per_case}: {exc.strerror or exc}")
+    try:
+        try:
+            cases, runs = evaluate(corpus, sources=args.source, systems=systems,
+                                   limit=args.limit, jobs=args.jobs)
+        except OSError as exc:
+            return _fail(f"cannot read a corpus page: {exc}", 1)
+        summaries = [summarise(cases, runs[name]) for name in systems]
+        if args.json:
+            json.dump({"cases": len(cases), "systems": summaries}, sys.stdout,
+                      ensure_ascii=False, indent=1)
+            sys.stdout.write("\n")
+        else:
+            print_report(summaries)
+        if per_case is not None:
             for case in cases:
                 for name in systems:
                     r = runs[name]
-                    fh.write(json.dumps({
+                    per_case.write(json.dumps({
                         "id": case["id"], "source": case["source"], "system": name,
                         "scores": r.scores[case["id"]], "seconds": r.seconds[case["id"]],
                         "prediction": r.preds[case["id"]]}, ensure_ascii=False) + "\n")
+    finally:
+        if per_case is not None:
+            per_case.close()
     return 0

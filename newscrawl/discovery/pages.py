@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
+from html import unescape
+from urllib.parse import urlsplit
 
 from parsel import Selector
 
@@ -60,3 +64,255 @@ def classify_page(html: str | Selector, url: str) -> str:
     if link_count >= 20 and text_len / max(link_count, 1) < 15:
         return "listing"
     return "unknown"
+
+
+# -- page verdict: is what the extractor found an article, or a listing / soft 404? -------------
+
+KINDS = ("article", "listing", "section", "tag", "author", "search", "soft404", "unknown")
+NOT_ARTICLE_KINDS = frozenset(KINDS) - {"article", "unknown"}
+_KIND_TYPES = {"collectionpage": "section", "itemlist": "listing", "searchresultspage": "search",
+               "profilepage": "author"}
+_NOT_FOUND = re.compile(
+    r"(?<![\w.,])404(?![\w.,])|nie\s+istnieje|nie\s+(?:zosta[łl]a\s+)?znalezion|nie\s+odnaleziono|"
+    r"brak\s+strony|page\s+not\s+found|not\s+found|page\s+(?:does\s+not|doesn't)\s+exist|"
+    r"nicht\s+gefunden|existiert\s+nicht|no\s+encontrad[ao]|no\s+existe|introuvable|"
+    r"n'existe\s+pas|non\s+trovat[ao]|nenalezen|nenájden|nem\s+tal[aá]lhat", re.I)
+_URL_KINDS = (
+    ("search", re.compile(r"/(?:szukaj|wyszukaj|wyszukiwarka|search|suche|buscar)(?:/|$|\.)",
+                          re.I)),
+    ("tag", re.compile(r"/(?:tag|tagi|tags|temat|tematy|topic|topics|hashtag)/", re.I)),
+    ("author", re.compile(r"/(?:autor|autorzy|author|authors|autorzy-portalu|redaktor)/", re.I)),
+    ("section", re.compile(r"/(?:kategoria|kategorie|category|categories|dzial|rubryka)/", re.I)),
+)
+_SEARCH_QUERY = re.compile(r"(?:^|&)(?:q|s|query|szukaj|search|fraza)=", re.I)
+_SENTENCE_END = re.compile(r"[.!?…:;\"”»)]\s*$")
+_TEASER_KEY = 20
+
+
+@dataclass(frozen=True)
+class PageVerdict:
+    """What a fetched page is (`kind`, one of KINDS) and why, in a short line for the log."""
+
+    kind: str
+    reason: str
+
+    @property
+    def is_article(self) -> bool:
+        """False only for pages recognised as something else; `unknown` is kept as an article."""
+        return self.kind not in NOT_ARTICLE_KINDS
+
+
+class _Page:
+    """Signals of one page, each read only when the verdict asks for it."""
+
+    def __init__(self) -> None:
+        self.types: set[str] = set()
+        self.og = ""
+        self.robots = ""
+        self.rel_next = False
+        self.title = ""
+
+    def meta(self, name: str, content: str) -> None:
+        name = name.strip().lower()
+        if name == "og:type":
+            self.og = self.og or content.strip().lower()
+        elif name == "robots":
+            self.robots += " " + content.lower()
+
+    def add_jsonld(self, raw: str) -> None:
+        try:
+            _walk_types(json.loads(raw), self.types)
+        except ValueError:
+            return
+
+    def h1(self) -> str:
+        raise NotImplementedError
+
+    def anchors(self) -> list[str]:
+        raise NotImplementedError
+
+    def paragraphs(self) -> list[str]:
+        raise NotImplementedError
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _walk_types(node: object, out: set[str]) -> None:
+    if isinstance(node, list):
+        for n in node:
+            _walk_types(n, out)
+    elif isinstance(node, dict):
+        t = node.get("@type")
+        for name in t if isinstance(t, list) else [t]:
+            if isinstance(name, str):
+                out.add(name.lower().rsplit("/", 1)[-1])
+        _walk_types(node.get("@graph"), out)
+
+
+class _SelectorPage(_Page):
+    """Signals read from an already parsed page: XPath over its tree, no second parse."""
+
+    def __init__(self, sel: Selector) -> None:
+        super().__init__()
+        self.root = sel.root
+        for el in self.root.xpath("//meta[@content] | //link[@rel] | //title"
+                                  " | //script[@type='application/ld+json']"):
+            tag = el.tag
+            if tag == "meta":
+                self.meta(el.get("property") or el.get("name") or "", el.get("content"))
+            elif tag == "link":
+                self.rel_next = self.rel_next or "next" in el.get("rel").lower().split()
+            elif tag == "title":
+                self.title = self.title or _norm(el.xpath("string()"))
+            else:
+                self.add_jsonld(el.text or "")
+
+    def h1(self) -> str:
+        return _norm(self.root.xpath("string((//h1)[1])"))
+
+    def anchors(self) -> list[str]:
+        return [_norm(a.xpath("string()")) for a in self.root.xpath("//a[@href]")]
+
+    def paragraphs(self) -> list[str]:
+        return [_norm(p.xpath("string()")) for p in self.root.xpath("//p")]
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+_ATTR_RE = re.compile(r"""([\w:-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
+_BODY_RE = re.compile(r"<body\b", re.I)
+_HEAD_RE = re.compile(r"<(meta|link)\b([^>]*)>|<title\b[^>]*>(.*?)</title", re.I | re.S)
+_LD_RE = re.compile(r"<script\b[^>]*ld\+json[^>]*>(.*?)</script", re.I | re.S)
+_H1_RE = re.compile(r"<h1\b[^>]*>(.*?)</h1", re.I | re.S)
+_A_RE = re.compile(r"<a\b([^>]*)>(.*?)</a\s*>", re.I | re.S)
+_P_RE = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", re.I | re.S)
+
+
+def _attrs(raw: str) -> dict[str, str]:
+    return {k.lower(): v.strip("\"'") for k, v in _ATTR_RE.findall(raw)}
+
+
+def _inner(raw: str, sep: str = "") -> str:
+    return _norm(unescape(_TAG_RE.sub(sep, raw)))
+
+
+class _TextPage(_Page):
+    """Signals read from page text with regular expressions: far cheaper than a parse."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+        m = _BODY_RE.search(text)
+        for tag, attrs, title in _HEAD_RE.findall(text, 0, m.start() if m else len(text)):
+            if title:
+                self.title = self.title or _inner(title)
+            elif tag.lower() == "meta":
+                a = _attrs(attrs)
+                self.meta(a.get("property") or a.get("name") or "", unescape(a.get("content", "")))
+            elif "next" in _attrs(attrs).get("rel", "").lower().split():
+                self.rel_next = True
+        if "ld+json" in text:
+            for raw in _LD_RE.findall(text):
+                self.add_jsonld(raw)
+
+    def h1(self) -> str:
+        m = _H1_RE.search(self.text)
+        return _inner(m.group(1)) if m else ""
+
+    def anchors(self) -> list[str]:
+        return [_inner(text) for attrs, text in _A_RE.findall(self.text)
+                if "href" in attrs.lower()]
+
+    def paragraphs(self) -> list[str]:
+        return [_inner(text, " ") for text in _P_RE.findall(self.text)]
+
+
+def _teasers(body: list[str], anchors: list[str]) -> int:
+    """How many body paragraphs are a link's text, or start or end with a long one."""
+    heads: dict[str, list[str]] = {}
+    tails: dict[str, list[str]] = {}
+    for a in anchors:
+        if len(a) >= _TEASER_KEY:
+            a = a.casefold()
+            heads.setdefault(a[:_TEASER_KEY], []).append(a)
+            tails.setdefault(a[-_TEASER_KEY:], []).append(a)
+    count = 0
+    for p in body:
+        p = p.casefold()
+        if any(p.startswith(a) for a in heads.get(p[:_TEASER_KEY], ())) or any(
+                p.endswith(a) for a in tails.get(p[-_TEASER_KEY:], ())):
+            count += 1
+    return count
+
+
+def _url_kind(url: str) -> tuple[str | None, str]:
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    for kind, pattern in _URL_KINDS:
+        if pattern.search(path):
+            return kind, f"URL {path!r}"
+    if parts.query and _SEARCH_QUERY.search(parts.query):
+        return "search", f"URL query {parts.query[:40]!r}"
+    if is_pagination_url(url):
+        return "listing", f"pagination URL {path!r}"
+    segments = [s for s in path.split("/") if s]
+    if len(segments) <= 1 and not looks_like_article_url(url) and not re.search(r"\d{4,}", path):
+        return "section", f"short path {path!r}"
+    return None, ""
+
+
+def _not_found(*texts: str) -> str | None:
+    for text in texts:
+        m = _NOT_FOUND.search(text or "")
+        if m:
+            return f"{text[:60]!r}"
+    return None
+
+
+def page_verdict(html: str | Selector, url: str, *, headline: str | None = None,
+                 body: list[str] | None = None, published: str | None = None) -> PageVerdict:
+    """Judge whether a page (and what was extracted from it) is an article or a listing, tag,
+    author, search, section or soft-404 page, from structure first and words only as one signal.
+
+    Give the extracted `headline`, `body` and `published` when there are any: the verdict is then
+    about what would be emitted. A Selector is read as it is (no second parse); text is scanned
+    with regular expressions, which is cheaper than parsing it.
+    """
+    s = _SelectorPage(html) if isinstance(html, Selector) else _TextPage(html)
+    paras = [p for p in (body if body is not None else s.paragraphs()) if p]
+    chars = sum(len(p) for p in paras)
+    prose = [p for p in paras if len(p) >= 80 and _SENTENCE_END.search(p)]
+    prose_chars = sum(len(p) for p in prose)
+    article_type = bool(s.types & ARTICLE_TYPES) or s.og == "article"
+    listing_type = next((t for t in s.types if t in _KIND_TYPES), None)
+    noindex = "noindex" in s.robots
+
+    not_found = _not_found(s.title, headline or s.h1())
+    if not_found and (chars < 400 or (noindex and prose_chars < 600)):
+        return PageVerdict("soft404", f"soft 404: title/headline {not_found}, "
+                           f"{len(paras)} paragraph(s), {chars} characters")
+
+    url_kind, url_why = _url_kind(url)
+    kind = (_KIND_TYPES[listing_type] if listing_type else url_kind) or "listing"
+    why = [f"JSON-LD {listing_type}"] if listing_type else []
+    if url_why:
+        why.append(url_why)
+    teasers = _teasers(paras, s.anchors()) if len(paras) >= 3 and prose_chars * 2 < chars else 0
+    if len(paras) >= 3 and teasers * 2 >= len(paras):
+        return PageVerdict(kind, f"{kind}: {teasers} of {len(paras)} body paragraphs are link "
+                           f"texts; " + ", ".join(why or ["no other sign"]))
+    if article_type or (published and prose_chars >= 400):
+        return PageVerdict("article", "article: " + ("JSON-LD/og:type" if article_type
+                                                     else "dated prose"))
+    if listing_type or s.og in ("website", "profile", "object"):
+        if prose_chars < 600 and (url_kind or not published):
+            why.append(f"og:type {s.og}" if s.og else "")
+            return PageVerdict(kind, f"{kind}: " + ", ".join(w for w in why if w)
+                               + f", {prose_chars} characters of prose")
+    if url_kind in ("tag", "author", "search") and prose_chars < 400 and not published:
+        return PageVerdict(url_kind, f"{url_kind}: {url_why}, {prose_chars} characters of prose, "
+                           "no date")
+    if prose_chars >= 400 or (looks_like_article_url(url) and len(prose) >= 2):
+        return PageVerdict("article", "article: prose body")
+    return PageVerdict("unknown", f"unknown: {len(paras)} paragraph(s), {chars} characters")

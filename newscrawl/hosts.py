@@ -15,7 +15,12 @@ Refusals are `IgnoreRequest` subclasses with a `newscrawl_kind` attribute (`skip
 
 IP literals are checked here. For host names, what they resolve to matters (DNS rebinding):
 `PublicAddressResolver` (setting `TWISTED_DNS_RESOLVER`) refuses non-global answers the same
-way; its refusals reach the errback as DNS errors (Twisted drops the reason, which is logged).
+way. Limits: Scrapy builds one resolver per process, so the portal hosts the middleware
+registers when a spider opens (and "private allowed") are shared by every crawl of the process;
+the resolver relies on the middleware for those (alone, it refuses a portal on a private
+address); Twisted drops the resolver's reason, so its refusals reach the errback as `dns`
+errors (the reason is logged as `skipped/private_address`); download handlers that resolve
+names themselves (e.g. a browser when rendering) are not covered.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
+from twisted.internet import defer
 from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
@@ -196,6 +197,27 @@ def test_allowed_hosts_setting_lets_the_redirect_through(site: PortalServer, oth
     assert len(items) == len(ARTICLES) + 1
 
 
+def test_portal_given_on_a_name_resolving_to_loopback(site: PortalServer, other: _Other,
+                                                     tmp_path: Path) -> None:
+    """`localhost` resolves to 127.0.0.1: the resolver must not refuse the portal itself, and
+    the portal's redirects to 127.0.0.1 (another host name) are offsite redirects."""
+    origin = f"http://localhost:{site.port}"
+    (site.root / "robots.txt").write_text(f"User-agent: *\nSitemap: {origin}/sitemap.xml\n",
+                                          encoding="utf-8")
+    urls = "".join(f"<url><loc>{origin}{p}</loc></url>" for p in LISTED)
+    (site.root / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><urlset '
+        f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>', encoding="utf-8")
+    items, log = crawl(tmp_path / "out.jsonl", origin + "/")
+    assert {urlsplit(i["url"]).path for i in items} == set(LISTED[:2])
+    assert {urlsplit(i["url"]).hostname for i in items} == {"localhost"}
+    assert other.requests == []
+    if not classifier_reads_kind():
+        pytest.xfail("crawl_errors.classify_failure does not read `newscrawl_kind` yet")
+    assert stat(log, "newscrawl/skipped/offsite_redirect") == 2
+    assert stat(log, "newscrawl/skipped/private_address") == 0
+
+
 # -- decisions, no traffic ----------------------------------------------------------------------
 
 def guard(**settings: object) -> HostGuardMiddleware:
@@ -287,6 +309,42 @@ def test_address_helpers() -> None:
     assert is_public_address("8.8.8.8") and is_public_address("::ffff:8.8.8.8")
     assert not is_public_address("::ffff:169.254.1.1")
     assert host_allowed("a.b.wp.pl", ["wp.pl"]) and not host_allowed("wp.pl", ["www.wp.pl"])
+
+
+class _AnsweringResolver(PublicAddressResolver):
+    """The resolver's decision with a fixed answer instead of a DNS lookup."""
+
+    def __init__(self, answer: str) -> None:
+        self.exempt: set[str] = set()
+        self.allow_private = False
+        self.answer = answer
+
+    def getHostByName(self, name: str, timeout: object = ()) -> defer.Deferred[str]:  # noqa: N802
+        return defer.maybeDeferred(self.check_answer, self.answer, name)
+
+
+@pytest.mark.parametrize(("answer", "private_ok"), [("10.0.0.3", True), ("93.184.216.34", False)])
+def test_portal_host_name_is_resolved_when_the_spider_opens(monkeypatch: pytest.MonkeyPatch,
+                                                            answer: str,
+                                                            private_ok: bool) -> None:
+    resolver = _AnsweringResolver(answer)
+    monkeypatch.setattr("newscrawl.hosts._installed_resolver", lambda: resolver)
+    mw = guard()
+    spider = stub("http://mirror.lan/", "127.0.0.2")
+    done: list[object] = []
+    result = mw.spider_opened(spider)
+    assert isinstance(result, defer.Deferred)
+    result.addBoth(done.append)
+    assert done == [None]
+    assert resolver.exempt == {"mirror.lan"}
+    assert mw.private_allowed(spider) is private_ok
+    assert resolver.allow_private is private_ok
+    req = redirected("http://127.0.0.2/x", "http://mirror.lan/a")
+    if private_ok:
+        mw.check(req, spider)
+    else:
+        with pytest.raises(PrivateAddress):
+            mw.check(req, spider)
 
 
 def test_resolver_refuses_non_global_answers_except_the_portals_hosts() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from html import unescape
+from html import escape, unescape
 from urllib.parse import urlsplit
 
 from parsel import Selector
@@ -87,6 +87,11 @@ _URL_KINDS = (
 _SEARCH_QUERY = re.compile(r"(?:^|&)(?:q|s|query|szukaj|search|fraza)=", re.I)
 _SENTENCE_END = re.compile(r"[.!?…:;\"”»)]\s*$")
 _TEASER_KEY = 20
+#: A link whose text is at least this long reads as a headline; a teaser block holds one such
+#: link and a lead of no more than _BLOCK_SLACK characters besides (section label, date).
+_HEADLINE_LINK = 20
+_BLOCK_SLACK = 120
+_TAIL_TEXT = 40
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,11 @@ class _Page:
     def paragraphs(self) -> list[str]:
         raise NotImplementedError
 
+    def introduced(self, paras: list[str]) -> int:
+        """How many of these paragraphs follow a headline link in their own small block, as a
+        teaser's lead follows its title."""
+        raise NotImplementedError
+
 
 def _norm(text: str) -> str:
     return " ".join(text.split())
@@ -178,6 +188,28 @@ class _SelectorPage(_Page):
     def paragraphs(self) -> list[str]:
         return [_norm(p.xpath("string()")) for p in self.root.xpath("//p")]
 
+    def introduced(self, paras: list[str]) -> int:
+        found: set[str] = set()
+        for a in self.root.iter("a"):
+            title = _norm(a.xpath("string()"))
+            if len(title) < _HEADLINE_LINK or a.get("href") is None:
+                continue
+            if not (a.xpath("ancestor::*[position() <= 2][self::h1 or self::h2 or self::h3 or "
+                            "self::h4 or self::h5 or self::h6]") or a.xpath(".//h1|.//h2|.//h3|"
+                                                                            ".//h4|.//h5|.//h6")):
+                continue
+            block, text = a, title
+            for _ in range(3):
+                block = block.getparent()
+                if block is None:
+                    break
+                text = _norm(block.xpath("string()"))
+                if len(text) > len(title) + 20:
+                    break
+            found.update(p for p in paras if len(p) <= len(text) - len(title)
+                         and len(text) <= len(title) + len(p) + _BLOCK_SLACK and p in text)
+        return len(found)
+
 
 _TAG_RE = re.compile(r"<[^>]*>")
 _ATTR_RE = re.compile(r"""([\w:-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
@@ -186,6 +218,7 @@ _HEAD_RE = re.compile(r"<(meta|link)\b([^>]*)>|<title\b[^>]*>(.*?)</title", re.I
 _LD_RE = re.compile(r"<script\b[^>]*ld\+json[^>]*>(.*?)</script", re.I | re.S)
 _H1_RE = re.compile(r"<h1\b[^>]*>(.*?)</h1", re.I | re.S)
 _A_RE = re.compile(r"<a\b([^>]*)>(.*?)</a\s*>", re.I | re.S)
+_HEADING_RE = re.compile(r"</?h[1-6]\b", re.I)
 _P_RE = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", re.I | re.S)
 
 
@@ -226,6 +259,27 @@ class _TextPage(_Page):
 
     def paragraphs(self) -> list[str]:
         return [_inner(text, " ") for text in _P_RE.findall(self.text)]
+
+    def introduced(self, paras: list[str]) -> int:
+        text, pos, count = self.text, 0, 0
+        for p in paras:
+            probe = p[:30]
+            at = text.find(probe, pos)
+            if at < 0 and escape(probe, quote=False) != probe:
+                at = text.find(escape(probe, quote=False), pos)
+            if at < 0:
+                continue
+            window = text[max(pos, at - 600):at]
+            window = window[window.rfind("</p") + 1:]
+            for m in _A_RE.finditer(window):
+                tail = window[m.end():]
+                if "href" in m.group(1).lower() and len(_inner(m.group(2))) >= _HEADLINE_LINK \
+                        and (_HEADING_RE.search(tail) or _HEADING_RE.search(m.group(2))) \
+                        and len(_inner(tail)) <= _TAIL_TEXT:
+                    count += 1
+                    break
+            pos = at + len(probe)
+        return count
 
 
 def _teasers(body: list[str], anchors: list[str]) -> int:
@@ -294,25 +348,30 @@ def page_verdict(html: str | Selector, url: str, *, headline: str | None = None,
                            f"{len(paras)} paragraph(s), {chars} characters")
 
     url_kind, url_why = _url_kind(url)
-    kind = (_KIND_TYPES[listing_type] if listing_type else url_kind) or "listing"
+    kind = url_kind if url_kind in ("tag", "author", "search") else (
+        _KIND_TYPES[listing_type] if listing_type else url_kind) or "listing"
     why = [f"JSON-LD {listing_type}"] if listing_type else []
     if url_why:
         why.append(url_why)
     teasers = _teasers(paras, s.anchors()) if len(paras) >= 3 and prose_chars * 2 < chars else 0
     if len(paras) >= 3 and teasers * 2 >= len(paras):
         return PageVerdict(kind, f"{kind}: {teasers} of {len(paras)} body paragraphs are link "
-                           f"texts; " + ", ".join(why or ["no other sign"]))
+                           "texts; " + ", ".join(why or ["no other sign"]))
+    leads = [p for p in paras if len(p) >= 40]
+    units = s.introduced(leads) if len(leads) >= 3 and not (article_type and published) else 0
+    if units >= 3 and units * 3 >= len(leads) * 2:
+        return PageVerdict(kind, f"{kind}: {units} of {len(leads)} body paragraphs are teaser "
+                           "leads under headline links; " + ", ".join(why or ["no other sign"]))
+    if (listing_type or url_kind in ("tag", "author", "search")) and not article_type \
+            and prose_chars < 400:
+        return PageVerdict(kind, f"{kind}: " + ", ".join(why)
+                           + f", {prose_chars} characters of prose")
     if article_type or (published and prose_chars >= 400):
         return PageVerdict("article", "article: " + ("JSON-LD/og:type" if article_type
                                                      else "dated prose"))
-    if listing_type or s.og in ("website", "profile", "object"):
-        if prose_chars < 600 and (url_kind or not published):
-            why.append(f"og:type {s.og}" if s.og else "")
-            return PageVerdict(kind, f"{kind}: " + ", ".join(w for w in why if w)
-                               + f", {prose_chars} characters of prose")
-    if url_kind in ("tag", "author", "search") and prose_chars < 400 and not published:
-        return PageVerdict(url_kind, f"{url_kind}: {url_why}, {prose_chars} characters of prose, "
-                           "no date")
+    if s.og in ("website", "profile", "object") and url_kind and prose_chars < 600:
+        return PageVerdict(kind, f"{kind}: {url_why}, og:type {s.og}, "
+                           f"{prose_chars} characters of prose")
     if prose_chars >= 400 or (looks_like_article_url(url) and len(prose) >= 2):
         return PageVerdict("article", "article: prose body")
     return PageVerdict("unknown", f"unknown: {len(paras)} paragraph(s), {chars} characters")

@@ -1,9 +1,29 @@
 """A parsed page: decoded text, parsel Selector, URL, and cached JSON-LD / meta lookups.
 
-Decoding follows the rules a browser uses without HTTP headers: BOM, then the document's own
-declaration (`<meta charset>`, `http-equiv`), then detection. Valid UTF-8 wins over a declared
-single-byte charset, because such a declaration is the most common lie and the reverse mistake
-(single-byte text that happens to be valid UTF-8) practically never happens.
+One decoding path serves crawls and `newscrawl extract`: the spider passes the raw body and the
+HTTP `Content-Type` header, and the bytes are decoded here. Precedence, first match wins:
+
+1. A byte-order mark (UTF-8, UTF-16 LE/BE), whatever the header or the page declare.
+2. Binary content (magic numbers, or a high share of control bytes) is rejected with
+   ExtractionError; UTF-16 without a BOM (every other byte NUL) is recognised and decoded.
+   A few stray NULs or control bytes do not make a page binary: they are dropped from the text.
+3. Bytes that are valid UTF-8 are UTF-8, even when the header or `<meta>` name a single-byte
+   charset: such a label is the most common lie, and the reverse mistake (single-byte text that
+   happens to be valid UTF-8) practically never happens.
+4. The declared charset: the header's and the document's own (`<meta charset>`, `http-equiv`).
+   When only one is given, or both agree, it is used; when they disagree, neither is trusted
+   and the bytes decide (detection, as for an undeclared page). A declaration of UTF-8 over
+   bytes that are not UTF-8 is caught: a few broken sequences (a cut letter) stay UTF-8 with
+   replacement characters, otherwise the bytes decide. ISO-8859-2 over bytes with C1 codes is
+   read as windows-1250 (Polish pages mislabelled that way are common).
+5. Detection (charset_normalizer on a sample, then windows-1250 / ISO-8859-2 / windows-1252 by
+   the bytes that are Polish letters in one of them only).
+
+Memory is bounded before decoding: the bytes are cut to MAX_HTML_BYTES, inline `<script>` /
+`<style>` contents and `data:` URIs longer than MAX_INLINE_BYTES are emptied, what is left is
+cut to MAX_MARKUP_BYTES and to MAX_HTML_TAGS tags. Every limit is several times what any page
+of the evaluation corpus needs (largest page 2.9 MB, of which 1.7 MB is one script; largest
+markup without scripts 1.0 MB; most tags 19,437), so ordinary pages are parsed whole.
 """
 
 from __future__ import annotations
@@ -12,19 +32,31 @@ import codecs
 import json
 import re
 from functools import cached_property
-from typing import Any
+from typing import Any, AnyStr
 
 import lxml.html
 from lxml import etree
 from parsel import Selector
-from w3lib.encoding import html_body_declared_encoding, resolve_encoding
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    resolve_encoding,
+)
 
 from newscrawl.extract.errors import ExtractionError
 from newscrawl.extract.textstats import TextStats
 
-#: Pages are cut to this many bytes before parsing; news articles are far smaller, and the cap
-#: keeps a hostile 100 MB body from costing seconds of parse time.
+#: Pages are cut to this many bytes before anything else: a hostile 100 MB body costs no more
+#: than an 8 MB one.
 MAX_HTML_BYTES = 8 * 1024 * 1024
+#: Inline script/style contents and `data:` URIs longer than this are emptied before parsing
+#: (the element stays). The corpus's largest script is 1.7 MB, its largest data URI 190 KB.
+MAX_INLINE_BYTES = 2 * 1024 * 1024
+#: What is left after emptying oversized inline data is cut to this size (corpus maximum 1 MB).
+MAX_MARKUP_BYTES = 4 * 1024 * 1024
+#: ... and to this many tags (`<` characters; corpus maximum 19,437). The parsed tree, its
+#: element proxies and text statistics cost about 1 KB per element.
+MAX_HTML_TAGS = 60_000
 
 _BINARY_MAGIC = (
     b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"BZh",
@@ -33,6 +65,10 @@ _BINARY_MAGIC = (
 _C1_BYTES = re.compile(rb"[\x80-\x9f]")
 #: Control bytes other than tab, line feed, vertical tab, form feed and carriage return.
 _CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)
+#: Share of control bytes in the sniffed head above which the bytes are binary. Text has none
+#: but a stray few; random or compressed bytes have about 10%.
+_BINARY_CONTROL_SHARE = 0.05
+_SNIFF_BYTES = 8192
 #: lxml.html's own lookup picks an element class per node in Python (form, input, label...);
 #: this one always gives `HtmlElement`, in C, which makes every walk over the tree cheaper.
 _CLASS_LOOKUP = etree.ElementDefaultClassLookup(
@@ -40,49 +76,102 @@ _CLASS_LOOKUP = etree.ElementDefaultClassLookup(
     pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity)
 
 
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when the head looks like UTF-16 markup without a BOM (ASCII
+    characters with a NUL beside each), else None."""
+    head = head[:len(head) & ~1]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    half = len(head) // 2
+    if odd > 0.4 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.4 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
 def _looks_binary(data: bytes) -> bool:
-    head = data[:2048]
+    head = data[:_SNIFF_BYTES]
     if head.lstrip().startswith(_BINARY_MAGIC):
         return True
     if not head:
         return False
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
-    return head.count(0) > 0 or controls / len(head) > 0.1
+    return controls / len(head) > _BINARY_CONTROL_SHARE
 
 
-def decode_html(data: bytes) -> tuple[str, str]:
-    """Return (text, encoding) for raw page bytes; raise ExtractionError for non-HTML bytes."""
+def _is_utf8(enc: str | None) -> bool:
+    return enc is not None and enc.replace("_", "-").lower() in ("utf-8", "utf8")
+
+
+def _is_latin2(enc: str | None) -> bool:
+    return enc is not None and enc.replace("_", "-").lower() in (
+        "iso8859-2", "iso-8859-2", "latin2")
+
+
+def header_charset(content_type: str | bytes | None) -> str | None:
+    """The charset a `Content-Type` header value names (Python codec name), or None."""
+    if not content_type:
+        return None
+    if isinstance(content_type, bytes):
+        content_type = content_type.decode("latin-1")
+    return http_content_type_encoding(content_type)
+
+
+def decode_html(data: bytes, content_type: str | bytes | None = None) -> tuple[str, str]:
+    """Return (text, encoding) for raw page bytes, the `Content-Type` header value being one
+    signal (see the module docstring); raise ExtractionError for non-HTML bytes."""
     if not data:
         return "", "utf-8"
     for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                      (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             return data[len(bom):].decode(enc, errors="replace"), enc
+    utf16 = _utf16_without_bom(data[:_SNIFF_BYTES])
+    if utf16:
+        return data[:len(data) & ~1].decode(utf16, errors="replace"), utf16
     if _looks_binary(data):
         raise ExtractionError("not an HTML document: the bytes are binary")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    declared = html_body_declared_encoding(data[:8192])
-    enc = resolve_encoding(declared) if declared else None
-    if enc is None or enc.replace("_", "-").lower() in ("utf-8", "utf8"):
+    enc = _declared(data, header_charset(content_type))
+    if enc is None or _is_utf8(enc):
         text = _mostly_utf8(data)
         if text is not None:
             return text, "utf-8"
-    if enc and enc.replace("_", "-").lower() in ("iso8859-2", "iso-8859-2", "latin2"):
+    if _is_latin2(enc) and _C1_BYTES.search(data):
         # Polish pages labelled ISO-8859-2 are often windows-1250 (C1 bytes give it away).
-        if _C1_BYTES.search(data):
-            enc = "cp1250"
+        enc = "cp1250"
     if enc and not enc.lower().startswith("utf"):
         return data.decode(enc, errors="replace"), enc
+    enc = _detect(data)
+    return data.decode(enc, errors="replace"), enc
+
+
+def _declared(data: bytes, header: str | None) -> str | None:
+    """The one declared charset to trust: the header's or the document's when only one is
+    given or both agree; None (the bytes decide) when they disagree."""
+    declared = html_body_declared_encoding(data[:8192])
+    body = resolve_encoding(declared) if declared else None
+    if header is None or body is None:
+        return header or body
+    if codecs.lookup(header).name == codecs.lookup(body).name:
+        return body
+    return None
+
+
+def _detect(data: bytes) -> str:
+    """The charset of undeclared (or contradictorily declared) non-UTF-8 bytes."""
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
     enc = best.encoding if best else "cp1252"
     if enc.startswith(("cp125", "iso8859", "latin", "mac")) or enc in ("ascii", "utf_8"):
         enc = _latin_family(data)
-    return data.decode(enc, errors="replace"), enc
+    return enc
 
 
 _HIGH_BYTES = bytes(range(0x80, 0x100))
@@ -111,14 +200,65 @@ def _latin_family(data: bytes) -> str:
     return "iso8859_2" if _LATIN2_PL.search(data) else "cp1252"
 
 
+_INLINE_OPEN = {bytes: re.compile(rb"<(script|style)\b[^>]*>", re.I),
+                str: re.compile(r"<(script|style)\b[^>]*>", re.I)}
+_INLINE_CLOSE = {bytes: {b"script": re.compile(rb"</script", re.I),
+                         b"style": re.compile(rb"</style", re.I)},
+                 str: {"script": re.compile(r"</script", re.I),
+                       "style": re.compile(r"</style", re.I)}}
+_DATA_URI_RE = rf"data:[^\"'\s<>]{{{MAX_INLINE_BYTES},}}"
+_DATA_URI = {bytes: re.compile(_DATA_URI_RE.encode()), str: re.compile(_DATA_URI_RE)}
+
+
+def bound_page(data: AnyStr) -> AnyStr:
+    """The page (bytes or text) cut to the limits that bound parse memory: MAX_HTML_BYTES,
+    oversized inline data emptied, then MAX_MARKUP_BYTES and MAX_HTML_TAGS. Pages within every
+    limit come back unchanged (the same object)."""
+    data = data[:MAX_HTML_BYTES]
+    if len(data) > MAX_INLINE_BYTES:
+        data = _drop_inline_data(data)
+    data = data[:MAX_MARKUP_BYTES]
+    lt = "<" if isinstance(data, str) else b"<"
+    if data.count(lt) > MAX_HTML_TAGS:
+        pos = -1
+        for _ in range(MAX_HTML_TAGS):
+            pos = data.find(lt, pos + 1)
+        data = data[:pos]
+    return data
+
+
+def _drop_inline_data(data: AnyStr) -> AnyStr:
+    """`data` with script/style contents and data: URIs over MAX_INLINE_BYTES emptied."""
+    kind = type(data)
+    keep: list[AnyStr] = []
+    start = 0
+    for m in _INLINE_OPEN[kind].finditer(data):
+        if m.start() < start:
+            continue
+        close = _INLINE_CLOSE[kind][m.group(1).lower()].search(data, m.end())
+        end = close.start() if close else len(data)
+        if end - m.end() > MAX_INLINE_BYTES:
+            keep.append(data[start:m.end()])
+            start = end
+    if keep:
+        keep.append(data[start:])
+        data = data[:0].join(keep)
+    if len(data) > MAX_INLINE_BYTES:
+        data = _DATA_URI[kind].sub("data:," if kind is str else b"data:,", data)
+    return data
+
+
 class Document:
     """One page, parsed once; every extraction layer reads from it."""
 
-    def __init__(self, html: bytes | str, url: str) -> None:
+    def __init__(self, html: bytes | str, url: str, *,
+                 content_type: str | bytes | None = None) -> None:
+        """Decode (bytes; `content_type` is the HTTP header value, one charset signal) or take
+        (text) the page, bounded in size, and parse it."""
         if isinstance(html, bytes):
-            text, self.encoding = decode_html(html[:MAX_HTML_BYTES])
+            text, self.encoding = decode_html(bound_page(html), content_type)
         elif isinstance(html, str):
-            text, self.encoding = html[:MAX_HTML_BYTES], "unicode"
+            text, self.encoding = bound_page(html), "unicode"
         else:
             raise ExtractionError(f"expected bytes or str, got {type(html).__name__}")
         if "\x00" in text:

@@ -23,6 +23,7 @@ Each path gets a `Script`: what to send and how to break. One request per connec
         server.requests                # [(method, path), ...] in arrival order
         server.hits("/ok")             # how many requests asked for that path (query ignored)
 
+A TLS ClientHello (an `https://` URL on the server's port) gets a plain-text 400: a TLS failure.
 `refused_origin()` gives an origin whose port was bound and closed again: connecting is refused.
 `host="127.0.0.2"` serves as "another host". Bodies given as `str` are sent as UTF-8.
 """
@@ -133,6 +134,9 @@ class HostileServer:
                 if not chunk:
                     return
                 data += chunk
+                if data.startswith(b"\x16\x03"):  # a TLS ClientHello: answer in plain text
+                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n")
+                    return
             method, target = (data.split(b"\r\n", 1)[0].decode("latin-1").split(" ") + ["", ""])[:2]
             with self._lock:
                 self.requests.append((method, target))

@@ -236,5 +236,5 @@ def run(args: argparse.Namespace) -> int:
     if failure is None:
         return 0
     if stats.get("finish_reason") == "shutdown":
-        return _fail(f"interrupted: {failure}", 130)
+        return _fail(f"interrupted ({failure})", 130)
     return _fail(f"run failed: {failure}", 1)

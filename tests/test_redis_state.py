@@ -77,6 +77,26 @@ def test_touch_does_not_mark_emitted(store) -> None:
     assert store.stats()["emitted"] == 0
 
 
+def test_touch_keeps_page_dates_like_sqlite(store, tmp_path: Path) -> None:
+    """An unchanged re-fetch stores the page's dates in both backends, leaving the emitted
+    fingerprint and version alone (the incremental fetch decision reads them)."""
+    sqlite = SQLiteState(tmp_path / "s.sqlite")
+    for backend in (store, sqlite):
+        backend.record_emitted(A, A, "fp", 1, published="2026-02-01T10:00:00+01:00",
+                               lastmod="2026-02-01", now=NOW)
+        backend.touch(A, A, fetched=True, modified="2026-02-03T08:00:00+01:00",
+                      lastmod="2026-01-15", now=NOW + timedelta(hours=1))
+        backend.touch(A, A, lastmod="2026-02-02")  # a discovery without page dates
+        backend.commit()
+    got, want = store.get(A), sqlite.get(A)
+    sqlite.close()
+    assert got is not None and want is not None
+    fields = ("published", "modified", "lastmod", "last_fetched", "fingerprint", "version")
+    assert [getattr(got, f) for f in fields] == [getattr(want, f) for f in fields]
+    assert (got.modified, got.lastmod) == ("2026-02-03T08:00:00+01:00",
+                                           "2026-02-02T00:00:00+00:00")
+
+
 def test_writes_wait_for_commit(server: str, store) -> None:
     store.record_emitted("b", "https://example.com/b", "fp", 1, now=NOW)
     with open_state(f"{server}?prefix={store.prefix}") as other:

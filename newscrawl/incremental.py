@@ -10,7 +10,13 @@ Three Scrapy components share one `IncrementalTracker` per crawler:
 * the tracker itself records an article as emitted only when the feed exporter reports it
   written and flushed (`newscrawl.signals.item_written`), committing in batches.
 
+A discovered article already emitted is fetched again only when its source's date is newer than
+every date known for it (`newscrawl.freshness.known_date`); later discoveries of an article
+requested in the same run add their dates to the state instead of being dropped unseen.
+
 Everything is inert unless the spider runs with `-a incremental=1` or `NEWSCRAWL_INCREMENTAL`.
+The run lock is taken before any feed opens by the `newscrawl.preflight.Preflight` add-on; the
+tracker's own acquire (lazily, on the first request) is then a no-op, and the fallback without it.
 """
 
 from __future__ import annotations

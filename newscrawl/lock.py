@@ -19,7 +19,8 @@ class LockBusy(RuntimeError):
 
 
 #: Locks this process holds, by resolved path: taking one again in-process is a no-op
-#: (`newscrawl crawl` locks before Scrapy starts; the crawl's own lock check then passes).
+#: (`newscrawl crawl` and the `newscrawl.preflight` add-on lock before any feed is opened; the
+#: incremental tracker's own lock check then passes).
 _HELD: dict[Path, RunLock] = {}
 
 

@@ -19,7 +19,14 @@ from newscrawl.extract import pagedates
 from newscrawl.extract import related as related_mod
 from newscrawl.extract.document import Document
 from newscrawl.extract.metadata import Metadata, read_metadata
-from newscrawl.extract.text import clean_text, node_text, norm_key, word_count
+from newscrawl.extract.text import (
+    clean_text,
+    has_controls,
+    node_text,
+    norm_key,
+    strip_controls,
+    word_count,
+)
 from newscrawl.items import Article, RelatedLink
 
 
@@ -203,7 +210,7 @@ class ArticleParser:
         """Compute every field once and build the Article."""
         body = self.body()
         dates = self.dates()
-        return Article(
+        return without_controls(Article(
             url=self.doc.url,
             canonical_url=self.canonical_url(),
             portal=self.portal,
@@ -223,4 +230,24 @@ class ArticleParser:
             paywalled=self.paywalled(),
             fetched_at=dates_mod.to_iso(self.fetched_at),
             word_count=word_count(body),
-        )
+        ))
+
+
+def without_controls(article: Article) -> Article:
+    """The article with control characters removed from every text field, URLs and related
+    links included: clean text holds none already, this catches what bypassed `clean_text`."""
+    for name, value in vars(article).items():
+        if isinstance(value, str):
+            if has_controls(value):
+                stripped = strip_controls(value)
+                setattr(article, name, stripped if stripped or name == "url" else None)
+        elif isinstance(value, list) and value:
+            if isinstance(value[0], str):
+                if any(map(has_controls, value)):
+                    setattr(article, name, [v for v in map(strip_controls, value) if v])
+            else:
+                for link in value:
+                    if isinstance(link, RelatedLink) and (
+                            has_controls(link.title) or has_controls(link.url)):
+                        link.title, link.url = strip_controls(link.title), strip_controls(link.url)
+    return article

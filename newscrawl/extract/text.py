@@ -8,7 +8,17 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff]")
+#: Characters no text field may hold: C0 controls but tab, line feed and carriage return,
+#: DEL, C1 controls, lone surrogates (JSON-LD's `"\\ud800"` decodes to one) and noncharacters.
+_NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17))
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff" + _NONCHARACTERS
+_CONTROL = re.compile(f"[{_CONTROLS}]")
+# Control characters that are whitespace (\v \f \x1c-\x1f \x85) become spaces with the rest
+# of the whitespace; the others are dropped with the invisible characters, in the same pass.
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+                        "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff"
+                        f"{_NONCHARACTERS}]")
 _SPACE = re.compile(r"\s+")
 # No-break spaces are kept: Polish typography binds one-letter words ("z\u00a0NATO") with them.
 _BREAKING_SPACE = re.compile(r"[^\S\u00a0]+")
@@ -17,7 +27,8 @@ _HIDDEN_TAGS = ("script", "style", "noscript", "template")
 
 
 def clean_text(value: str | None) -> str:
-    """NFC, entities decoded, invisible characters dropped, breaking whitespace collapsed."""
+    """NFC, entities decoded, invisible and control characters dropped, breaking whitespace
+    collapsed: the one definition of clean text."""
     if not value:
         return ""
     if len(value) <= _CACHED_LEN:
@@ -31,8 +42,10 @@ _CACHED_LEN = 300
 
 def _clean(value: str) -> str:
     if value.isascii() and "&" not in value:
-        # the same result as below: ASCII text is NFC and holds no invisible characters
-        return " ".join(value.split())
+        # the same result as below: ASCII text is NFC and holds no invisible characters; once
+        # whitespace is collapsed, only control characters make it unprintable
+        value = " ".join(value.split())
+        return value if value.isprintable() else " ".join(_INVISIBLE.sub("", value).split())
     if "&" in value:
         value = html.unescape(value)
     value = _INVISIBLE.sub("", value)
@@ -44,6 +57,17 @@ def _clean(value: str) -> str:
 
 
 _clean_cached = lru_cache(maxsize=16384)(_clean)
+
+
+def strip_controls(value: str) -> str:
+    """`value` without control characters, lone surrogates and noncharacters (tab, line feed
+    and carriage return kept): for fields that are not clean text, such as URLs."""
+    return _CONTROL.sub("", value)
+
+
+def has_controls(value: str) -> bool:
+    """True when `value` holds a character `strip_controls` removes."""
+    return _CONTROL.search(value) is not None
 
 
 def norm_key(value: str | None) -> str:

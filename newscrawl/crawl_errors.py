@@ -34,7 +34,7 @@ _BY_CLASS: tuple[tuple[tuple[type[BaseException], ...], str, str], ...] = (
     ((DownloadConnectionRefusedError, net.ConnectError, ConnectionRefusedError),
      "connection_refused", "could not connect"),
     ((ResponseDataLossError, gzip.BadGzipFile, zlib.error, EOFError, struct.error), "truncated",
-     "incomplete body"),
+     "body cut short"),
     ((DownloadCancelledError, defer.CancelledError), "too_large", "download cancelled"),
     ((DownloadFailedError, ResponseFailed, net.ConnectionLost, net.ConnectionDone,
       ConnectionError), "connection_lost", "connection lost"),
@@ -62,23 +62,31 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def _is_tls(exc: BaseException) -> bool:
+def _tls_error(exc: BaseException) -> BaseException | None:
     """An OpenSSL / ssl / certificate verification error anywhere in the chain."""
     for item in _chain(exc):
-        if isinstance(item, (ssl.SSLError, ssl.CertificateError, net.SSLError)):
-            return True
-        if any(cls.__module__.split(".")[0] in ("OpenSSL", "service_identity")
-               for cls in type(item).__mro__):
-            return True
-    return False
+        if isinstance(item, (ssl.SSLError, ssl.CertificateError, net.SSLError)) or any(
+                cls.__module__.split(".")[0] in ("OpenSSL", "service_identity")
+                for cls in type(item).__mro__):
+            return item
+    return None
+
+
+def _tls_text(item: BaseException) -> str:
+    """OpenSSL's `[(lib, func, reason), ...]` as its reasons; other errors as they print."""
+    stack = item.args[0] if item.args and isinstance(item.args[0], list) else None
+    if stack and all(isinstance(entry, tuple) and entry for entry in stack):
+        return "; ".join(str(entry[-1]) for entry in stack)
+    return _text(item)
 
 
 def _text(exc: BaseException) -> str:
-    """`str(exc)`, or the first non-empty text in its chain (Scrapy often wraps with none)."""
+    """`str(exc)`, or the first plain message in its chain (Scrapy often wraps with none, and
+    Twisted's ResponseFailed only lists Failure reprs)."""
     for item in _chain(exc):
         text = str(item).strip()
-        if text:
-            return text
+        if text and not getattr(item, "reasons", None) and not text.startswith("[<"):
+            return f"{type(item).__name__}: {text}" if item is not exc else text
     return type(exc).__name__
 
 
@@ -117,8 +125,9 @@ def classify_failure(failure: Any) -> tuple[str, str]:
             if needle in low:
                 return kind, text
         return "ignored", text or "request ignored"
-    if _is_tls(exc):
-        return "tls", f"TLS failed: {_text(exc)}"
+    tls = _tls_error(exc)
+    if tls is not None:
+        return "tls", f"TLS failed: {_tls_text(tls)}"
     for classes, kind, prefix in _BY_CLASS:
         if isinstance(exc, classes):
             return kind, f"{prefix}: {_text(exc)}"

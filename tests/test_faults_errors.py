@@ -16,6 +16,7 @@ from pathlib import Path
 import brotli
 import pytest
 from hostile_server import HostileServer, Script, refused_origin
+from OpenSSL import SSL
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -121,10 +122,12 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> dict:
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     log = proc.stderr
-    kinds = {m.group(2): m.group(1) for m in re.finditer(
-        r"\[newscrawl\.spider\] (?:ERROR|INFO): ([a-z_/0-9]+): (\S+) \(", log)}
+    logged = re.findall(r"\[newscrawl\.spider\] (?:ERROR|INFO): ([a-z_/0-9]+): (\S+) \((.*)\)$",
+                        log, flags=re.M)
+    kinds = {url: kind for kind, url, _ in logged}
+    reasons = {url: reason for _, url, reason in logged}
     items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line]
-    return {"log": log, "kinds": kinds, "items": items, "urls": urls}
+    return {"log": log, "kinds": kinds, "reasons": reasons, "items": items, "urls": urls}
 
 
 def stat(log: str, key: str) -> int:
@@ -148,6 +151,16 @@ def test_redirect_loop_is_reported_at_the_last_hop(crawl: dict) -> None:
 def test_refused_and_tls(crawl: dict) -> None:
     assert crawl["kinds"].get(crawl["urls"]["refused"]) == "connection_refused"
     assert crawl["kinds"].get(crawl["urls"]["tls"]) == "tls"
+
+
+def test_reasons_are_plain_one_liners(crawl: dict) -> None:
+    reasons, urls = crawl["reasons"], crawl["urls"]
+    assert all(reason and not reason.startswith("[<") for reason in reasons.values()), reasons
+    assert reasons[urls["tls"]] == "TLS failed: wrong version number"
+    assert reasons[urls["/gzip/cut"]].startswith("gzip stream ends before its end marker")
+    assert reasons[urls["/cut/body"]].startswith("body cut short: ConnectionDone")
+    assert "max size (300000)" in reasons[urls["/huge"]]
+    assert "took longer than 1.0 seconds" in reasons[urls["/slow/body"]]
 
 
 def test_stats_count_every_type(crawl: dict) -> None:
@@ -213,12 +226,14 @@ class _Kinded(IgnoreRequest):
     (_Kinded("redirect to 127.0.0.2 left the portal"), "skipped/offsite_redirect"),
     (_caused(DownloadFailedError(""), ResponseNeverReceived(
         [Failure(ssl.SSLError(1, "wrong version number"))])), "tls"),
+    (_caused(DownloadFailedError(""), ResponseNeverReceived(
+        [Failure(SSL.Error([("SSL routines", "", "certificate verify failed")]))])), "tls"),
     (ValueError("odd"), "other"),
 ])
 def test_classifier(exc: BaseException, kind: str) -> None:
     got, reason = classify_failure(_failure(exc))
     assert got == kind
-    assert reason
+    assert reason and not reason.startswith("[<")
     if kind == "other":
         assert reason.startswith("ValueError")
 

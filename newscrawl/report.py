@@ -41,6 +41,12 @@ ITEM_DUPLICATE_KEYS = ("url", "fingerprint")
 #: Finish reasons of a run that ended as asked: the engine ran out of work, the spider's own
 #: `-a limit=` was reached, or a CLOSESPIDER_* setting stopped it (`closespider_` prefix).
 NORMAL_FINISH_REASONS = frozenset({"finished", "limit"})
+#: Runs refused before their first request (newscrawl.preflight), and what the reason means.
+REFUSED_FINISH_REASONS: dict[str, str] = {
+    "skipped_locked": "skipped: another run of the spider holds its run lock",
+    "feed_unwritable": "refused: a feed cannot be written",
+    "lock_unavailable": "refused: the run lock cannot be taken",
+}
 
 
 def is_empty(value: Any) -> bool:
@@ -80,6 +86,10 @@ def run_failed(stats: Mapping[str, Any]) -> str | None:
     reason = stats.get("finish_reason")
     if reason is None:
         return "the crawl did not run to its end (no finish reason)"
+    if reason in REFUSED_FINISH_REASONS:
+        return REFUSED_FINISH_REASONS[reason]
+    if reason == "shutdown":
+        return "interrupted (finish reason 'shutdown')"
     if reason not in NORMAL_FINISH_REASONS and not str(reason).startswith("closespider_"):
         return f"finish reason {reason!r}"
     unstored = sum(int(v) for v in _prefixed(stats, "feedexport/failed_count/").values())

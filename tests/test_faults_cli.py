@@ -64,6 +64,8 @@ def _closed_port() -> int:
     ({"finish_reason": "finished"}, None),  # nothing new, nothing wrong: an incremental run
     ({"finish_reason": "shutdown", "item_scraped_count": 2}, "finish reason 'shutdown'"),
     ({}, "did not run to its end"),
+    ({"finish_reason": "skipped_locked"}, "skipped: another run of the spider holds its run lock"),
+    ({"finish_reason": "feed_unwritable"}, "refused: a feed cannot be written"),
     ({"finish_reason": "finished",
       "downloader/exception_type_count/scrapy.exceptions.DownloadConnectionRefusedError": 4},
      "portal unreachable: no response, 4 download errors (DownloadConnectionRefusedError 4)"),
@@ -119,7 +121,7 @@ def test_unwritable_out_is_refused_before_the_crawl(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr and "Spider opened" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 2  # one per feed
-    assert all(line.startswith("newscrawl crawl: cannot write output: ") for line in lines)
+    assert all(line.startswith("newscrawl crawl: cannot write feed ") for line in lines)
     assert all("blocker" in line for line in lines)
     assert blocker.read_text(encoding="utf-8").startswith("a file")
 
@@ -179,7 +181,8 @@ def test_ctrl_c_exits_130_with_a_failed_report(tmp_path: Path) -> None:
     assert proc.returncode == 130, err[-3000:]
     # Scrapy may log a download's traceback; the command itself does not end in one
     assert "KeyboardInterrupt" not in err and "newscrawl/cli.py" not in err
-    assert err.strip().splitlines()[-1].startswith("newscrawl crawl: interrupted")
+    assert err.strip().splitlines()[-1] == ("newscrawl crawl: run failed: interrupted "
+                                             "(finish reason 'shutdown')")
     for path in (tmp_path / "feeds").glob("*.stats.json"):
         assert json.loads(path.read_text(encoding="utf-8"))["failed"] is True
 

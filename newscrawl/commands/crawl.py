@@ -28,6 +28,13 @@ FORMATS: dict[str, tuple[str, str]] = {
     "txt": ("txt", "txt"),
 }
 DEFAULT_FORMATS = "jsonl"
+#: Exit status of a failed run by finish reason (any other failure: 1).
+EXIT_BY_REASON: dict[str | None, int] = {
+    "shutdown": 130,  # Ctrl-C (128 + SIGINT)
+    "skipped_locked": 75,  # EX_TEMPFAIL: another run holds the lock, try at the next slot
+    "feed_unwritable": 2,  # refused by the Preflight add-on before the first request
+    "lock_unavailable": 2,
+}
 FEED_NAME = "%(name)s-%(time)s"
 
 
@@ -143,35 +150,11 @@ def check_spider_arguments(spidercls: type, spargs: dict[str, str]) -> str | Non
     return None
 
 
-def check_feeds(feeds: dict[str, dict[str, Any]]) -> list[str]:
-    """One message per local feed that cannot be written (newscrawl.preflight when present)."""
-    try:
-        from newscrawl.preflight import check_feed_targets
-    except ImportError:
-        return _unwritable_feeds(feeds)
-    return list(check_feed_targets(feeds))
+def check_feeds(feeds: dict[str, dict[str, Any]], spider: str) -> list[str]:
+    """One message per local feed that cannot be written (newscrawl.preflight's check)."""
+    from newscrawl.preflight import check_feed_targets
 
-
-def _unwritable_feeds(feeds: dict[str, dict[str, Any]]) -> list[str]:
-    """Minimal check: the nearest existing folder of each local feed is a writable folder."""
-    from newscrawl.report import local_path
-
-    problems = []
-    for uri in feeds:
-        path = local_path(uri)
-        if path is None:
-            continue
-        if path.is_dir():
-            problems.append(f"feed {uri}: is a folder")
-            continue
-        parent = path.parent
-        while not parent.exists() and parent != parent.parent:
-            parent = parent.parent
-        if not parent.is_dir():
-            problems.append(f"feed {uri}: {parent} is not a folder")
-        elif not os.access(parent, os.W_OK | os.X_OK):
-            problems.append(f"feed {uri}: folder {parent} is not writable")
-    return problems
+    return check_feed_targets(feeds, {"name": spider})
 
 
 def _fail(message: str, status: int = 2) -> int:
@@ -199,9 +182,9 @@ def run(args: argparse.Namespace) -> int:
     problem = check_spider_arguments(spidercls, spargs)
     if problem:
         return _fail(f"invalid argument: {problem}")
-    problems = check_feeds(settings.getdict("FEEDS"))
+    problems = check_feeds(settings.getdict("FEEDS"), args.spider)
     for problem in problems:
-        _fail(f"cannot write output: {problem}")
+        _fail(problem)
     if problems:
         return 2
     from newscrawl.lock import LockBusy, run_lock_for
@@ -235,6 +218,4 @@ def run(args: argparse.Namespace) -> int:
         failure = report.get("failure")
     if failure is None:
         return 0
-    if stats.get("finish_reason") == "shutdown":
-        return _fail(f"interrupted ({failure})", 130)
-    return _fail(f"run failed: {failure}", 1)
+    return _fail(f"run failed: {failure}", EXIT_BY_REASON.get(stats.get("finish_reason"), 1))

@@ -25,18 +25,26 @@ Each path gets a `Script`: what to send and how to break. One request per connec
 
 A TLS ClientHello (an `https://` URL on the server's port) gets a plain-text 400: a TLS failure.
 `refused_origin()` gives an origin whose port was bound and closed again: connecting is refused.
+`-s TWISTED_DNS_RESOLVER=hostile_server.LoopbackResolver` (tests/ on PYTHONPATH) makes every host
+name but `localhost` fail DNS at once, with no query leaving the machine.
 `host="127.0.0.2"` serves as "another host". Bodies given as `str` are sent as UTF-8.
 """
 
 from __future__ import annotations
 
 import gzip as gzip_module
+import ipaddress
 import socket
 import struct
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+from twisted.internet import defer
+from twisted.internet.error import DNSLookupError
+from twisted.internet.interfaces import IResolverSimple
+from zope.interface import implementer
 
 
 @dataclass
@@ -212,3 +220,30 @@ def refused_origin(host: str = "127.0.0.1") -> str:
         sock.bind((host, 0))
         port = sock.getsockname()[1]
     return f"http://{host}:{port}"
+
+
+@implementer(IResolverSimple)
+class LoopbackResolver:
+    """A Scrapy TWISTED_DNS_RESOLVER for tests: IP literals resolve to themselves, `localhost` to
+    127.0.0.1, any other name fails at once with DNSLookupError (no DNS query is sent)."""
+
+    def __init__(self, reactor: Any) -> None:
+        self.reactor = reactor
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, reactor: Any) -> LoopbackResolver:
+        """Built by Scrapy's crawler process."""
+        return cls(reactor)
+
+    def install_on_reactor(self) -> None:
+        """Become the reactor's resolver."""
+        self.reactor.installResolver(self)
+
+    def getHostByName(self, name: str, timeout: Any = ()) -> defer.Deferred:  # noqa: N802
+        """The address of `name`, or a failed Deferred for anything but loopback names."""
+        if name == "localhost":
+            return defer.succeed("127.0.0.1")
+        try:
+            return defer.succeed(str(ipaddress.ip_address(name)))
+        except ValueError:
+            return defer.fail(DNSLookupError(f"{name}: only loopback names resolve in tests"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import ssl
 import subprocess
@@ -43,13 +44,15 @@ from newscrawl.download_checks import (
     decode_body,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 MIDDLEWARE = "newscrawl.download_checks.CompleteBodyMiddleware"
 #: Fast, no retries, short timeouts; the complete-body check added to the project's middlewares.
 FAST = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0", "RETRY_TIMES": "0",
         "RETRY_BACKOFF_BASE": "0", "DOWNLOAD_TIMEOUT": "1", "DOWNLOAD_MAXSIZE": "300000",
         "NEWSCRAWL_PROGRESS_INTERVAL": "0", "NEWSCRAWL_RENDER_ENABLED": "0",
         "TELNETCONSOLE_ENABLED": "0", "LOG_LEVEL": "INFO", "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+        "TWISTED_DNS_RESOLVER": "hostile_server.LoopbackResolver",  # no DNS query leaves
         "DOWNLOADER_MIDDLEWARES": json.dumps({**project_settings.DOWNLOADER_MIDDLEWARES,
                                               MIDDLEWARE: 595})}
 
@@ -107,6 +110,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> dict:
         urls = {path: server.url(path) for path in CASES}
         urls["refused"] = refused_origin() + "/refused/article"
         urls["tls"] = server.url("/tls/article").replace("http://", "https://")
+        urls["dns"] = "http://no-such-host.invalid/article"
         for path, (script, _) in CASES.items():
             server.route(path, script)
         server.route("/", Script(body="<html><body><p>home</p></body></html>", headers=HTML))
@@ -119,7 +123,10 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> dict:
                "-O", str(out)]
         for name, value in FAST.items():
             cmd += ["-s", f"{name}={value}"]
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (str(TESTS), str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120,
+                              env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     log = proc.stderr
     logged = re.findall(r"\[newscrawl\.spider\] (?:ERROR|INFO): ([a-z_/0-9]+): (\S+) \((.*)\)$",
@@ -148,9 +155,10 @@ def test_redirect_loop_is_reported_at_the_last_hop(crawl: dict) -> None:
     assert crawl["kinds"].get(loop + "/5") == "redirect_loop"  # REDIRECT_MAX_TIMES = 5
 
 
-def test_refused_and_tls(crawl: dict) -> None:
+def test_refused_tls_and_dns(crawl: dict) -> None:
     assert crawl["kinds"].get(crawl["urls"]["refused"]) == "connection_refused"
     assert crawl["kinds"].get(crawl["urls"]["tls"]) == "tls"
+    assert crawl["kinds"].get(crawl["urls"]["dns"]) == "dns"
 
 
 def test_reasons_are_plain_one_liners(crawl: dict) -> None:
@@ -171,6 +179,7 @@ def test_stats_count_every_type(crawl: dict) -> None:
             expected[kind] = expected.get(kind, 0) + 1
     expected["connection_refused"] = 1
     expected["tls"] = 1
+    expected["dns"] = 1
     for kind, count in expected.items():
         key = f"newscrawl/{kind}" if kind.startswith("skipped/") else f"newscrawl/errors/{kind}"
         assert stat(log, key) == count, (key, log[-4000:])

@@ -250,6 +250,22 @@ def test_extract_missing_input_and_empty_folder(tmp_path: Path) -> None:
     assert "no .html or .htm file in empty" in _one_line(proc, "newscrawl extract: ")
 
 
+# -------------------------------------------------------------------------- newscrawl state
+@pytest.mark.parametrize(("args", "status", "message"), [
+    (["--path", "junk.sqlite"], 1, "cannot use the state file junk.sqlite: file is not a database"),
+    (["--path", "blocker/state.sqlite", "--reset"], 2, "cannot take the run lock beside"),
+    (["--path", "fresh.sqlite", "--expire", "-1"], 2, "--expire must be 0 or more days"),
+    (["--path", "missing.sqlite"], 1, "no state for 'wp' at missing.sqlite"),
+])
+def test_state_mistakes_are_one_line(tmp_path: Path, args: list[str], status: int,
+                                     message: str) -> None:
+    (tmp_path / "junk.sqlite").write_text("not a database, just text\n" * 100, encoding="utf-8")
+    (tmp_path / "blocker").write_text("not a folder", encoding="utf-8")
+    proc = _cli("state", "wp", *args, cwd=tmp_path)
+    assert proc.returncode == status
+    assert message in _one_line(proc, "newscrawl state: ")
+
+
 # -------------------------------------------------------------------------- demo and evaluate
 def test_demo_on_a_busy_port_is_one_line(tmp_path: Path) -> None:
     with socket.socket() as busy:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -43,14 +44,15 @@ def resolve_path(spider: str, path: str | None = None) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Print the state's stats as JSON after applying --reset / --expire."""
-    from newscrawl.incremental import state_key
-
     path = resolve_path(args.spider, args.path)
     if not path.exists() and not (args.reset or args.expire is not None):
         print(f"newscrawl state: no state for {args.spider!r} at {path}", file=sys.stderr)
         return 1
     backend = _settings().get("NEWSCRAWL_STATE_BACKEND")
-    report: dict[str, object] = {}
+    if args.expire is not None and args.expire < 0:
+        print(f"newscrawl state: --expire must be 0 or more days, got {args.expire:g}",
+              file=sys.stderr)
+        return 2
     lock = RunLock(lock_path_for(path))
     if args.reset or args.expire is not None:
         try:
@@ -58,19 +60,34 @@ def run(args: argparse.Namespace) -> int:
         except LockBusy as exc:
             print(f"newscrawl state: {exc}; not changing the state", file=sys.stderr)
             return 75  # EX_TEMPFAIL
+        except OSError as exc:
+            print(f"newscrawl state: cannot take the run lock beside {path}: {exc}",
+                  file=sys.stderr)
+            return 2
     try:
-        with open_state(path, backend) as state:
-            if args.reset:
-                state.reset()
-                report["reset"] = True
-            if args.expire is not None:
-                report["expired"] = state.expire_days(args.expire)
-            report.update(state.stats())
-            for url in args.url:
-                record = state.get(state_key(url))
-                report.setdefault("records", []).append(  # type: ignore[union-attr]
-                    vars(record) if record else {"url": url, "known": False})
+        return _show(args, path, backend)
+    except (sqlite3.DatabaseError, OSError) as exc:
+        print(f"newscrawl state: cannot use the state file {path}: {exc}", file=sys.stderr)
+        return 1
     finally:
         lock.release()
+
+
+def _show(args: argparse.Namespace, path: Path, backend: str | None) -> int:
+    """Apply --reset / --expire, then print the state's stats and the asked records as JSON."""
+    from newscrawl.incremental import state_key
+
+    report: dict[str, object] = {}
+    with open_state(path, backend) as state:
+        if args.reset:
+            state.reset()
+            report["reset"] = True
+        if args.expire is not None:
+            report["expired"] = state.expire_days(args.expire)
+        report.update(state.stats())
+        for url in args.url:
+            record = state.get(state_key(url))
+            report.setdefault("records", []).append(  # type: ignore[union-attr]
+                vars(record) if record else {"url": url, "known": False})
     print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0

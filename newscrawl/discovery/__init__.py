@@ -8,12 +8,13 @@ of problems (human-readable reasons, never exceptions). The spider decides what 
 from newscrawl.discovery.entries import Discovered, Entry
 from newscrawl.discovery.feeds import parse_feed
 from newscrawl.discovery.listing import feed_links, parse_listing
-from newscrawl.discovery.pages import classify_page
+from newscrawl.discovery.pages import PageVerdict, classify_page, page_verdict
 from newscrawl.discovery.robots import sitemaps_from_robots
 from newscrawl.discovery.sitemaps import parse_sitemap
 from newscrawl.discovery.window import TimeWindow, parse_since
 
 __all__ = [
-    "Discovered", "Entry", "TimeWindow", "classify_page", "feed_links", "parse_feed",
-    "parse_listing", "parse_since", "parse_sitemap", "sitemaps_from_robots",
+    "Discovered", "Entry", "PageVerdict", "TimeWindow", "classify_page", "feed_links",
+    "page_verdict", "parse_feed", "parse_listing", "parse_since", "parse_sitemap",
+    "sitemaps_from_robots",
 ]

@@ -214,8 +214,6 @@ class _SelectorPage(_Page):
 _TAG_RE = re.compile(r"<[^>]*>")
 _ATTR_RE = re.compile(r"""([\w:-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
 _BODY_RE = re.compile(r"<body\b", re.I)
-_HEAD_RE = re.compile(r"<(meta|link)\b([^>]*)>|<title\b[^>]*>(.*?)</title", re.I | re.S)
-_LD_RE = re.compile(r"<script\b[^>]*ld\+json[^>]*>(.*?)</script", re.I | re.S)
 _H1_RE = re.compile(r"<h1\b[^>]*>(.*?)</h1", re.I | re.S)
 _A_RE = re.compile(r"<a\b([^>]*)>(.*?)</a\s*>", re.I | re.S)
 _HEADING_RE = re.compile(r"</?h[1-6]\b", re.I)
@@ -236,18 +234,39 @@ class _TextPage(_Page):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
-        m = _BODY_RE.search(text)
-        for tag, attrs, title in _HEAD_RE.findall(text, 0, m.start() if m else len(text)):
-            if title:
-                self.title = self.title or _inner(title)
-            elif tag.lower() == "meta":
-                a = _attrs(attrs)
-                self.meta(a.get("property") or a.get("name") or "", unescape(a.get("content", "")))
-            elif "next" in _attrs(attrs).get("rel", "").lower().split():
+        body = _BODY_RE.search(text)
+        head_end = body.start() if body else len(text)
+        low = text[:head_end].lower()
+        for tag in self._tags(low, "og:type", head_end) + self._tags(low, "robots", head_end):
+            a = _attrs(tag)
+            self.meta(a.get("property") or a.get("name") or "", unescape(a.get("content", "")))
+        for tag in self._tags(low, "next", head_end):
+            if tag.startswith("<link") and "next" in _attrs(tag).get("rel", "").split():
                 self.rel_next = True
-        if "ld+json" in text:
-            for raw in _LD_RE.findall(text):
-                self.add_jsonld(raw)
+        start = low.find("<title", 0, head_end)
+        if start >= 0:
+            end = low.find("</title", start)
+            self.title = _inner(text[text.find(">", start) + 1:end if end > 0 else start])
+        at = text.find("ld+json")
+        while at >= 0:
+            start = text.find(">", at) + 1
+            end = text.find("</script", start)
+            if end < 0:
+                break
+            self.add_jsonld(text[start:end])
+            at = text.find("ld+json", end)
+
+    @staticmethod
+    def _tags(low: str, word: str, end: int) -> list[str]:
+        """The (lowercased) tags of the page's head that contain `word`."""
+        found: list[str] = []
+        at = low.find(word, 0, end)
+        while at >= 0:
+            start, close = low.rfind("<", 0, at), low.find(">", at)
+            if start >= 0 and close > 0 and low.rfind(">", start, at) < 0:
+                found.append(low[start:close + 1])
+            at = low.find(word, max(close, at + 1), end)
+        return found
 
     def h1(self) -> str:
         m = _H1_RE.search(self.text)

@@ -35,8 +35,15 @@ DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 # Redirect chains longer than this are dropped and counted as `newscrawl/errors/redirect_loop`.
 REDIRECT_MAX_TIMES = 5
-# Requests outside the spider's allowed_domains (the portal's domains, or the `base_url` host)
-# are dropped; Scrapy's OffsiteMiddleware is on by default.
+# Every request, redirect hops included, must stay on the spider's allowed_domains (the portal's
+# domains or the `base_url` host, and their subdomains) or these hosts; others are counted as
+# `newscrawl/skipped/offsite` and `newscrawl/skipped/offsite_redirect` (newscrawl.hosts).
+NEWSCRAWL_ALLOWED_HOSTS: list[str] = []
+# Allow private/loopback/link-local (non-global) targets even when the portal is on a public
+# address (a portal given on such an address may always use them); `skipped/private_address`.
+NEWSCRAWL_ALLOW_PRIVATE_ADDRESSES = False
+# Refuse host names resolving to non-global addresses (DNS rebinding), except the portal's own.
+TWISTED_DNS_RESOLVER = "newscrawl.hosts.PublicAddressResolver"
 # Development cache: `-s HTTPCACHE_ENABLED=1` replays every response from .scrapy/httpcache.
 HTTPCACHE_ENABLED = False
 HTTPCACHE_EXPIRATION_SECS = 0
@@ -177,6 +184,7 @@ NEWSCRAWL_REDIS_POLL = 0.5
 # --- Components, in the order they run (one place for every component dict) -------------------
 # Retries with exponential backoff and Retry-After replace Scrapy's RetryMiddleware.
 DOWNLOADER_MIDDLEWARES = {
+    "newscrawl.hosts.HostGuardMiddleware": 40,  # portal's hosts only, no private addresses
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.retry.BackoffRetryMiddleware": 550,
 }

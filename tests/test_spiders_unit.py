@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+import re
 import urllib.error
 import urllib.request
 
 import pytest
+from scrapy.exceptions import CloseSpider
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.settings import Settings
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -38,12 +41,24 @@ def make(cls: type[NewsSpider], **kwargs: str) -> NewsSpider:
 ])
 def test_invalid_arguments_raise_clear_errors(kwargs, message):
     with pytest.raises(SpiderArgumentError, match=message):
-        make(WpSpider, **kwargs)
+        WpSpider.validate_arguments(**kwargs)
+    # Built by a crawl, the spider keeps the one-line reason and closes before any request.
+    spider = make(WpSpider, **kwargs)
+    assert re.search(message, spider.argument_error)
+    with pytest.raises(CloseSpider) as closed:
+        asyncio.run(anext(spider.start()))
+    assert closed.value.reason == "invalid_argument"
+
+
+def test_valid_arguments_pass_validation():
+    WpSpider.validate_arguments(since="2d", limit="5", follow_listing="on", incremental="1")
+    assert make(WpSpider, since="2d").argument_error is None
 
 
 def test_generic_spider_needs_url():
     with pytest.raises(SpiderArgumentError, match="-a url="):
-        make(GenericNewsSpider)
+        GenericNewsSpider.validate_arguments()
+    assert "-a url=" in make(GenericNewsSpider).argument_error
 
 
 def test_base_url_maps_portal_hosts_and_is_allowed():

@@ -38,8 +38,8 @@ UNMEASURED_FIELDS = frozenset({"paywalled", "updated", "version"})
 REPORT_SUFFIX = ".stats.json"
 #: `newscrawl/duplicates/<key>` counters of articles (the rest count skipped requests).
 ITEM_DUPLICATE_KEYS = ("url", "fingerprint")
-#: Finish reasons of a run that ended as asked: the engine ran out of work, the spider's own
-#: `-a limit=` was reached, or a CLOSESPIDER_* setting stopped it (`closespider_` prefix).
+#: Finish reasons of a run that did its job: the engine ran out of work, or the spider's own
+#: `-a limit=` was reached. Anything else (shutdown, CLOSESPIDER_* cuts, ...) is incomplete.
 NORMAL_FINISH_REASONS = frozenset({"finished", "limit"})
 #: Runs refused before their first request (newscrawl.preflight), and what the reason means.
 REFUSED_FINISH_REASONS: dict[str, str] = {
@@ -90,7 +90,7 @@ def run_failed(stats: Mapping[str, Any]) -> str | None:
         return REFUSED_FINISH_REASONS[reason]
     if reason == "shutdown":
         return "interrupted (finish reason 'shutdown')"
-    if reason not in NORMAL_FINISH_REASONS and not str(reason).startswith("closespider_"):
+    if reason not in NORMAL_FINISH_REASONS:
         return f"finish reason {reason!r}"
     unstored = sum(int(v) for v in _prefixed(stats, "feedexport/failed_count/").values())
     if unstored:

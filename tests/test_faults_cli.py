@@ -60,7 +60,8 @@ def _closed_port() -> int:
 @pytest.mark.parametrize(("stats", "expected"), [
     ({"finish_reason": "finished", "item_scraped_count": 3}, None),
     ({"finish_reason": "limit", "item_scraped_count": 5}, None),
-    ({"finish_reason": "closespider_itemcount", "item_scraped_count": 5}, None),
+    ({"finish_reason": "closespider_itemcount", "item_scraped_count": 5},
+     "finish reason 'closespider_itemcount'"),  # cut short: incomplete
     ({"finish_reason": "finished"}, None),  # nothing new, nothing wrong: an incremental run
     ({"finish_reason": "shutdown", "item_scraped_count": 2}, "finish reason 'shutdown'"),
     ({}, "did not run to its end"),

@@ -25,8 +25,8 @@ from newscrawl.crawl_errors import classify_failure
 from newscrawl.discovery import (
     Entry,
     TimeWindow,
-    classify_page,
     feed_links,
+    page_verdict,
     parse_feed,
     parse_listing,
     parse_sitemap,
@@ -403,14 +403,6 @@ class NewsSpider(scrapy.Spider):
             logger.info("not an article (not text): %s", response.url)
             return
         discovery = response.meta.get("discovery") or {}
-        if self.portal is None:
-            verdict = classify_page(response.text, response.url)
-            if verdict == "listing":
-                if self.follow_listing != "off":
-                    yield from self.parse_listing(response)
-                else:
-                    self.stat("pages/listing")
-                return
         ctype = response.headers.get(b"Content-Type", b"").lower()
         body = response.text if b"charset=" in ctype else response.body
         try:
@@ -424,6 +416,14 @@ class NewsSpider(scrapy.Spider):
             self.stat("pages/not_article")
             logger.info("not an article (no %s): %s", "body" if not item.body else "headline",
                         response.url)
+            return
+        verdict = page_verdict(response.text, response.url, headline=item.headline,
+                               body=item.body, published=item.published)
+        if not verdict.is_article:
+            self.stat(f"pages/not_article/{verdict.kind}")
+            logger.info("not an article (%s): %s", verdict.reason, response.url)
+            if self.portal is None and verdict.kind != "soft404" and self.follow_listing != "off":
+                yield from self.parse_listing(response)
             return
         if not item.published and discovery.get("published"):
             item.published = discovery["published"]

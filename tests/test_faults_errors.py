@@ -53,6 +53,7 @@ FAST = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0", "RETRY_TIMES": "0",
         "NEWSCRAWL_PROGRESS_INTERVAL": "0", "NEWSCRAWL_RENDER_ENABLED": "0",
         "TELNETCONSOLE_ENABLED": "0", "LOG_LEVEL": "INFO", "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
         "TWISTED_DNS_RESOLVER": "hostile_server.LoopbackResolver",  # no DNS query leaves
+        "NEWSCRAWL_ALLOWED_HOSTS": "no-such-host.invalid",  # past the host guard, to DNS
         "DOWNLOADER_MIDDLEWARES": json.dumps({**project_settings.DOWNLOADER_MIDDLEWARES,
                                               MIDDLEWARE: 595})}
 
@@ -106,13 +107,17 @@ def _sitemap(urls: list[str]) -> str:
 def crawl(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """One crawl of the hostile portal: items, per-URL logged types, stats, and the URLs."""
     out = tmp_path_factory.mktemp("faults") / "items.jsonl"
-    with HostileServer() as server:
+    with HostileServer(host="127.0.0.2") as other, HostileServer() as server:
+        other.route("/elsewhere", Script(body=article("elsewhere"), headers=HTML))
         urls = {path: server.url(path) for path in CASES}
+        urls["/away"] = server.url("/away")
+        urls["offsite"] = other.url("/elsewhere")
         urls["refused"] = refused_origin() + "/refused/article"
         urls["tls"] = server.url("/tls/article").replace("http://", "https://")
         urls["dns"] = "http://no-such-host.invalid/article"
         for path, (script, _) in CASES.items():
             server.route(path, script)
+        server.route("/away", Script(redirect=other.url("/elsewhere?from=away")))
         server.route("/", Script(body="<html><body><p>home</p></body></html>", headers=HTML))
         server.route("/robots.txt", Script(
             body=f"User-agent: *\nDisallow: /private/\nSitemap: {server.url('/sitemap.xml')}\n",
@@ -127,6 +132,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> dict:
             p for p in (str(TESTS), str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120,
                               env=env)
+        other_hits = len(other.requests)
     assert proc.returncode == 0, proc.stderr[-3000:]
     log = proc.stderr
     logged = re.findall(r"\[newscrawl\.spider\] (?:ERROR|INFO): ([a-z_/0-9]+): (\S+) \((.*)\)$",
@@ -134,7 +140,8 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> dict:
     kinds = {url: kind for kind, url, _ in logged}
     reasons = {url: reason for _, url, reason in logged}
     items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line]
-    return {"log": log, "kinds": kinds, "reasons": reasons, "items": items, "urls": urls}
+    return {"log": log, "kinds": kinds, "reasons": reasons, "items": items, "urls": urls,
+            "other_hits": other_hits}
 
 
 def stat(log: str, key: str) -> int:
@@ -161,6 +168,14 @@ def test_refused_tls_and_dns(crawl: dict) -> None:
     assert crawl["kinds"].get(crawl["urls"]["dns"]) == "dns"
 
 
+def test_kinds_named_by_the_exception_itself(crawl: dict) -> None:
+    """The host guard's refusals carry `newscrawl_kind`; the classifier takes it as it is."""
+    assert crawl["kinds"].get(crawl["urls"]["offsite"]) == "skipped/offsite"
+    away = [kind for url, kind in crawl["kinds"].items() if url.endswith("?from=away")]
+    assert away == ["skipped/offsite_redirect"]
+    assert crawl["other_hits"] == 0
+
+
 def test_reasons_are_plain_one_liners(crawl: dict) -> None:
     reasons, urls = crawl["reasons"], crawl["urls"]
     assert all(reason and not reason.startswith("[<") for reason in reasons.values()), reasons
@@ -180,6 +195,8 @@ def test_stats_count_every_type(crawl: dict) -> None:
     expected["connection_refused"] = 1
     expected["tls"] = 1
     expected["dns"] = 1
+    expected["skipped/offsite"] = 1
+    expected["skipped/offsite_redirect"] = 1
     for kind, count in expected.items():
         key = f"newscrawl/{kind}" if kind.startswith("skipped/") else f"newscrawl/errors/{kind}"
         assert stat(log, key) == count, (key, log[-4000:])

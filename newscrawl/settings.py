@@ -187,6 +187,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.hosts.HostGuardMiddleware": 40,  # portal's hosts only, no private addresses
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.retry.BackoffRetryMiddleware": 550,
+    # A cut or corrupt gzip/deflate/br/zstd body is a download error (`truncated`), not a page;
+    # the body is inflated here once, so Scrapy's HttpCompressionMiddleware (590) has no work.
+    "newscrawl.download_checks.CompleteBodyMiddleware": 595,
 }
 # Skips known-unchanged article requests before they are scheduled (incremental crawls).
 SPIDER_MIDDLEWARES = {

@@ -215,4 +215,7 @@ EXTENSIONS = {
 ADDONS = {
     "newscrawl.render.RenderAddon": 100,
     "newscrawl.distributed.DistributedAddon": 200,
+    # Run lock and feed targets checked before any feed is opened: a run skipped by the lock
+    # or refused for an unwritable output touches no file (newscrawl.preflight). Runs last.
+    "newscrawl.preflight.Preflight": 900,
 }

@@ -412,16 +412,16 @@ class NewsSpider(scrapy.Spider):
             self.stat("pages/not_article")
             logger.info("not an article (%s): %s", exc, response.url)
             return
-        if not item.body or not item.headline:
-            self.stat("pages/not_article")
-            logger.info("not an article (no %s): %s", "body" if not item.body else "headline",
-                        response.url)
-            return
+        missing = "body" if not item.body else "headline" if not item.headline else None
         verdict = page_verdict(response.text, response.url, headline=item.headline,
-                               body=item.body, published=item.published)
-        if not verdict.is_article:
-            self.stat(f"pages/not_article/{verdict.kind}")
-            logger.info("not an article (%s): %s", verdict.reason, response.url)
+                               body=item.body or [], published=item.published)
+        if missing or not verdict.is_article:
+            reason = verdict.reason if not verdict.is_article else f"no {missing}"
+            kind = verdict.kind if not verdict.is_article else f"no_{missing}"
+            self.stat(f"pages/not_article/{kind}")
+            logger.info("not an article (%s): %s", reason, response.url)
+            # The generic spider learns a portal's shape as it goes: a page that is not an
+            # article may still be a listing worth reading for links.
             if self.portal is None and verdict.kind != "soft404" and self.follow_listing != "off":
                 yield from self.parse_listing(response)
             return

@@ -399,17 +399,18 @@ class NewsSpider(scrapy.Spider):
         if self.limit is not None and self.articles >= self.limit:
             return
         if not isinstance(response, TextResponse):
-            self.stat("pages/not_article")
-            logger.info("not an article (not text): %s", response.url)
+            self.stat("pages/not_article/not_text")
+            logger.info("not an article (not text: %s): %s",
+                        response.headers.get(b"Content-Type", b"no Content-Type").decode(
+                            "latin-1"), response.url)
             return
         discovery = response.meta.get("discovery") or {}
-        ctype = response.headers.get(b"Content-Type", b"").lower()
-        body = response.text if b"charset=" in ctype else response.body
         try:
-            item = extract_article(body, response.url, fetched_at=datetime.now(UTC),
-                                   portal=self.portal.name if self.portal else None)
+            item = extract_article(response.body, response.url, fetched_at=datetime.now(UTC),
+                                   portal=self.portal.name if self.portal else None,
+                                   content_type=response.headers.get(b"Content-Type"))
         except ExtractionError as exc:
-            self.stat("pages/not_article")
+            self.stat("pages/not_article/not_html")
             logger.info("not an article (%s): %s", exc, response.url)
             return
         missing = "body" if not item.body else "headline" if not item.headline else None

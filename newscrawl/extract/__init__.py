@@ -12,15 +12,18 @@ __all__ = ["Document", "ExtractionError", "extract_article"]
 
 
 def extract_article(html: bytes | str, url: str, *, fetched_at: datetime | None = None,
-                    portal: str | None = None) -> Article:
+                    portal: str | None = None,
+                    content_type: str | bytes | None = None) -> Article:
     """Extract one article from a page; `portal` names a portal module, else found by domain.
 
+    `content_type` is the HTTP Content-Type header value: one charset signal among the BOM, the
+    page's own declaration and the bytes themselves (crawls and `newscrawl extract` decode alike).
     Raises ExtractionError only for input that is not HTML at all.
     """
     from newscrawl.portals import get_portal, portal_for_url
 
     spec = get_portal(portal) if portal else portal_for_url(url)
-    doc = Document(html, url)
+    doc = Document(html, url, content_type=content_type)
     if spec is None:
         from newscrawl.extract.parser import ArticleParser
 

@@ -4,7 +4,6 @@ first request (newscrawl.preflight)."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -133,12 +132,8 @@ def test_check_feed_targets(tmp_path: Path) -> None:
     assert local_feed_path("ftp://host/x.jsonl") is None
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_read_only_folder(tmp_path: Path) -> None:
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    folder.chmod(0o500)
-    try:
-        assert check_feed_targets({str(folder / "x.jsonl"): {}}) != []
-    finally:
-        folder.chmod(0o700)
+def test_existing_folder_that_refuses_new_files() -> None:
+    # /proc/self exists and is a folder, yet no one (root included) can create a file in it:
+    # the check must try the write, not trust the folder's existence or its mode bits.
+    problems = check_feed_targets({"/proc/self/feed.jsonl": {}})
+    assert len(problems) == 1 and problems[0].startswith("cannot write feed "), problems

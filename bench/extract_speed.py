@@ -24,7 +24,7 @@ import lxml.html
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from newscrawl.evaluate import case_url, load_cases, read_page  # noqa: E402
+from newscrawl.devtools.evaluate import case_url, load_cases, read_page  # noqa: E402
 from newscrawl.extract import extract_article  # noqa: E402
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newscrawl.portal_server import PortalServer  # noqa: E402
+from newscrawl.devtools.portal_server import PortalServer  # noqa: E402
 
 FAST = ["AUTOTHROTTLE_ENABLED=0", "DOWNLOAD_DELAY=0", "LOG_LEVEL=INFO", "RETRY_BACKOFF_BASE=0",
         "NEWSCRAWL_PROGRESS_INTERVAL=0", "CONCURRENT_REQUESTS_PER_DOMAIN=16",

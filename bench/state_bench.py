@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from newscrawl.state import SQLiteState  # noqa: E402
+from newscrawl.incremental.state import SQLiteState  # noqa: E402
 
 
 def rss_mb() -> float:

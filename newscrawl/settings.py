@@ -1,12 +1,12 @@
 """Scrapy settings for newscrawl; every value can be overridden with `-s NAME=value`."""
 
 BOT_NAME = "newscrawl"
-SPIDER_MODULES = ["spiders"]
-NEWSPIDER_MODULE = "spiders"
-# `scrapy crawl` exits non-zero when the run failed (newscrawl.scrapy_commands.crawl).
-COMMANDS_MODULE = "newscrawl.scrapy_commands"
+SPIDER_MODULES = ["newscrawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.spiders"
+# `scrapy crawl` exits non-zero when the run failed (newscrawl.cli.scrapy_commands.crawl).
+COMMANDS_MODULE = "newscrawl.cli.scrapy_commands"
 
-# --- Politeness and robustness (spiders and discovery; see newscrawl/spider.py) -----------------
+# --- Politeness and robustness (spiders and discovery; see newscrawl/crawl/spider.py) -------------
 # Identify the crawler honestly; set your own: `-s USER_AGENT="mybot/1.0 (+https://...)"`.
 USER_AGENT = "newscrawl/0.1 (+https://github.com/newscrawl/newscrawl)"
 # Honour robots.txt (Scrapy's RobotsTxtMiddleware); the spiders also read its `Sitemap:` lines.
@@ -24,7 +24,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 # Seconds before a request times out (then retried like a 5xx).
 DOWNLOAD_TIMEOUT = 30
 # Retries for 5xx, 408, 429 and network errors, with exponential backoff between attempts
-# (RETRY_BACKOFF_BASE * 2**(attempt-1) seconds, at most RETRY_BACKOFF_MAX; newscrawl.retry).
+# (RETRY_BACKOFF_BASE * 2**(attempt-1) seconds, at most RETRY_BACKOFF_MAX; newscrawl.crawl.retry).
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -37,13 +37,13 @@ DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 # Every request, redirect hops included, must stay on the spider's allowed_domains (the portal's
 # domains or the `base_url` host, and their subdomains) or these hosts; others are counted as
-# `newscrawl/skipped/offsite` and `newscrawl/skipped/offsite_redirect` (newscrawl.hosts).
+# `newscrawl/skipped/offsite` and `newscrawl/skipped/offsite_redirect` (newscrawl.crawl.hosts).
 NEWSCRAWL_ALLOWED_HOSTS: list[str] = []
 # Allow private/loopback/link-local (non-global) targets even when the portal is on a public
 # address (a portal given on such an address may always use them); `skipped/private_address`.
 NEWSCRAWL_ALLOW_PRIVATE_ADDRESSES = False
 # Refuse host names resolving to non-global addresses (DNS rebinding), except the portal's own.
-TWISTED_DNS_RESOLVER = "newscrawl.hosts.PublicAddressResolver"
+TWISTED_DNS_RESOLVER = "newscrawl.crawl.hosts.PublicAddressResolver"
 # Development cache: `-s HTTPCACHE_ENABLED=1` replays every response from .scrapy/httpcache.
 HTTPCACHE_ENABLED = False
 HTTPCACHE_EXPIRATION_SECS = 0
@@ -58,17 +58,17 @@ NEWSCRAWL_MAX_LISTING_PAGES = 500
 # article link (`newscrawl/listing/chain_stopped`): an endless `?page=N` archive costs a few
 # fetches, not the whole cap.
 NEWSCRAWL_LISTING_BARREN_PAGES = 2
-# --- end of politeness and robustness ----------------------------------------------------------
+# --- end of politeness and robustness -------------------------------------------------------------
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 
-# --- Incremental state (scheduled and incremental crawls; see newscrawl/incremental.py) --------
+# --- Incremental state (scheduled and incremental crawls; see newscrawl/incremental/tracker.py) ---
 # Off unless the spider runs with `-a incremental=1` (`newscrawl crawl` turns it on by default).
 NEWSCRAWL_INCREMENTAL = False
 # State store per spider; `%(name)s` is the spider name. Relative paths are from the working dir.
 NEWSCRAWL_STATE = ".newscrawl/state-%(name)s.sqlite"
-# A `newscrawl.state.CrawlState` class (import path); empty means SQLite.
+# A `newscrawl.incremental.state.CrawlState` class (import path); empty means SQLite.
 NEWSCRAWL_STATE_BACKEND = ""
 # Forget everything before the run (`newscrawl crawl --reset`).
 NEWSCRAWL_STATE_RESET = False
@@ -89,9 +89,9 @@ NEWSCRAWL_STATE_COMMIT_SIGNAL = "auto"
 # A known article linked only from listing pages (no date to compare) is re-fetched after this
 # many days; a negative value never re-fetches it.
 NEWSCRAWL_INCREMENTAL_RECHECK_DAYS = 1.0
-# --- end of incremental state ------------------------------------------------------------------
+# --- end of incremental state ---------------------------------------------------------------------
 
-# --- Rendering with JavaScript (portals with `render=True`; see newscrawl/render.py) ------------
+# --- Rendering with JavaScript (portals with `render=True`; see newscrawl/render/browser.py) ------
 # Global switch. Off: portals that ask for rendering get their server HTML, said once in the log.
 # The add-on installs the scrapy-playwright download handlers only when this is on (and the
 # spider's portal renders), so plain crawls never start a browser. Needs `newscrawl[render]`.
@@ -124,9 +124,9 @@ NEWSCRAWL_RENDER_SCROLL = True
 # Resource types aborted inside a render (the DOM is read, not pixels); requests to hosts outside
 # the page's host and its portal's domains (ads, analytics) are always aborted.
 NEWSCRAWL_RENDER_BLOCK_RESOURCES = ["image", "media", "font", "stylesheet", "manifest", "ping"]
-# --- end of rendering --------------------------------------------------------------------------
+# --- end of rendering -----------------------------------------------------------------------------
 
-# --- Item pipelines, feeds and the run report (newscrawl/pipelines.py, exporters.py, report.py) --
+# --- Item pipelines, feeds and the run report (newscrawl/crawl/pipelines.py, exporters.py, report.p
 NEWSCRAWL_NORMALISE_ENABLED = True
 NEWSCRAWL_DATES_ENABLED = True
 NEWSCRAWL_RELATED_ENABLED = True
@@ -136,14 +136,14 @@ NEWSCRAWL_DUPLICATES_ENABLED = True
 NEWSCRAWL_BOILERPLATE_PATTERNS: list[str] = []
 
 # Feed formats (`-o out.jsonl`, `FEEDS`, `newscrawl crawl --formats`): every exporter writes one
-# record per write call and flushes it, then sends newscrawl.signals.item_written.
+# record per write call and flushes it, then sends newscrawl.output.signals.item_written.
 FEED_EXPORTERS = {
-    "json": "newscrawl.exporters.JsonExporter",
-    "jsonlines": "newscrawl.exporters.JsonLinesExporter",
-    "jsonl": "newscrawl.exporters.JsonLinesExporter",
-    "jl": "newscrawl.exporters.JsonLinesExporter",
-    "csv": "newscrawl.exporters.CsvExporter",
-    "txt": "newscrawl.exporters.TxtExporter",
+    "json": "newscrawl.output.exporters.JsonExporter",
+    "jsonlines": "newscrawl.output.exporters.JsonLinesExporter",
+    "jsonl": "newscrawl.output.exporters.JsonLinesExporter",
+    "jl": "newscrawl.output.exporters.JsonLinesExporter",
+    "csv": "newscrawl.output.exporters.CsvExporter",
+    "txt": "newscrawl.output.exporters.TxtExporter",
 }
 # fsync the feed file after every record (survives power loss, not only a killed process).
 NEWSCRAWL_FEED_FSYNC = False
@@ -159,9 +159,9 @@ NEWSCRAWL_REPORT_ENABLED = True
 NEWSCRAWL_COVERAGE_FLOORS = {"headline": 1.0, "body": 1.0, "published": 0.8, "authors": 0.5}
 # Coverage is judged only when the crawl produced at least this many articles.
 NEWSCRAWL_COVERAGE_MIN_ITEMS = 10
-# --- end of pipelines, feeds and the run report --------------------------------------------------
+# --- end of pipelines, feeds and the run report ---------------------------------------------------
 
-# --- Distributed crawls (several workers share one crawl through Redis; newscrawl/distributed.py)
+# --- Distributed crawls (workers share one crawl through Redis; newscrawl/distributed) ---------
 # Off while empty. A Redis URL (`-s NEWSCRAWL_REDIS_URL=redis://host:6379/0`) puts the scheduler
 # queue and the duplicate filter in Redis (scrapy-redis), so every worker started with the same
 # URL and spider shares one crawl. Needs `newscrawl[distributed]`.
@@ -179,43 +179,43 @@ NEWSCRAWL_REDIS_BUSY_TTL = 60.0
 NEWSCRAWL_REDIS_IDLE_CLOSE = 3.0
 # Seconds between looks at the shared queue while a worker waits for work.
 NEWSCRAWL_REDIS_POLL = 0.5
-# --- end of distributed crawls -----------------------------------------------------------------
+# --- end of distributed crawls --------------------------------------------------------------------
 
-# --- Components, in the order they run (one place for every component dict) -------------------
+# --- Components, in the order they run (one place for every component dict) -----------------------
 # Retries with exponential backoff and Retry-After replace Scrapy's RetryMiddleware.
 DOWNLOADER_MIDDLEWARES = {
-    "newscrawl.hosts.HostGuardMiddleware": 40,  # portal's hosts only, no private addresses
+    "newscrawl.crawl.hosts.HostGuardMiddleware": 40,  # portal's hosts only, no private addresses
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newscrawl.retry.BackoffRetryMiddleware": 550,
+    "newscrawl.crawl.retry.BackoffRetryMiddleware": 550,
     # A cut or corrupt gzip/deflate/br/zstd body is a download error (`truncated`), not a page;
     # the body is inflated here once, so Scrapy's HttpCompressionMiddleware (590) has no work.
-    "newscrawl.download_checks.CompleteBodyMiddleware": 595,
+    "newscrawl.crawl.download_checks.CompleteBodyMiddleware": 595,
 }
 # Skips known-unchanged article requests before they are scheduled (incremental crawls).
 SPIDER_MIDDLEWARES = {
-    "newscrawl.incremental.IncrementalSpiderMiddleware": 950,
+    "newscrawl.incremental.tracker.IncrementalSpiderMiddleware": 950,
 }
 # Each pipeline is switched by its own NEWSCRAWL_*_ENABLED setting above; 600-980 are free for
 # later stages. The incremental pipeline is last, so only articles every other pipeline accepted
 # are versioned and recorded.
 ITEM_PIPELINES = {
-    "newscrawl.pipelines.NormalisePipeline": 100,     # clean text, boilerplate, fingerprint
-    "newscrawl.pipelines.DatesPipeline": 200,         # ISO 8601 with offset, date_source
-    "newscrawl.pipelines.RelatedLinksPipeline": 300,  # absolute, deduplicated related links
-    "newscrawl.pipelines.ValidatePipeline": 400,      # headline + body, JSON Schema
-    "newscrawl.pipelines.DuplicatesPipeline": 500,    # one per canonical URL / fingerprint
-    "newscrawl.incremental.IncrementalPipeline": 990,  # versioning and crawl state
+    "newscrawl.crawl.pipelines.NormalisePipeline": 100,     # clean text, boilerplate, fingerprint
+    "newscrawl.crawl.pipelines.DatesPipeline": 200,         # ISO 8601 with offset, date_source
+    "newscrawl.crawl.pipelines.RelatedLinksPipeline": 300,  # absolute, deduplicated related links
+    "newscrawl.crawl.pipelines.ValidatePipeline": 400,      # headline + body, JSON Schema
+    "newscrawl.crawl.pipelines.DuplicatesPipeline": 500,    # one per canonical URL / fingerprint
+    "newscrawl.incremental.tracker.IncrementalPipeline": 990,  # versioning and crawl state
 }
 EXTENSIONS = {
-    "newscrawl.report.RunReport": 500,  # `<feed>.stats.json` and the summary in the log
-    "newscrawl.progress.Progress": 600,  # progress line every NEWSCRAWL_PROGRESS_INTERVAL s
+    "newscrawl.crawl.report.RunReport": 500,  # `<feed>.stats.json` and the summary in the log
+    "newscrawl.crawl.progress.Progress": 600,  # progress line every NEWSCRAWL_PROGRESS_INTERVAL s
 }
 # Add-ons adjust settings before the crawl starts: browser rendering (download handlers only when
 # a portal renders) and the scrapy-redis scheduler (only when NEWSCRAWL_REDIS_URL is set).
 ADDONS = {
-    "newscrawl.render.RenderAddon": 100,
-    "newscrawl.distributed.DistributedAddon": 200,
+    "newscrawl.render.browser.RenderAddon": 100,
+    "newscrawl.distributed.addon.DistributedAddon": 200,
     # Run lock and feed targets checked before any feed is opened: a run skipped by the lock
-    # or refused for an unwritable output touches no file (newscrawl.preflight). Runs last.
-    "newscrawl.preflight.Preflight": 900,
+    # or refused for an unwritable output touches no file (newscrawl.crawl.preflight). Runs last.
+    "newscrawl.crawl.preflight.Preflight": 900,
 }

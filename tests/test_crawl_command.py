@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from newscrawl.cli import build_parser
-from newscrawl.commands.crawl import FEED_NAME, _pairs, feeds_for
-from newscrawl.exporters import split_txt_feed
+from newscrawl.cli.crawl import FEED_NAME, _pairs, feeds_for
+from newscrawl.output.exporters import split_txt_feed
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent

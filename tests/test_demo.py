@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from newscrawl.commands.demo import portal_dir
+from newscrawl.cli.demo import portal_dir
 
 EXPECTED = json.loads((portal_dir() / "_expected.json").read_text(encoding="utf-8"))
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from redis_server import redis_server
 
-from newscrawl.portal_server import PortalServer
+from newscrawl.devtools.portal_server import PortalServer
 
 pytest.importorskip("scrapy_redis")
 
@@ -91,7 +91,7 @@ def test_two_workers_share_one_crawl(portal: PortalServer, redis_url: str, tmp_p
 def test_incremental_state_in_redis_is_shared(portal: PortalServer, redis_url: str,
                                              tmp_path: Path):
     """Workers of an incremental crawl share the Redis state: a second crawl emits nothing."""
-    from newscrawl.state import open_state, state_path
+    from newscrawl.incremental.state import open_state, state_path
 
     state = ["-a", "incremental=1"]
     extra = [f"NEWSCRAWL_STATE={redis_url}", "DOWNLOAD_DELAY=0"]
@@ -129,7 +129,7 @@ def test_discovery_meta_survives_the_redis_queue(redis_url: str):
     from scrapy_redis.queue import PriorityQueue
 
     from newscrawl.discovery import Entry
-    from spiders.wp import WpSpider
+    from newscrawl.spiders.wp import WpSpider
 
     crawler = get_crawler(WpSpider, {"NEWSCRAWL_REDIS_URL": redis_url})
     spider = WpSpider.from_crawler(crawler, base_url="http://127.0.0.1:9/")

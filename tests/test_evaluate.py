@@ -8,7 +8,14 @@ import sys
 
 import pytest
 
-from newscrawl.evaluate import aggregate, evaluate, load_cases, score_case, shingle_prf, summarise
+from newscrawl.devtools.evaluate import (
+    aggregate,
+    evaluate,
+    load_cases,
+    score_case,
+    shingle_prf,
+    summarise,
+)
 
 
 def test_shingles_count_multisets_and_short_texts():

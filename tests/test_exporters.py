@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from newscrawl.exporters import (
+from newscrawl.crawl.pipelines import schema_errors
+from newscrawl.items import ARTICLE_FIELDS, Article, RelatedLink
+from newscrawl.output.exporters import (
     TXT_SEPARATOR,
     CsvExporter,
     JsonExporter,
@@ -20,10 +22,8 @@ from newscrawl.exporters import (
     item_to_record,
     split_txt_feed,
 )
-from newscrawl.items import ARTICLE_FIELDS, Article, RelatedLink
-from newscrawl.pipelines import schema_errors
-from newscrawl.signals import item_written
-from newscrawl.textlayout import article_to_text
+from newscrawl.output.signals import item_written
+from newscrawl.output.textlayout import article_to_text
 
 
 def _article(i: int = 1, **kw) -> Article:

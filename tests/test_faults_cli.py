@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.report import run_failed
+from newscrawl.crawl.report import run_failed
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent

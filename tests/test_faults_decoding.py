@@ -11,13 +11,13 @@ from datetime import UTC, datetime
 import pytest
 from itemadapter import ItemAdapter
 
-from newscrawl.exporters import item_to_record
+from newscrawl.crawl.pipelines import NormalisePipeline, schema_errors
 from newscrawl.extract import ExtractionError, extract_article
 from newscrawl.extract.document import Document, decode_html
 from newscrawl.extract.parser import ArticleParser, without_controls
 from newscrawl.extract.text import clean_text
 from newscrawl.items import Article, RelatedLink
-from newscrawl.pipelines import NormalisePipeline, schema_errors
+from newscrawl.output.exporters import item_to_record
 
 URL = "https://wiadomosci.example.pl/kraj/artykul-123"
 HEADLINE = "Gęś żółta i źdźbło"
@@ -239,7 +239,7 @@ def test_crawl_decodes_like_extract_despite_a_lying_header(tmp_path):
     feed holds the same correct Polish `extract_article` gives, and no control character."""
     from test_spiders import crawl
 
-    from newscrawl.portal_server import PortalServer
+    from newscrawl.devtools.portal_server import PortalServer
 
     root = tmp_path / "portal"
     root.mkdir()

@@ -36,17 +36,17 @@ from twisted.python.failure import Failure
 from twisted.web.client import ResponseNeverReceived
 
 from newscrawl import settings as project_settings
-from newscrawl.crawl_errors import classify_failure
-from newscrawl.download_checks import (
+from newscrawl.crawl.download_checks import (
     CompleteBodyMiddleware,
     CompressedBodyError,
     DecompressedTooLargeError,
     decode_body,
 )
+from newscrawl.crawl.errors import classify_failure
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
-MIDDLEWARE = "newscrawl.download_checks.CompleteBodyMiddleware"
+MIDDLEWARE = "newscrawl.crawl.download_checks.CompleteBodyMiddleware"
 #: Fast, no retries, short timeouts; the complete-body check added to the project's middlewares.
 FAST = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0", "RETRY_TIMES": "0",
         "RETRY_BACKOFF_BASE": "0", "DOWNLOAD_TIMEOUT": "1", "DOWNLOAD_MAXSIZE": "300000",
@@ -135,8 +135,8 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> dict:
         other_hits = len(other.requests)
     assert proc.returncode == 0, proc.stderr[-3000:]
     log = proc.stderr
-    logged = re.findall(r"\[newscrawl\.spider\] (?:ERROR|INFO): ([a-z_/0-9]+): (\S+) \((.*)\)$",
-                        log, flags=re.M)
+    logged = re.findall(r"\[newscrawl\.crawl\.spider\] (?:ERROR|INFO): ([a-z_/0-9]+): (\S+) "
+                        r"\((.*)\)$", log, flags=re.M)
     kinds = {url: kind for kind, url, _ in logged}
     reasons = {url: reason for _, url, reason in logged}
     items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line]

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from newscrawl.freshness import known_date, state_key
-from newscrawl.portal_server import PortalServer
-from newscrawl.state import SQLiteState, StateRecord, parse_date
+from newscrawl.devtools.portal_server import PortalServer
+from newscrawl.incremental.freshness import known_date, state_key
+from newscrawl.incremental.state import SQLiteState, StateRecord, parse_date
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "fixtures" / "portal" / "generate.py"

@@ -1,5 +1,5 @@
 """The run lock is taken before any feed is opened, and an unwritable feed is refused before the
-first request (newscrawl.preflight)."""
+first request (newscrawl.crawl.preflight)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from newscrawl import settings as project_settings
-from newscrawl.lock import RunLock
-from newscrawl.portal_server import PortalServer
-from newscrawl.preflight import check_feed_targets, local_feed_path
+from newscrawl.crawl.preflight import check_feed_targets, local_feed_path
+from newscrawl.devtools.portal_server import PortalServer
+from newscrawl.incremental.lock import RunLock
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDONS = json.dumps({**project_settings.ADDONS, "newscrawl.preflight.Preflight": 900})
+ADDONS = json.dumps({**project_settings.ADDONS, "newscrawl.crawl.preflight.Preflight": 900})
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0",
         "-s", "HTTPCACHE_ENABLED=False", "-s", "NEWSCRAWL_RENDER_ENABLED=False",
         "-s", f"ADDONS={ADDONS}"]

@@ -83,7 +83,7 @@ def _portal(root: Path, big: int) -> None:
 
 
 def _crawl(tmp_path: Path, name: str, big: int) -> tuple[float, list[dict]]:
-    from newscrawl.portal_server import PortalServer
+    from newscrawl.devtools.portal_server import PortalServer
 
     root = tmp_path / name
     _portal(root, big)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from test_spiders import crawl, path_of, stat
 
-from newscrawl.portal_server import PortalServer
+from newscrawl.devtools.portal_server import PortalServer
 
 ROOT = Path(__file__).resolve().parent.parent
 NONARTICLES = ROOT / "fixtures" / "nonarticles"

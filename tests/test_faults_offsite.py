@@ -25,8 +25,8 @@ from twisted.internet import defer
 from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
-from newscrawl.crawl_errors import classify_failure
-from newscrawl.hosts import (
+from newscrawl.crawl.errors import classify_failure
+from newscrawl.crawl.hosts import (
     HostGuardMiddleware,
     OffsiteRedirect,
     OffsiteRequest,
@@ -36,17 +36,17 @@ from newscrawl.hosts import (
     ip_literal,
     is_public_address,
 )
-from newscrawl.portal_server import PortalServer
+from newscrawl.devtools.portal_server import PortalServer
 
 ROOT = Path(__file__).resolve().parent.parent
 MIDDLEWARES = {"scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-               "newscrawl.retry.BackoffRetryMiddleware": 550,
-               "newscrawl.hosts.HostGuardMiddleware": 40}
+               "newscrawl.crawl.retry.BackoffRetryMiddleware": 550,
+               "newscrawl.crawl.hosts.HostGuardMiddleware": 40}
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=INFO",
         "-s", "RETRY_BACKOFF_BASE=0", "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0",
         "-s", "NEWSCRAWL_RENDER_ENABLED=0", "-s", "TELNETCONSOLE_ENABLED=0",
         "-s", f"DOWNLOADER_MIDDLEWARES={json.dumps(MIDDLEWARES)}",
-        "-s", "TWISTED_DNS_RESOLVER=newscrawl.hosts.PublicAddressResolver"]
+        "-s", "TWISTED_DNS_RESOLVER=newscrawl.crawl.hosts.PublicAddressResolver"]
 
 WORDS = ("Radni miasta przyjęli w czwartek uchwałę w sprawie nowego planu komunikacji, który "
          "obejmie linie autobusowe i tramwajowe w całej aglomeracji przez kolejne lata.").split()
@@ -328,7 +328,7 @@ def test_portal_host_name_is_resolved_when_the_spider_opens(monkeypatch: pytest.
                                                             answer: str,
                                                             private_ok: bool) -> None:
     resolver = _AnsweringResolver(answer)
-    monkeypatch.setattr("newscrawl.hosts._installed_resolver", lambda: resolver)
+    monkeypatch.setattr("newscrawl.crawl.hosts._installed_resolver", lambda: resolver)
     mw = guard()
     spider = stub("http://mirror.lan/", "127.0.0.2")
     done: list[object] = []

@@ -18,11 +18,11 @@ from urllib.parse import urlsplit
 import pytest
 from scrapy.settings import Settings
 
-from newscrawl.exporters import record_to_article, split_txt_feed
+from newscrawl.crawl.pipelines import schema_errors
+from newscrawl.crawl.report import _errors, format_report, is_empty, local_path, resolve_floors
 from newscrawl.items import ARTICLE_FIELDS
-from newscrawl.pipelines import schema_errors
-from newscrawl.report import _errors, format_report, is_empty, local_path, resolve_floors
-from newscrawl.textlayout import article_to_text
+from newscrawl.output.exporters import record_to_article, split_txt_feed
+from newscrawl.output.textlayout import article_to_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL = ROOT / "fixtures" / "portal"
@@ -45,7 +45,7 @@ def _env() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def portal_crawl(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """One `newscrawl crawl wp` run of the miniature portal writing jsonl, csv, txt and json."""
-    from newscrawl.portal_server import PortalServer
+    from newscrawl.devtools.portal_server import PortalServer
 
     tmp = tmp_path_factory.mktemp("portal-crawl")
     root = tmp / "portal"
@@ -223,8 +223,8 @@ def test_format_report_names_fields_below_floor() -> None:
 def test_report_coverage_and_min_items() -> None:
     from scrapy.utils.test import get_crawler
 
+    from newscrawl.crawl.report import RunReport
     from newscrawl.items import Article
-    from newscrawl.report import RunReport
 
     def run(min_items: int) -> dict:
         crawler = get_crawler(settings_dict={"NEWSCRAWL_COVERAGE_MIN_ITEMS": min_items})
@@ -251,7 +251,7 @@ def test_report_coverage_and_min_items() -> None:
 def test_report_counts_rendering() -> None:
     from scrapy.utils.test import get_crawler
 
-    from newscrawl.report import RunReport
+    from newscrawl.crawl.report import RunReport
 
     crawler = get_crawler()
     crawler.stats.open_spider()

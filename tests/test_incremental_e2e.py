@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.portal_server import PortalServer
+from newscrawl.devtools.portal_server import PortalServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL = ROOT / "fixtures" / "portal"
@@ -201,7 +201,7 @@ def test_jobdir_resume_with_state_does_not_double_emit(portal: PortalServer,
 
 HOLDER = """
 import sys
-from newscrawl.lock import RunLock
+from newscrawl.incremental.lock import RunLock
 lock = RunLock(sys.argv[1]).acquire()
 print("locked", flush=True)
 sys.stdin.read()

@@ -8,9 +8,7 @@ import pytest
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.test import get_crawler
 
-from newscrawl.exporters import item_to_record
-from newscrawl.items import Article, RelatedLink
-from newscrawl.pipelines import (
+from newscrawl.crawl.pipelines import (
     DatesPipeline,
     DuplicatesPipeline,
     NormalisePipeline,
@@ -19,6 +17,8 @@ from newscrawl.pipelines import (
     fingerprint,
     schema_errors,
 )
+from newscrawl.items import Article, RelatedLink
+from newscrawl.output.exporters import item_to_record
 
 URL = "https://wiadomosci.wp.pl/iwanow-nowa-wspolpraca-z-nato-6029836a"
 
@@ -240,7 +240,7 @@ def test_validate_drops_with_counted_reason(changes: dict, reason: str) -> None:
 def test_validate_logs_once_per_reason(caplog: pytest.LogCaptureFixture) -> None:
     crawler = _crawler()
     pipeline = ValidatePipeline(crawler)
-    with caplog.at_level(logging.WARNING, logger="newscrawl.pipelines"):
+    with caplog.at_level(logging.WARNING, logger="newscrawl.crawl.pipelines"):
         for _ in range(3):
             with pytest.raises(DropItem):
                 pipeline.process_item(_article(body=[]))

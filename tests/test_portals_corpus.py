@@ -2,7 +2,7 @@
 
 Every corpus case whose article URL (or, when none is recorded, the page's canonical URL) is
 owned by a portal module is extracted with `extract_article` and scored with the corpus rules
-(`newscrawl.evaluate.score_case`). Skips when the corpus is absent.
+(`newscrawl.devtools.evaluate.score_case`). Skips when the corpus is absent.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from conftest import CORPUS
 
-from newscrawl import evaluate as ev
+from newscrawl.devtools import evaluate as ev
 from newscrawl.extract import extract_article
 from newscrawl.extract.document import Document
 from newscrawl.extract.parser import ArticleParser

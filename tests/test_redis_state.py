@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from redis_server import redis_server
 
-from newscrawl.state import SQLiteState, open_state, state_path
+from newscrawl.incremental.state import SQLiteState, open_state, state_path
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 A = "https://example.com/a"
@@ -32,7 +32,7 @@ def store(server: str, request: pytest.FixtureRequest):
 
 
 def test_redis_url_selects_the_redis_backend(server: str, tmp_path: Path) -> None:
-    from newscrawl.redis_state import RedisCrawlState
+    from newscrawl.incremental.redis_state import RedisCrawlState
 
     path = state_path(server, "wp")
     assert isinstance(path, str) and path.endswith("prefix=newscrawl%3Astate%3Awp")
@@ -128,7 +128,7 @@ def test_expire_reset_and_stats(store) -> None:
 
 WRITER = textwrap.dedent("""
     import sys
-    from newscrawl.state import open_state
+    from newscrawl.incremental.state import open_state
     state = open_state(sys.argv[1])
     for i in range(500):
         state.record_emitted(f"k{i}", f"https://example.com/{i}", sys.argv[2], 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newscrawl.evaluate import case_url, load_cases, read_page, shingle_counts
+from newscrawl.devtools.evaluate import case_url, load_cases, read_page, shingle_counts
 from newscrawl.extract import extract_article
 from newscrawl.extract.document import Document
 from newscrawl.extract.related import find_related

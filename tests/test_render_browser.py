@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl import settings as project_settings
-from newscrawl.portal_server import PortalServer
+from newscrawl.devtools.portal_server import PortalServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "fixtures" / "render" / "site"

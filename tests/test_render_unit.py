@@ -13,10 +13,16 @@ from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from newscrawl import render
 from newscrawl import settings as project_settings
 from newscrawl.portals import get_portal
-from newscrawl.render import HANDLER, RenderAddon, RenderMiddleware, RouteBlocker, error_type
+from newscrawl.render import browser as render
+from newscrawl.render.browser import (
+    HANDLER,
+    RenderAddon,
+    RenderMiddleware,
+    RouteBlocker,
+    error_type,
+)
 
 pytest.importorskip("scrapy_playwright", reason="the render extra is part of the test extra")
 
@@ -34,7 +40,7 @@ def _settings(**overrides: object) -> dict:
     base = {k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper()}
     base = {k: v for k, v in base.items() if k.startswith(("NEWSCRAWL_RENDER", "PLAYWRIGHT",
                                                            "NEWSCRAWL_CHROMIUM", "ADDONS"))}
-    base["ADDONS"] = {"newscrawl.render.RenderAddon": 100}
+    base["ADDONS"] = {"newscrawl.render.browser.RenderAddon": 100}
     base.update(overrides)
     return base
 
@@ -63,13 +69,13 @@ def test_addon_installs_handlers_and_browser_options_only_when_enabled():
                  "--disable-sync"):
         assert flag in options["args"]
     assert isinstance(on.get("PLAYWRIGHT_ABORT_REQUEST"), RouteBlocker)
-    assert "newscrawl.render.RenderMiddleware" in on.getdict("DOWNLOADER_MIDDLEWARES")
+    assert "newscrawl.render.browser.RenderMiddleware" in on.getdict("DOWNLOADER_MIDDLEWARES")
 
     off = get_crawler(Spider, _settings(NEWSCRAWL_RENDER_ENABLED=False)).settings
     assert HANDLER not in off.getdict("DOWNLOAD_HANDLERS").values()
     assert not off.get("PLAYWRIGHT_ABORT_REQUEST")
     # The middleware stays, so a rendering portal can say once that it falls back.
-    assert "newscrawl.render.RenderMiddleware" in off.getdict("DOWNLOADER_MIDDLEWARES")
+    assert "newscrawl.render.browser.RenderMiddleware" in off.getdict("DOWNLOADER_MIDDLEWARES")
 
 
 def test_addon_starts_no_browser_for_a_plain_portal_spider():
@@ -115,7 +121,7 @@ def test_render_url_pattern_limits_rendering_to_matching_pages():
 
 def test_rendering_off_falls_back_and_says_so_once(caplog):
     mw, stats = _middleware(NEWSCRAWL_RENDER_ENABLED=False)
-    with caplog.at_level(logging.INFO, logger="newscrawl.render"):
+    with caplog.at_level(logging.INFO, logger="newscrawl.render.browser"):
         for n in range(3):
             request = _article(f"{ARTICLE}?n={n}")
             run(mw.process_request(request))
@@ -149,7 +155,7 @@ def test_crashed_render_is_counted_and_fetched_again_without_browser(caplog):
     mw, stats = _middleware()
     request = _article()
     run(mw.process_request(request))
-    with caplog.at_level(logging.WARNING, logger="newscrawl.render"):
+    with caplog.at_level(logging.WARNING, logger="newscrawl.render.browser"):
         retry = run(mw.process_exception(request, _exc("TargetClosedError", "Target crashed")))
     assert isinstance(retry, Request) and retry.url == ARTICLE and retry.dont_filter
     assert not any(k.startswith("playwright") for k in retry.meta)

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.portal_server import PortalServer
+from newscrawl.devtools.portal_server import PortalServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL = ROOT / "fixtures" / "portal"
 ARTICLE_PATHS = {e["path"] for e in json.loads((PORTAL / "_expected.json").read_text("utf-8"))}
-PROJECT_FILES = ("newscrawl", "spiders", "pyproject.toml", "setup.py", "scrapy.cfg", "README.md")
+PROJECT_FILES = ("newscrawl", "pyproject.toml", "setup.py", "scrapy.cfg", "README.md")
 
 pytestmark = pytest.mark.timeout(300)
 

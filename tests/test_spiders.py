@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from newscrawl.portal_server import PortalServer
+from newscrawl.devtools.portal_server import PortalServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL = ROOT / "fixtures" / "portal"

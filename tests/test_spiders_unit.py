@@ -17,13 +17,13 @@ from scrapy.utils.test import get_crawler
 from twisted.internet import error as net
 from twisted.python.failure import Failure
 
-from newscrawl.crawl_errors import classify_failure
+from newscrawl.crawl.errors import classify_failure
+from newscrawl.crawl.retry import BackoffRetryMiddleware
+from newscrawl.crawl.spider import NewsSpider, SpiderArgumentError
+from newscrawl.devtools.portal_server import PortalServer
 from newscrawl.discovery import Entry
-from newscrawl.portal_server import PortalServer
-from newscrawl.retry import BackoffRetryMiddleware
-from newscrawl.spider import NewsSpider, SpiderArgumentError
-from spiders.news import GenericNewsSpider
-from spiders.wp import WpSpider
+from newscrawl.spiders.news import GenericNewsSpider
+from newscrawl.spiders.wp import WpSpider
 
 
 def make(cls: type[NewsSpider], **kwargs: str) -> NewsSpider:
@@ -204,7 +204,7 @@ def test_portal_server_rules_origin_and_log(tmp_path):
 
 
 def test_progress_line_counts_articles_and_errors(caplog):
-    from newscrawl.progress import Progress
+    from newscrawl.crawl.progress import Progress
 
     crawler = get_crawler(settings_dict={"NEWSCRAWL_PROGRESS_INTERVAL": 5})
     crawler.stats.set_value("item_scraped_count", 12)
@@ -213,6 +213,6 @@ def test_progress_line_counts_articles_and_errors(caplog):
     ext = Progress.from_crawler(crawler)
     snap = ext.snapshot()
     assert (snap["articles"], snap["errors"]) == (12, 3)
-    with caplog.at_level("INFO", logger="newscrawl.progress"):
+    with caplog.at_level("INFO", logger="newscrawl.crawl.progress"):
         ext.log()
     assert "Progress: 12 articles" in caplog.text and "3 errors" in caplog.text

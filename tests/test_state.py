@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.freshness import content_fingerprint, decide, state_key
+from newscrawl.incremental.freshness import content_fingerprint, decide, state_key
+from newscrawl.incremental.lock import LockBusy, RunLock, lock_path_for
+from newscrawl.incremental.state import SQLiteState, StateRecord, later, parse_date
 from newscrawl.items import Article
-from newscrawl.lock import LockBusy, RunLock, lock_path_for
-from newscrawl.state import SQLiteState, StateRecord, later, parse_date
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -112,7 +112,7 @@ def test_wal_mode_and_index_used(store: SQLiteState) -> None:
 
 WRITER = textwrap.dedent("""
     import sys
-    from newscrawl.state import SQLiteState
+    from newscrawl.incremental.state import SQLiteState
     state = SQLiteState(sys.argv[1])
     prefix = sys.argv[2]
     for i in range(2000):
@@ -178,7 +178,7 @@ def test_fingerprint_and_key() -> None:
 
 HOLDER = textwrap.dedent("""
     import sys, time
-    from newscrawl.lock import RunLock
+    from newscrawl.incremental.lock import RunLock
     lock = RunLock(sys.argv[1]).acquire()
     print("locked", flush=True)
     sys.stdin.read()
@@ -210,7 +210,7 @@ def test_run_lock_excludes_second_run_and_survives_sigkill(tmp_path: Path) -> No
 
 TRY = textwrap.dedent("""
     import sys
-    from newscrawl.lock import LockBusy, RunLock
+    from newscrawl.incremental.lock import LockBusy, RunLock
     try:
         RunLock(sys.argv[1]).acquire()
         print("acquired")
@@ -223,7 +223,7 @@ def test_feeds_that_announce_writes_are_counted() -> None:
     from scrapy.settings import Settings
 
     import newscrawl.settings as project
-    from newscrawl.incremental import IncrementalTracker
+    from newscrawl.incremental.tracker import IncrementalTracker
 
     settings = Settings()
     settings.setmodule(project)

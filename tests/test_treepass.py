@@ -9,7 +9,7 @@ import pytest
 from conftest import FIXTURES
 from lxml import etree
 
-from newscrawl.evaluate import load_cases, read_page
+from newscrawl.devtools.evaluate import load_cases, read_page
 from newscrawl.extract.attrscan import attribute_hits, attribute_hits_python, elements_with
 from newscrawl.extract.blockscan import Scan
 from newscrawl.extract.document import Document

@@ -10,7 +10,7 @@ from typing import Any
 import scrapy
 
 from newscrawl.items import Article, RelatedLink
-from newscrawl.signals import item_written
+from newscrawl.output.signals import item_written
 
 
 def make_article(i: int, paragraphs: int = 3) -> Article:

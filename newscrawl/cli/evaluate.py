@@ -1,0 +1,181 @@
+"""Score the extractor on an evaluation corpus, per source and overall, beside a reference."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from newscrawl.devtools.evaluate import (
+    EXTRACTORS,
+    evaluate,
+    load_cases,
+    missing_requirement,
+    summarise,
+)
+
+
+def _positive(value: str) -> int:
+    """A whole number of at least 1, for argparse."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {number}")
+    return number
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `newscrawl evaluate`."""
+    parser.add_argument("--corpus", required=True, help="corpus folder holding cases.jsonl")
+    parser.add_argument("--source", action="append",
+                        help="only this source (repeatable); default: every source")
+    parser.add_argument("--json", action="store_true",
+                        help="print a machine-readable JSON summary instead of tables")
+    parser.add_argument("--reference", action="append", default=[],
+                        choices=[n for n in EXTRACTORS if n != "newscrawl"],
+                        help="also run this extractor on the same pages, scored side by side")
+    parser.add_argument("--per-case", metavar="FILE",
+                        help="write every case's scores and prediction as JSON Lines to FILE")
+    parser.add_argument("--limit", type=_positive, default=None, help="only the first N cases")
+    parser.add_argument("--jobs", type=_positive, default=1,
+                        help="worker processes (default 1: the timings stay comparable)")
+
+
+def _f(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _main_text_table(summaries: list[dict[str, Any]], out: TextIO) -> None:
+    print("Main text (body: 4-gram shingle P/R/F1, mean over pages; with/without: snippets)",
+          file=out)
+    head = (f"{'source':<13}{'system':<13}{'cases':>6} | {'body n':>6}{'P':>7}{'R':>7}{'F1':>7}"
+            f" | {'with n':>6}{'acc':>7} | {'w/o n':>6}{'acc':>7}")
+    print(head + "\n" + "-" * len(head), file=out)
+    for source in [*summaries[0]["per_source"], "OVERALL"]:
+        for i, s in enumerate(summaries):
+            a = s["overall"] if source == "OVERALL" else s["per_source"][source]
+            b, wi, wo = a["body"], a["with"], a["without"]
+            print(f"{source if i == 0 else '':<13}{s['system']:<13}{a['cases']:>6} | "
+                  f"{b['n']:>6}{_f(b['precision']):>7}{_f(b['recall']):>7}{_f(b['f1']):>7} | "
+                  f"{wi['n']:>6}{_f(wi['accuracy']):>7} | {wo['n']:>6}{_f(wo['accuracy']):>7}",
+                  file=out)
+
+
+def _metadata_table(summaries: list[dict[str, Any]], out: TextIO) -> None:
+    print("\nMetadata (exact / relaxed match; day accuracy and missing; author F1 raw / split)",
+          file=out)
+    head = (f"{'source':<13}{'system':<13} | {'head n':>6}{'exact':>7}{'relax':>7} | "
+            f"{'lead n':>6}{'exact':>7}{'relax':>7} | {'date n':>6}{'acc':>7}{'miss':>6} | "
+            f"{'auth n':>6}{'F1':>7}{'F1spl':>7}")
+    print(head + "\n" + "-" * len(head), file=out)
+    for source in [*summaries[0]["per_source"], "OVERALL"]:
+        for i, s in enumerate(summaries):
+            a = s["overall"] if source == "OVERALL" else s["per_source"][source]
+            hd, ld, pb, au = a["headline"], a["lead"], a["published"], a["authors"]
+            print(f"{source if i == 0 else '':<13}{s['system']:<13} | "
+                  f"{hd['n']:>6}{_f(hd['exact']):>7}{_f(hd['relaxed']):>7} | "
+                  f"{ld['n']:>6}{_f(ld['exact']):>7}{_f(ld['relaxed']):>7} | "
+                  f"{pb['n']:>6}{_f(pb['accuracy']):>7}{pb['missing'] if pb['n'] else '-':>6} | "
+                  f"{au['n']:>6}{_f(au['f1']):>7}{_f(au['f1_split']):>7}", file=out)
+
+
+def _time_table(summaries: list[dict[str, Any]], out: TextIO) -> None:
+    print("\nExtraction time per page", file=out)
+    for s in summaries:
+        t = s["time"]
+        print(f"  {s['system']:<13} pages {t['pages']:>5}  median {_f(t['median_ms'])} ms  "
+              f"mean {_f(t['mean_ms'])} ms", file=out)
+    if len(summaries) > 1 and summaries[0]["time"]["median_ms"]:
+        ours = summaries[0]["time"]["median_ms"]
+        for s in summaries[1:]:
+            if s["time"]["median_ms"]:
+                print(f"  median {s['system']} / {summaries[0]['system']}: "
+                      f"{s['time']['median_ms'] / ours:.2f}x", file=out)
+
+
+def _polish_table(summaries: list[dict[str, Any]], out: TextIO) -> None:
+    rows = summaries[0]["polish"]
+    if not rows:
+        return
+    print("\nPolish pages (lang = pl): body F1, headline exact, lead exact, date, author F1",
+          file=out)
+    for idx, row in enumerate(rows):
+        print(f"  {row['id']}", file=out)
+        for s in summaries:
+            sc = s["polish"][idx]["scores"]
+
+            def g(key: str, sub: str, sc: dict = sc) -> str:
+                return _f(sc[key][sub]) if key in sc else "-"
+
+            print(f"    {s['system']:<13} body {g('body', 'f1')}  head {g('headline', 'exact')}"
+                  f"  lead {g('lead', 'exact')}  date {g('published', 'correct')}"
+                  f"  auth {g('authors', 'f1')}", file=out)
+
+
+def print_report(summaries: list[dict[str, Any]], out: TextIO = sys.stdout) -> None:
+    """Human-readable tables: main text, metadata, timings, Polish pages."""
+    _main_text_table(summaries, out)
+    _metadata_table(summaries, out)
+    _time_table(summaries, out)
+    _polish_table(summaries, out)
+
+
+def _fail(message: str, status: int = 2) -> int:
+    print(f"newscrawl evaluate: {message}", file=sys.stderr)
+    return status
+
+
+def run(args: argparse.Namespace) -> int:
+    """Evaluate, print the tables (or JSON), optionally write per-case scores."""
+    corpus = Path(args.corpus)
+    if not corpus.is_dir():
+        return _fail(f"no such corpus folder: {corpus}")
+    if not (corpus / "cases.jsonl").is_file():
+        return _fail(f"no cases.jsonl in {corpus}")
+    systems = ["newscrawl", *dict.fromkeys(args.reference)]
+    for name in systems:
+        problem = missing_requirement(name)
+        if problem:
+            return _fail(problem)
+    try:
+        selected = load_cases(corpus, args.source)
+    except (OSError, ValueError, KeyError) as exc:
+        return _fail(f"cannot read {corpus / 'cases.jsonl'}: {exc}")
+    if not selected:
+        wanted = ", ".join(args.source or [])
+        return _fail(f"no case in {corpus}" + (f" from source(s) {wanted}" if wanted else ""))
+    per_case = None
+    if args.per_case:
+        try:  # opened first: an unwritable FILE is refused before the (long) evaluation
+            per_case = open(args.per_case, "w", encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            return _fail(f"cannot write {args.per_case}: {exc.strerror or exc}")
+    try:
+        try:
+            cases, runs = evaluate(corpus, sources=args.source, systems=systems,
+                                   limit=args.limit, jobs=args.jobs)
+        except OSError as exc:
+            return _fail(f"cannot read a corpus page: {exc}", 1)
+        summaries = [summarise(cases, runs[name]) for name in systems]
+        if args.json:
+            json.dump({"cases": len(cases), "systems": summaries}, sys.stdout,
+                      ensure_ascii=False, indent=1)
+            sys.stdout.write("\n")
+        else:
+            print_report(summaries)
+        if per_case is not None:
+            for case in cases:
+                for name in systems:
+                    r = runs[name]
+                    per_case.write(json.dumps({
+                        "id": case["id"], "source": case["source"], "system": name,
+                        "scores": r.scores[case["id"]], "seconds": r.seconds[case["id"]],
+                        "prediction": r.preds[case["id"]]}, ensure_ascii=False) + "\n")
+    finally:
+        if per_case is not None:
+            per_case.close()
+    return 0

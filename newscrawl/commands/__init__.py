@@ -1,1 +1,0 @@
-"""Sub-commands of the `newscrawl` CLI; each module has `add_arguments(parser)` and `run(args)`."""

@@ -1,0 +1,363 @@
+"""Item pipelines, in the order they run (numbers as wired in newscrawl.settings.ITEM_PIPELINES).
+
+=====  ==========================  ===================================  ==========================
+order  pipeline                    what it guarantees                   switch
+=====  ==========================  ===================================  ==========================
+100    NormalisePipeline           clean text, no boilerplate lines,    NEWSCRAWL_NORMALISE_ENABLED
+                                   word_count, fingerprint
+200    DatesPipeline               ISO 8601 dates with offset, raw      NEWSCRAWL_DATES_ENABLED
+                                   string kept, date_source set
+300    RelatedLinksPipeline        related links absolute, deduped,     NEWSCRAWL_RELATED_ENABLED
+                                   no self-links
+400    ValidatePipeline            headline + body present, record      NEWSCRAWL_VALIDATE_ENABLED
+                                   valid against the JSON Schema
+500    DuplicatesPipeline          one article per canonical URL and    NEWSCRAWL_DUPLICATES_ENABLED
+                                   per content fingerprint per crawl
+=====  ==========================  ===================================  ==========================
+
+Each pipeline works on any item type through ItemAdapter (the spiders yield `Article`s) and is
+built by `from_crawler`; a disabled one raises NotConfigured and Scrapy leaves it out.
+Dropped items are counted in the stats as `newscrawl/dropped/<reason>`, duplicates as
+`newscrawl/duplicates/url` and `newscrawl/duplicates/fingerprint`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from datetime import UTC, datetime
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem, NotConfigured
+
+from newscrawl.extract.text import clean_text, norm_key, word_count
+from newscrawl.items import Article, RelatedLink
+from newscrawl.urls import canonical_url, clean_url, is_http_url
+
+logger = logging.getLogger(__name__)
+
+#: Whole paragraphs that are page furniture, not article text (matched case-insensitively
+#: against the cleaned paragraph; extend with NEWSCRAWL_BOILERPLATE_PATTERNS).
+BOILERPLATE_PATTERNS: tuple[str, ...] = (
+    # "Czytaj więcej", "Czytaj także: <title>", "Zobacz też:", "Przeczytaj również ..."
+    r"(czytaj|przeczytaj|zobacz)\s+(więcej|też|także|również)\b.{0,250}",
+    r"(reklama|advertisement|anzeige|werbung|sponsored|materiał sponsorowany)",
+    r"(udostępnij|podziel się|share|teilen)( (to|ten artykuł|artykuł|this|on \w+|na \w+))?"
+    r"[.:!]?",
+    r"(dalsza część|dalszy ciąg) (artykułu|tekstu) pod (materiałem wideo|reklamą|filmem)\.?",
+    r"(artykuł|tekst) (jest )?kontynuowany pod (reklamą|materiałem wideo)\.?",
+    r"(wybrane dla ciebie|polecane|polecamy|najnowsze|zobacz także|czytaj także|"
+    r"related articles|read more|mehr zum thema|das könnte sie auch interessieren)[:.]?",
+    r"(skomentuj|komentarze|comments)( \(\d+\))?",
+    r"(read more|weiterlesen|lesen sie auch)\b.{0,250}",
+)
+#: A "read more" link glued to the end of a teaser paragraph ("... Czytaj więcej »").
+READ_MORE_SUFFIX = re.compile(
+    r"\s*(?:czytaj (?:więcej|dalej)|read more|weiterlesen|mehr lesen)\s*[»›>….]*$", re.IGNORECASE)
+#: Fields whose value is one line of text.
+TEXT_FIELDS = ("headline", "lead", "section", "published_raw", "portal", "language")
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _fingerprint_clean(headline: str | None, body: list[str]) -> str:
+    parts = [" ".join(_WORD.findall(text.casefold())) for text in (headline or "", *body)]
+    return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def fingerprint(headline: str | None, body: list[str] | None) -> str:
+    """A stable content hash: SHA-1 of the case-folded words (`\\w+` runs) of the clean headline
+    and of each paragraph. Case, punctuation, spacing and invisible characters do not change it;
+    words and paragraph breaks do."""
+    return _fingerprint_clean(clean_text(headline), [clean_text(p) for p in body or []])
+
+
+class _Pipeline:
+    """Base: switched off by its `enabled_setting`, holds the crawler for stats and settings."""
+
+    enabled_setting = ""
+
+    def __init__(self, crawler: Any = None) -> None:
+        self.crawler = crawler
+        self.stats = getattr(crawler, "stats", None)
+        self.settings = getattr(crawler, "settings", None)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> _Pipeline:
+        """Build from the crawler; NotConfigured (pipeline skipped) when switched off."""
+        if cls.enabled_setting and not crawler.settings.getbool(cls.enabled_setting, True):
+            raise NotConfigured(f"{cls.enabled_setting} is off")
+        return cls(crawler)
+
+    def _inc(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key)
+
+
+class NormalisePipeline(_Pipeline):
+    """Clean text (one definition: `clean_text`), boilerplate and empty paragraphs out of the body,
+    the lead not repeated as the first paragraph, `word_count` and `fingerprint` filled."""
+
+    enabled_setting = "NEWSCRAWL_NORMALISE_ENABLED"
+
+    def __init__(self, crawler: Any = None, extra_patterns: list[str] | None = None) -> None:
+        super().__init__(crawler)
+        extra = list(extra_patterns or [])
+        if self.settings is not None:
+            extra += self.settings.getlist("NEWSCRAWL_BOILERPLATE_PATTERNS", [])
+        pattern = "|".join(f"(?:{p})" for p in (*BOILERPLATE_PATTERNS, *extra))
+        self._boilerplate = re.compile(rf"^(?:{pattern})$", re.IGNORECASE | re.DOTALL)
+
+    def is_boilerplate(self, paragraph: str) -> bool:
+        """True for a paragraph that is page furniture (share prompts, "Czytaj także: ...")."""
+        return bool(self._boilerplate.match(paragraph))
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        """Normalise the item in place and return it."""
+        a = ItemAdapter(item)
+        for name in TEXT_FIELDS:
+            value = a.get(name)
+            if isinstance(value, str):
+                a[name] = clean_text(value) or None
+        for name in ("authors", "tags"):
+            if a.get(name):
+                a[name] = list(dict.fromkeys(v for v in map(clean_text, a[name]) if v))
+        related_keys = {norm_key(_link_title(r)) for r in a.get("related") or []}
+        related_keys.discard("")
+        body: list[str] = []
+        for raw in a.get("body") or []:
+            para = clean_text(raw)
+            if para and self.is_boilerplate(para):
+                continue
+            para = READ_MORE_SUFFIX.sub("", para)
+            if not para:
+                continue
+            if related_keys and len(para) <= 400 and norm_key(para) in related_keys:
+                continue
+            body.append(para)
+        lead = a.get("lead")
+        if lead and body and norm_key(body[0]) == norm_key(lead):
+            body.pop(0)
+        a["body"] = body
+        a["word_count"] = word_count(body)
+        a["fingerprint"] = _fingerprint_clean(a.get("headline"), body)
+        return item
+
+
+def _link_title(link: Any) -> str:
+    return (link.get("title") if isinstance(link, dict) else getattr(link, "title", "")) or ""
+
+
+def _link_url(link: Any) -> str:
+    return (link.get("url") if isinstance(link, dict) else getattr(link, "url", "")) or ""
+
+
+_ISO_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$")
+
+
+def _fetched(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    return datetime.now(UTC)
+
+
+class DatesPipeline(_Pipeline):
+    """`published` / `modified` as ISO 8601 with offset (parsed with newscrawl.extract.dates when
+    a portal parser returned anything else), `published_raw` kept, `date_source` set."""
+
+    enabled_setting = "NEWSCRAWL_DATES_ENABLED"
+
+    def _iso(self, value: Any, a: ItemAdapter, fetched_at: datetime) -> str | None:
+        from newscrawl.extract.dates import parse_date, plausible, to_iso
+
+        if value is None or value == "":
+            return None
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                from newscrawl.extract.dates import zone_for
+
+                value = value.replace(tzinfo=zone_for(self._timezone(a), a.get("language")))
+            return to_iso(value)
+        text = clean_text(str(value))
+        if _ISO_OFFSET.match(text):
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return to_iso(moment) if plausible(moment, fetched_at) else None
+        parsed = parse_date(text, fetched_at=fetched_at, timezone=self._timezone(a),
+                            language=a.get("language"))
+        return to_iso(parsed)
+
+    @staticmethod
+    def _timezone(a: ItemAdapter) -> str | None:
+        from newscrawl.portals import PORTALS
+
+        spec = PORTALS.get(a.get("portal") or "")
+        return spec.timezone if spec is not None else None
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        """Normalise the dates in place; an unparseable date becomes None, its raw text kept."""
+        a = ItemAdapter(item)
+        fetched_at = _fetched(a.get("fetched_at"))
+        if isinstance(a.get("fetched_at"), datetime):
+            a["fetched_at"] = fetched_at.isoformat(timespec="seconds")
+        raw = a.get("published")
+        published = self._iso(raw, a, fetched_at)
+        if raw not in (None, "") and not a.get("published_raw"):
+            a["published_raw"] = raw.isoformat() if isinstance(raw, datetime) else str(raw)
+        a["published"] = published
+        if "modified" in a:
+            a["modified"] = self._iso(a.get("modified"), a, fetched_at)
+        if published is None:
+            if a.get("published_raw"):
+                self._inc("newscrawl/dates/unparsed")
+            a["date_source"] = None
+        elif not a.get("date_source"):
+            a["date_source"] = "portal" if a.get("portal") else "text"
+        return item
+
+
+class RelatedLinksPipeline(_Pipeline):
+    """Related links: absolute, tracking-free, one per canonical URL and per title, in page
+    order; links without a title, non-HTTP links and links to the article itself removed."""
+
+    enabled_setting = "NEWSCRAWL_RELATED_ENABLED"
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        """Rewrite the item's `related` list in place."""
+        a = ItemAdapter(item)
+        links = a.get("related") or []
+        base = a.get("url") or ""
+        own = {canonical_url(u, base) for u in (a.get("url"), a.get("canonical_url")) if u}
+        seen_urls: set[str] = set()
+        seen_titles: set[str] = set()
+        out: list[Any] = []
+        as_dataclass = isinstance(item, Article)
+        for link in links:
+            title = clean_text(_link_title(link))
+            raw_url = _link_url(link).strip()
+            if not title or not raw_url or raw_url.startswith("#"):
+                continue
+            url = clean_url(raw_url, base)
+            if not is_http_url(url):
+                continue
+            key, tkey = canonical_url(url), norm_key(title)
+            if key in own or key in seen_urls or tkey in seen_titles:
+                continue
+            seen_urls.add(key)
+            seen_titles.add(tkey)
+            out.append(RelatedLink(title=title, url=url) if as_dataclass
+                       else {"title": title, "url": url})
+        a["related"] = out
+        return item
+
+
+@lru_cache(maxsize=1)
+def article_schema() -> dict[str, Any]:
+    """The published Article JSON Schema (newscrawl/schema/article.schema.json)."""
+    text = resources.files("newscrawl").joinpath("schema/article.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    checker = Draft202012Validator.FORMAT_CHECKER
+    return Draft202012Validator(article_schema(), format_checker=checker)
+
+
+def schema_errors(record: dict[str, Any]) -> list[Any]:
+    """jsonschema errors of a plain record against the Article schema (empty when valid)."""
+    return sorted(_validator().iter_errors(record), key=lambda e: list(e.absolute_path))
+
+
+class ValidatePipeline(_Pipeline):
+    """Drop items without headline or body, and items the JSON Schema rejects.
+
+    Reasons: `no_headline`, `no_body`, `invalid_<field>`; counted as `newscrawl/dropped/<reason>`
+    and logged once per reason at WARNING (later drops at DEBUG).
+    """
+
+    enabled_setting = "NEWSCRAWL_VALIDATE_ENABLED"
+
+    def __init__(self, crawler: Any = None) -> None:
+        super().__init__(crawler)
+        self._logged: set[str] = set()
+
+    def _drop(self, reason: str, detail: str, a: ItemAdapter) -> DropItem:
+        self._inc(f"newscrawl/dropped/{reason}")
+        message = f"dropped ({reason}): {detail} <{a.get('url')}>"
+        if reason not in self._logged:
+            self._logged.add(reason)
+            logger.warning("%s (further drops for this reason are logged at DEBUG)", message)
+        return DropItem(message, log_level="DEBUG")
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        """Return the item when valid; raise DropItem with the reason otherwise."""
+        from newscrawl.output.exporters import item_to_record
+
+        a = ItemAdapter(item)
+        if not (a.get("headline") or "").strip():
+            raise self._drop("no_headline", "no headline", a)
+        if not [p for p in a.get("body") or [] if p and p.strip()]:
+            raise self._drop("no_body", "no body paragraphs", a)
+        errors = schema_errors(item_to_record(item))
+        if errors:
+            first = errors[0]
+            field = str(first.absolute_path[0]) if first.absolute_path else first.validator
+            raise self._drop(f"invalid_{field}", first.message[:200], a)
+        return item
+
+
+class DuplicatesPipeline(_Pipeline):
+    """One article per canonical URL (`newscrawl.urls.canonical_url` of the URL and of the page's
+    canonical link) and per content fingerprint within a crawl; later copies are dropped."""
+
+    enabled_setting = "NEWSCRAWL_DUPLICATES_ENABLED"
+
+    def __init__(self, crawler: Any = None) -> None:
+        super().__init__(crawler)
+        self.urls: set[str] = set()
+        self.fingerprints: set[str] = set()
+
+    @staticmethod
+    def url_keys(a: ItemAdapter) -> set[str]:
+        """Canonical keys of the item: its URL and its canonical link (unless that is a bare
+        site root, a common misconfiguration that would merge every article)."""
+        keys = set()
+        url, canonical = a.get("url"), a.get("canonical_url")
+        if is_http_url(url):
+            keys.add(canonical_url(url))
+        if is_http_url(canonical):
+            key = canonical_url(canonical)
+            if urlsplit(key).path not in ("", "/"):
+                keys.add(key)
+        return keys
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        """Return the first copy of an article, drop the later ones (counted)."""
+        a = ItemAdapter(item)
+        keys = self.url_keys(a)
+        if keys & self.urls:
+            self._inc("newscrawl/duplicates/url")
+            raise DropItem(f"duplicate URL <{a.get('url')}>", log_level="DEBUG")
+        fp = a.get("fingerprint")
+        if fp and fp in self.fingerprints:
+            self._inc("newscrawl/duplicates/fingerprint")
+            raise DropItem(f"duplicate content <{a.get('url')}>", log_level="DEBUG")
+        self.urls |= keys
+        if fp:
+            self.fingerprints.add(fp)
+        return item

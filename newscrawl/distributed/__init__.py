@@ -1,0 +1,1 @@
+"""Distributed crawls: several workers share one crawl through Redis (scrapy-redis)."""

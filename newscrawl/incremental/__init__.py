@@ -1,0 +1,1 @@
+"""Incremental and scheduled crawls: the tracker, freshness rules, state stores, the run lock."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -15,6 +16,10 @@ from newscrawl.devtools.evaluate import (
     missing_requirement,
     summarise,
 )
+from newscrawl.devtools.results import Results, command_line, write_results
+
+#: Where `--write-results` puts the figures when no FILE is given (relative to the working folder).
+DEFAULT_RESULTS = Path("docs") / "results" / "evaluate.md"
 
 
 def _positive(value: str) -> int:
@@ -43,6 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=_positive, default=None, help="only the first N cases")
     parser.add_argument("--jobs", type=_positive, default=1,
                         help="worker processes (default 1: the timings stay comparable)")
+    parser.add_argument("--write-results", metavar="FILE", nargs="?", const=str(DEFAULT_RESULTS),
+                        help="also write the headline figures as a Markdown results file "
+                             f"(default FILE: {DEFAULT_RESULTS})")
 
 
 def _f(value: float | None) -> str:
@@ -124,6 +132,61 @@ def print_report(summaries: list[dict[str, Any]], out: TextIO = sys.stdout) -> N
     _polish_table(summaries, out)
 
 
+def _figure_rows(summaries: list[dict[str, Any]]) -> list[list[str]]:
+    """The figures the documentation cites, one row each, one column per system."""
+    overall = [s["overall"] for s in summaries]
+
+    def row(label: str, pick: Any) -> list[str]:
+        return [label, *(pick(a) for a in overall)]
+
+    def body(a: dict[str, Any]) -> str:
+        b = a["body"]
+        return f"{_f(b['f1'])} (P {_f(b['precision'])}, R {_f(b['recall'])})"
+
+    n = overall[0]
+    rows = [row(f"body F1, all sources ({n['body']['n']} pages)", body)]
+    for source, agg in summaries[0]["per_source"].items():
+        if agg["body"]["n"]:
+            rows.append([f"body F1, `{source}` ({agg['body']['n']})",
+                         *(_f(s["per_source"][source]["body"]["f1"]) for s in summaries)])
+    rows += [
+        row(f"`with` snippets found ({n['with']['n']})", lambda a: _f(a["with"]["accuracy"])),
+        row(f"`without` snippets absent ({n['without']['n']})",
+            lambda a: _f(a["without"]["accuracy"])),
+        row(f"headline exact / relaxed ({n['headline']['n']})",
+            lambda a: f"{_f(a['headline']['exact'])} / {_f(a['headline']['relaxed'])}"),
+        row(f"lead exact / relaxed ({n['lead']['n']})",
+            lambda a: f"{_f(a['lead']['exact'])} / {_f(a['lead']['relaxed'])}"),
+        row(f"publication day ({n['published']['n']})",
+            lambda a: _f(a["published"]["accuracy"])),
+        row(f"authors F1 / split ({n['authors']['n']})",
+            lambda a: f"{_f(a['authors']['f1'])} / {_f(a['authors']['f1_split'])}"),
+    ]
+    rows.append(["median ms per page", *(_f(s["time"]["median_ms"]) for s in summaries)])
+    return rows
+
+
+def results_of(args: argparse.Namespace, cases: int,
+               summaries: list[dict[str, Any]]) -> Results:
+    """The run's figures as a results file, with the command line that reproduces them."""
+    argv = ["--corpus", str(Path(args.corpus).resolve())]
+    for flag, values in (("--source", args.source or []), ("--reference", args.reference)):
+        for value in dict.fromkeys(values):
+            argv += [flag, value]
+    if args.limit:
+        argv += ["--limit", str(args.limit)]
+    if args.jobs > 1:
+        argv += ["--jobs", str(args.jobs)]
+    notes = [f"{cases} cases. Body: 4-gram shingle P/R/F1, mean over pages; snippets: share of "
+             "`with` snippets found and `without` snippets absent; headline, lead: share of "
+             "pages matching exactly / one containing the other; publication day: share "
+             "correct to the day. Timings depend on `--jobs` and the machine's load."]
+    return Results(title="Extraction quality (`newscrawl evaluate`)",
+                   command=command_line("newscrawl evaluate", argv),
+                   columns=["figure", *(s["system"] for s in summaries)],
+                   rows=_figure_rows(summaries), notes=notes)
+
+
 def _fail(message: str, status: int = 2) -> int:
     print(f"newscrawl evaluate: {message}", file=sys.stderr)
     return status
@@ -148,6 +211,14 @@ def run(args: argparse.Namespace) -> int:
     if not selected:
         wanted = ", ".join(args.source or [])
         return _fail(f"no case in {corpus}" + (f" from source(s) {wanted}" if wanted else ""))
+    if args.write_results:  # checked first, like --per-case: refused before the evaluation
+        target = Path(args.write_results).parent
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return _fail(f"cannot write {args.write_results}: {exc.strerror or exc}")
+        if not os.access(target, os.W_OK):
+            return _fail(f"cannot write {args.write_results}: folder not writable")
     per_case = None
     if args.per_case:
         try:  # opened first: an unwritable FILE is refused before the (long) evaluation
@@ -167,6 +238,11 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write("\n")
         else:
             print_report(summaries)
+        if args.write_results:
+            try:
+                write_results(Path(args.write_results), results_of(args, len(cases), summaries))
+            except OSError as exc:
+                return _fail(f"cannot write {args.write_results}: {exc.strerror or exc}", 1)
         if per_case is not None:
             for case in cases:
                 for name in systems:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from conftest import ROOT
 
-from newscrawl.extract import extract_article
+from newscrawl.routing import extract_article
 from newscrawl.extract.authors import signature_names, split_names
 
 URL = "https://news.example.com/a/1"

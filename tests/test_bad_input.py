@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from newscrawl.extract import ExtractionError, extract_article
+from newscrawl.extract import ExtractionError
+from newscrawl.routing import extract_article
 from newscrawl.items import Article
 
 URL = "https://wiadomosci.example.pl/artykul-123"

@@ -2,7 +2,8 @@
 
 import pytest
 
-from newscrawl.extract import ExtractionError, extract_article
+from newscrawl.extract import ExtractionError
+from newscrawl.routing import extract_article
 from newscrawl.extract.document import Document, decode_html
 
 POLISH = "Zażółć gęślą jaźń. Świątynia, Źródło, Łódź, Ąę."

@@ -12,7 +12,8 @@ import pytest
 from itemadapter import ItemAdapter
 
 from newscrawl.crawl.pipelines import NormalisePipeline, schema_errors
-from newscrawl.extract import ExtractionError, extract_article
+from newscrawl.extract import ExtractionError
+from newscrawl.routing import extract_article
 from newscrawl.extract.document import Document, decode_html
 from newscrawl.extract.parser import ArticleParser, without_controls
 from newscrawl.extract.text import clean_text

@@ -10,7 +10,8 @@ import pytest
 from parsel import Selector
 
 from newscrawl.discovery import PageVerdict, page_verdict
-from newscrawl.extract import ExtractionError, extract_article
+from newscrawl.extract import ExtractionError
+from newscrawl.routing import extract_article
 from newscrawl.extract.document import decode_html
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newscrawl.extract import extract_article
+from newscrawl.routing import extract_article
 
 URL = "https://news.example.com/2024/05/story-1"
 BODY = ("<p>Some body text that is long enough to be a paragraph of the article, with a second "

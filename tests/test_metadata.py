@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from newscrawl.extract import extract_article
+from newscrawl.routing import extract_article
 from newscrawl.extract.document import Document
 from newscrawl.extract.headline import strip_site_suffix
 from newscrawl.extract.metadata import read_metadata

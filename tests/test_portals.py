@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from itemadapter import ItemAdapter
 
-from newscrawl.extract import extract_article
+from newscrawl.routing import extract_article
 from newscrawl.extract.text import norm_key
 from newscrawl.portals import PORTALS, portal_for_url
 

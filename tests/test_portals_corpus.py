@@ -15,7 +15,7 @@ import pytest
 from conftest import CORPUS
 
 from newscrawl.devtools import evaluate as ev
-from newscrawl.extract import extract_article
+from newscrawl.routing import extract_article
 from newscrawl.extract.document import Document
 from newscrawl.extract.parser import ArticleParser
 from newscrawl.extract.text import norm_key

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from newscrawl.devtools.evaluate import case_url, load_cases, read_page, shingle_counts
-from newscrawl.extract import extract_article
+from newscrawl.routing import extract_article
 from newscrawl.extract.document import Document
 from newscrawl.extract.related import find_related
 from newscrawl.extract.text import node_text

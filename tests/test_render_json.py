@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from newscrawl.extract import extract_article
+from newscrawl.routing import extract_article
 
 RENDER = Path(__file__).resolve().parent.parent / "fixtures" / "render"
 PAGE = RENDER / "embedded-state-article.html"
@@ -36,7 +36,7 @@ def test_embedded_json_recommendations_without_a_browser():
 
 def test_embedded_json_path_loads_no_browser_stack():
     # In a fresh interpreter: extraction finds the links with Playwright never imported.
-    code = ("import sys; from newscrawl.extract import extract_article; "
+    code = ("import sys; from newscrawl.routing import extract_article; "
             f"a = extract_article(open({str(PAGE)!r}, 'rb').read(), {URL!r}); "
             "print(len(a.related), any(m.startswith('playwright') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

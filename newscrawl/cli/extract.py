@@ -14,8 +14,9 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-from newscrawl.extract import ExtractionError, extract_article
+from newscrawl.extract import ExtractionError
 from newscrawl.output.textlayout import article_to_text
+from newscrawl.routing import extract_article
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

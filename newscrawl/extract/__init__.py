@@ -1,33 +1,35 @@
-"""HTML + URL → Article. Pure: no Scrapy engine, no network."""
+"""HTML + URL → Article. Pure: no Scrapy engine, no network, no portal routing.
+
+`parse_document` runs a given parser class (the generic `ArticleParser` or a portal's subclass)
+over a page; choosing the parser by URL is `newscrawl.routing.extract_article`'s job.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from newscrawl.extract.document import Document
 from newscrawl.extract.errors import ExtractionError
 from newscrawl.items import Article
 
-__all__ = ["Document", "ExtractionError", "extract_article"]
+if TYPE_CHECKING:
+    from newscrawl.extract.parser import ArticleParser
+
+__all__ = ["Document", "ExtractionError", "parse_document"]
 
 
-def extract_article(html: bytes | str, url: str, *, fetched_at: datetime | None = None,
-                    portal: str | None = None,
-                    content_type: str | bytes | None = None) -> Article:
-    """Extract one article from a page; `portal` names a portal module, else found by domain.
+def parse_document(html: bytes | str, url: str, parser: type[ArticleParser] | None = None, *,
+                   fetched_at: datetime | None = None, content_type: str | bytes | None = None,
+                   portal: str | None = None, timezone: str | None = None) -> Article:
+    """Read one page with `parser` (default: the generic `ArticleParser`).
 
-    `content_type` is the HTTP Content-Type header value: one charset signal among the BOM, the
-    page's own declaration and the bytes themselves (crawls and `newscrawl extract` decode alike).
-    Raises ExtractionError only for input that is not HTML at all.
+    `content_type` is the HTTP Content-Type header (one charset signal); `portal` and `timezone`
+    are what a portal's parser is built with. Raises ExtractionError for input that is not HTML.
     """
-    from newscrawl.portals import get_portal, portal_for_url
-
-    spec = get_portal(portal) if portal else portal_for_url(url)
-    doc = Document(html, url, content_type=content_type)
-    if spec is None:
+    if parser is None:
         from newscrawl.extract.parser import ArticleParser
 
-        return ArticleParser(doc, fetched_at=fetched_at).parse()
-    parser_cls = spec.parser_for(fetched_at)
-    return parser_cls(doc, fetched_at=fetched_at, portal=spec.name,
-                      timezone=spec.timezone).parse()
+        parser = ArticleParser
+    doc = Document(html, url, content_type=content_type)
+    return parser(doc, fetched_at=fetched_at, portal=portal, timezone=timezone).parse()

@@ -91,7 +91,7 @@ def test_two_workers_share_one_crawl(portal: PortalServer, redis_url: str, tmp_p
 def test_incremental_state_in_redis_is_shared(portal: PortalServer, redis_url: str,
                                              tmp_path: Path):
     """Workers of an incremental crawl share the Redis state: a second crawl emits nothing."""
-    from newscrawl.incremental.state import open_state, state_path
+    from newscrawl.incremental.stores import open_state, state_path
 
     state = ["-a", "incremental=1"]
     extra = [f"NEWSCRAWL_STATE={redis_url}", "DOWNLOAD_DELAY=0"]

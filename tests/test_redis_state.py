@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from redis_server import redis_server
 
-from newscrawl.incremental.state import SQLiteState, open_state, state_path
+from newscrawl.incremental.state import SQLiteState
+from newscrawl.incremental.stores import open_state, state_path
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 A = "https://example.com/a"
@@ -128,7 +129,7 @@ def test_expire_reset_and_stats(store) -> None:
 
 WRITER = textwrap.dedent("""
     import sys
-    from newscrawl.incremental.state import open_state
+    from newscrawl.incremental.stores import open_state
     state = open_state(sys.argv[1])
     for i in range(500):
         state.record_emitted(f"k{i}", f"https://example.com/{i}", sys.argv[2], 1)

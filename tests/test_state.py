@@ -223,10 +223,12 @@ def test_feeds_that_announce_writes_are_counted() -> None:
     from scrapy.settings import Settings
 
     import newscrawl.settings as project
+    from newscrawl.addon import apply_defaults
     from newscrawl.incremental.tracker import IncrementalTracker
 
     settings = Settings()
     settings.setmodule(project)
+    apply_defaults(settings)  # the add-on registers newscrawl's feed exporters
     settings.set("FEEDS", {"a.jsonl": {"format": "jsonlines"}, "b.csv": {"format": "csv"},
                            "c.xml": {"format": "xml"}})
     assert IncrementalTracker.announcing_feeds(settings) == 2

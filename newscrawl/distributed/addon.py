@@ -97,25 +97,27 @@ class DistributedSpiderMiddleware(BaseSpiderMiddleware):
 
     def _share_entries(self, before: int) -> None:
         spider = self.crawler.spider
-        found = getattr(spider, "_entries_found", 0) - before
+        found = getattr(spider, "entries_found", 0) - before
         if found > 0:
             self.redis.incrby(key_base(self.crawler.settings, spider.name) + ":entries", found)
 
     def process_spider_output(self, response: Response | None, result: Iterable[Any],
                               spider: Any = None) -> Iterable[Any]:
         """Process the output; then publish this response's sitemap/feed entry count."""
-        before = getattr(self.crawler.spider, "_entries_found", 0)
+        before = getattr(self.crawler.spider, "entries_found", 0)
         for o in result:
-            if (o := self._get_processed(o, response)) is not None:
-                yield o
+            yield self.process_one(o, response)
         self._share_entries(before)
 
     async def process_spider_output_async(self, response: Response | None,
                                           result: AsyncIterator[Any],
                                           spider: Any = None) -> AsyncIterator[Any]:
         """The asynchronous twin of `process_spider_output`."""
-        before = getattr(self.crawler.spider, "_entries_found", 0)
+        before = getattr(self.crawler.spider, "entries_found", 0)
         async for o in result:
-            if (o := self._get_processed(o, response)) is not None:
-                yield o
+            yield self.process_one(o, response)
         self._share_entries(before)
+
+    def process_one(self, o: Any, response: Response | None) -> Any:
+        """Requests through `get_processed_request`; items pass unchanged."""
+        return self.get_processed_request(o, response) if isinstance(o, Request) else o

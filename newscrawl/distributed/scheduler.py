@@ -15,14 +15,15 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
-from scrapy_redis.scheduler import Scheduler as _RedisScheduler
+from scrapy_redis.scheduler import Scheduler
 
+from newscrawl.compat import wake_engine
 from newscrawl.distributed.addon import key_base
 
 logger = logging.getLogger(__name__)
 
 
-class RedisScheduler(_RedisScheduler):
+class RedisScheduler(Scheduler):
     """scrapy-redis's scheduler plus worker coordination: busy marks in `<key>:busy` (a sorted
     set of worker ids by expiry), polling while idle, and a clean end of the shared crawl."""
 
@@ -86,10 +87,8 @@ class RedisScheduler(_RedisScheduler):
 
     def _wake(self) -> None:
         """While idle, let the engine look at the shared queue again (its own heartbeat is 5 s)."""
-        slot = getattr(self.crawler.engine, "_slot", None)
-        nextcall = getattr(slot, "nextcall", None)
-        if nextcall is not None and self._busy_until == 0.0:
-            nextcall.schedule()
+        if self._busy_until == 0.0:
+            wake_engine(self.crawler)
 
     def on_idle(self, spider: Any = None) -> None:
         """Stay open while the crawl goes on elsewhere; close once it is drained for a while."""
@@ -99,8 +98,8 @@ class RedisScheduler(_RedisScheduler):
             raise DontCloseSpider("shared crawl in progress")
         if self._spider_idle is not None:
             shared = int(self.server.get(self.base + ":entries") or 0)
-            if shared and hasattr(spider, "_entries_found"):
-                spider._entries_found = max(spider._entries_found, shared)
+            if shared and hasattr(spider, "entries_found"):
+                spider.entries_found = max(spider.entries_found, shared)
             self._spider_idle(spider)  # may schedule the listing fallback (DontCloseSpider)
         now = time.monotonic()
         if self._idle_since is None:

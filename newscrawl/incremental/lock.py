@@ -83,7 +83,8 @@ def lock_path_for(state_file: str | Path) -> Path:
 
 def run_lock_for(settings: Any, spider_name: str) -> RunLock:
     """The run lock of a spider: beside its state file (setting NEWSCRAWL_STATE)."""
-    from newscrawl.incremental.state import state_path
+    from newscrawl.incremental.stores import state_path
 
     template = settings.get("NEWSCRAWL_STATE", ".newscrawl/state-%(name)s.sqlite")
-    return RunLock(lock_path_for(state_path(template, spider_name)))
+    location = state_path(template, spider_name, settings.get("NEWSCRAWL_STATE_BACKEND"))
+    return RunLock(lock_path_for(location))

@@ -1,6 +1,7 @@
 """`RedisCrawlState`: the incremental crawl state in Redis, shared by every worker of a crawl.
 
-Selected when `NEWSCRAWL_STATE` is a `redis://`, `rediss://` or `unix://` URL. One hash per
+Selected (through `newscrawl.incremental.stores`) when `NEWSCRAWL_STATE` is a `redis://`,
+`rediss://` or `unix://` URL. One hash per
 canonical URL (`<prefix>:url:<key>`), a sorted set of keys by `last_seen` (`<prefix>:seen`, for
 expiry) and a small `<prefix>:meta` hash of counters; every update is one atomic Lua script, so
 workers may record the same article at once. Nothing loads the whole set. The key prefix comes
@@ -119,6 +120,13 @@ class RedisCrawlState(CrawlState):
         self._pipe = self._redis.pipeline(transaction=False)
         self._pending: set[str] = set()
         self._redis.ping()
+
+    @classmethod
+    def location_for(cls, template: str, spider_name: str) -> str:
+        """The URL with `%(name)s` filled in and the key prefix defaulting to
+        `newscrawl:state:<spider>`."""
+        url = template.replace("%(name)s", spider_name)
+        return with_prefix(url, f"{DEFAULT_PREFIX}:{spider_name}")
 
     def _hash(self, key: str) -> str:
         return f"{self.prefix}:url:{key}"

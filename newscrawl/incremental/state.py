@@ -1,7 +1,8 @@
 """Crawl state for incremental runs: what was emitted per canonical URL, behind a small interface.
 
 `CrawlState` is the interface the Scrapy components use; `SQLiteState` is the default backend (one
-file per spider, WAL mode). A Redis or SQL-server backend only has to implement `CrawlState`.
+file per spider, WAL mode). A Redis or SQL-server backend only has to implement `CrawlState` and
+register in `newscrawl.incremental.stores`, which opens the store a setting names.
 Every lookup is one indexed query; nothing loads the whole set into memory.
 """
 
@@ -156,6 +157,11 @@ class CrawlState(ABC):
     def close(self) -> None:
         """Commit and release the store."""
 
+    @classmethod
+    def location_for(cls, template: str, spider_name: str) -> str | Path:
+        """Where `spider_name`'s store lives: `template` with `%(name)s` filled in."""
+        return template.replace("%(name)s", spider_name)
+
     def get_many(self, keys: Iterable[str]) -> dict[str, StateRecord]:
         """Records for several keys at once (backends may override with one round trip)."""
         found = {}
@@ -202,6 +208,11 @@ class SQLiteState(CrawlState):
             self._db.executescript(_SCHEMA)
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
                              (str(SCHEMA_VERSION),))
+
+    @classmethod
+    def location_for(cls, template: str, spider_name: str) -> Path:
+        """The spider's state file: `template` with `%(name)s` filled in."""
+        return Path(template % {"name": spider_name})
 
     def _begin(self) -> None:
         if not self._in_tx:
@@ -313,32 +324,3 @@ class SQLiteState(CrawlState):
             self.commit()
         finally:
             self._db.close()
-
-
-def state_path(template: str, spider_name: str) -> Path:
-    """The state file for a spider: `template` with `%(name)s` replaced by the spider's name.
-
-    A Redis URL stays a string, its key prefix defaulting to `newscrawl:state:<spider>`."""
-    from newscrawl.incremental.redis_state import is_redis_url, with_prefix
-
-    if is_redis_url(template):
-        url = template.replace("%(name)s", spider_name)
-        return with_prefix(url, f"newscrawl:state:{spider_name}")  # type: ignore[return-value]
-    return Path(template % {"name": spider_name})
-
-
-def open_state(path: str | Path, backend: str | type[CrawlState] | None = None,
-               **options: object) -> CrawlState:
-    """Open the store at `path` with `backend` (a `CrawlState` class or its import path);
-    `options` go to the backend (SQLite: `synchronous`)."""
-    if backend is None or backend == "":
-        from newscrawl.incremental.redis_state import RedisCrawlState, is_redis_url
-
-        if is_redis_url(path):
-            return RedisCrawlState(str(path))
-        return SQLiteState(path, **options)  # type: ignore[arg-type]
-    if isinstance(backend, str):
-        from scrapy.utils.misc import load_object
-
-        backend = load_object(backend)
-    return backend(path, **options)  # type: ignore[operator, call-arg]

@@ -1,6 +1,7 @@
 """Incremental crawls: skip known-unchanged article requests, emit only new or changed articles.
 
-Three Scrapy components share one `IncrementalTracker` per crawler:
+Three Scrapy components share one `IncrementalTracker` per crawler, an extension (`EXTENSIONS`)
+that the others find with `tracker_for(crawler)` (`crawler.get_extension()`):
 
 * `IncrementalSpiderMiddleware` drops a discovered article request (`meta["discovery"]`) whose
   URL was already emitted and whose sitemap/feed date has not moved, and remembers which
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -42,14 +44,18 @@ from newscrawl.incremental.freshness import (
     state_key,
     truthy,
 )
-from newscrawl.incremental.state import CrawlState, later, open_state, state_path, utcnow
+from newscrawl.incremental.state import CrawlState, later, utcnow
+from newscrawl.incremental.stores import open_state, state_path
 
 __all__ = ["DATED_SOURCES", "IncrementalPipeline", "IncrementalSpiderMiddleware",
-           "IncrementalTracker", "content_fingerprint", "decide", "state_key", "truthy"]
+           "IncrementalTracker", "content_fingerprint", "decide", "state_key", "tracker_for",
+           "truthy"]
 
 logger = logging.getLogger(__name__)
 
 STATS_PREFIX = "newscrawl/incremental"
+
+
 @dataclass
 class Pending:
     """Where an item came from, kept from spider output until it is written or dropped."""
@@ -93,11 +99,10 @@ class IncrementalTracker:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalTracker:
-        """The crawler's tracker, created on first use."""
-        tracker = getattr(crawler, "_newscrawl_incremental", None)
+        """Built by Scrapy from EXTENSIONS; one tracker per crawler however often it is asked."""
+        tracker = _TRACKERS.get(crawler)
         if tracker is None:
-            tracker = cls(crawler)
-            crawler._newscrawl_incremental = tracker  # type: ignore[attr-defined]
+            tracker = _TRACKERS[crawler] = cls(crawler)
         return tracker
 
     def _commit_signal(self) -> object:
@@ -120,7 +125,7 @@ class IncrementalTracker:
         """How many configured feeds use an exporter that sends `item_written`."""
         from scrapy.utils.misc import load_object
 
-        from newscrawl.output.exporters import _FeedExporter
+        from newscrawl.output.exporters import BaseFeedExporter
 
         exporters = settings.getwithbase("FEED_EXPORTERS")
         count = 0
@@ -130,7 +135,7 @@ class IncrementalTracker:
                 cls = load_object(path) if isinstance(path, str) else path
             except (ImportError, NameError, ValueError):
                 continue
-            if isinstance(cls, type) and issubclass(cls, _FeedExporter):
+            if isinstance(cls, type) and issubclass(cls, BaseFeedExporter):
                 count += 1
         return count
 
@@ -162,9 +167,9 @@ class IncrementalTracker:
             except LockBusy as exc:
                 self._skip_run(name, exc)
                 return
-        path = state_path(settings.get("NEWSCRAWL_STATE", ".newscrawl/state-%(name)s.sqlite"),
-                          name)
         backend = settings.get("NEWSCRAWL_STATE_BACKEND")
+        path = state_path(settings.get("NEWSCRAWL_STATE", ".newscrawl/state-%(name)s.sqlite"),
+                          name, backend)
         options = {} if backend else {
             "synchronous": settings.get("NEWSCRAWL_STATE_SYNCHRONOUS", "NORMAL")}
         self.state = open_state(path, backend, **options)
@@ -340,6 +345,21 @@ class IncrementalTracker:
         self._pending.pop(id(item), None)
 
 
+#: The tracker of each live crawler, so that the extension, the middleware and the pipeline share
+#: one even when a project lists only some of them (gone with the crawler).
+_TRACKERS: weakref.WeakKeyDictionary[Crawler, IncrementalTracker] = weakref.WeakKeyDictionary()
+
+
+def tracker_for(crawler: Crawler) -> IncrementalTracker:
+    """The crawler's tracker: the running extension (`crawler.get_extension`) when EXTENSIONS
+    lists it, else the one shared by the middleware and the pipeline."""
+    try:
+        found = crawler.get_extension(IncrementalTracker)
+    except RuntimeError:  # asked before the extension manager exists
+        found = None
+    return found if found is not None else IncrementalTracker.from_crawler(crawler)
+
+
 def _drop(reason: str) -> DropItem:
     try:
         return DropItem(reason, log_level="DEBUG")  # type: ignore[call-arg]
@@ -352,7 +372,7 @@ class IncrementalSpiderMiddleware(BaseSpiderMiddleware):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.tracker = IncrementalTracker.from_crawler(crawler)
+        self.tracker = tracker_for(crawler)
 
     def process_spider_output(self, response: Response | None, result: Iterable[Any],
                               spider: Any = None) -> Iterable[Any]:
@@ -360,7 +380,7 @@ class IncrementalSpiderMiddleware(BaseSpiderMiddleware):
         found = False
         for o in result:
             found = found or not isinstance(o, Request)
-            if (o := self._get_processed(o, response)) is not None:
+            if (o := self.process_one(o, response)) is not None:
                 yield o
         self._after(response, found)
 
@@ -371,9 +391,15 @@ class IncrementalSpiderMiddleware(BaseSpiderMiddleware):
         found = False
         async for o in result:
             found = found or not isinstance(o, Request)
-            if (o := self._get_processed(o, response)) is not None:
+            if (o := self.process_one(o, response)) is not None:
                 yield o
         self._after(response, found)
+
+    def process_one(self, o: Any, response: Response | None) -> Any:
+        """One output object through `get_processed_request` or `get_processed_item`."""
+        if isinstance(o, Request):
+            return self.get_processed_request(o, response)
+        return self.get_processed_item(o, response)
 
     def _after(self, response: Response | None, found: bool) -> None:
         if (not found and response is not None and "discovery" in response.meta
@@ -404,7 +430,7 @@ class IncrementalPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalPipeline:
         """Built by Scrapy from ITEM_PIPELINES."""
-        return cls(IncrementalTracker.from_crawler(crawler))
+        return cls(tracker_for(crawler))
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         """Pass new and changed articles on; raise DropItem("unchanged") for the rest."""

@@ -30,6 +30,7 @@ from typing import IO, Any
 from itemadapter import ItemAdapter
 from scrapy.exporters import BaseItemExporter
 
+from newscrawl.compat import feed_slot_of
 from newscrawl.items import ARTICLE_FIELDS, Article, RelatedLink
 from newscrawl.output.signals import item_written
 from newscrawl.output.textlayout import article_to_text
@@ -88,8 +89,9 @@ def split_txt_feed(text: str) -> list[str]:
     return [p.strip("\n") + "\n" for p in parts if p.strip()]
 
 
-class _FeedExporter(BaseItemExporter):
-    """Shared machinery: one write per record, flush, optional fsync, `item_written` signal."""
+class BaseFeedExporter(BaseItemExporter):
+    """Base of every newscrawl exporter: one write per record, flush, optional fsync, then the
+    `item_written` signal (subclass it for a new format that the incremental state can trust)."""
 
     format_name = ""
 
@@ -103,7 +105,7 @@ class _FeedExporter(BaseItemExporter):
         self.items_written = 0
 
     @classmethod
-    def from_crawler(cls, crawler: Any, file: IO[bytes], **kwargs: Any) -> _FeedExporter:
+    def from_crawler(cls, crawler: Any, file: IO[bytes], **kwargs: Any) -> BaseFeedExporter:
         """Build with the crawler's settings; Scrapy's FeedExporter calls this per feed file."""
         kwargs.setdefault("fsync", crawler.settings.getbool("NEWSCRAWL_FEED_FSYNC", False))
         cls._settings_kwargs(crawler.settings, kwargs)
@@ -142,13 +144,9 @@ class _FeedExporter(BaseItemExporter):
             self._announce(item)
 
     def _feed_slot(self) -> Any:
-        """The Scrapy FeedSlot writing to our file, found once through the FeedExporter."""
-        if self._slot is None and self.crawler is not None and self.crawler.extensions:
-            for ext in getattr(self.crawler.extensions, "middlewares", ()):
-                for slot in getattr(ext, "slots", ()) or ():
-                    slot_file = getattr(slot, "file", None)
-                    if slot_file is self.file or getattr(slot_file, "file", None) is self.file:
-                        self._slot = slot
+        """The Scrapy FeedSlot writing through this exporter, looked up once."""
+        if self._slot is None:
+            self._slot = feed_slot_of(self.crawler, self)
         return self._slot
 
     def feed_uri(self) -> str | None:
@@ -168,7 +166,7 @@ class _FeedExporter(BaseItemExporter):
             uri=self.feed_uri(), format=slot.format if slot is not None else self.format_name)
 
 
-class JsonLinesExporter(_FeedExporter):
+class JsonLinesExporter(BaseFeedExporter):
     """One JSON object per line; each line is one write + flush, so no line is ever partial."""
 
     format_name = "jsonlines"
@@ -179,7 +177,7 @@ class JsonLinesExporter(_FeedExporter):
         self._write(line, item)
 
 
-class JsonExporter(_FeedExporter):
+class JsonExporter(BaseFeedExporter):
     """A JSON array of records; valid JSON once the feed is closed."""
 
     format_name = "json"
@@ -229,7 +227,7 @@ def csv_cell(name: str, value: Any, *, escape_formulas: bool = True) -> str:
     return text
 
 
-class CsvExporter(_FeedExporter):
+class CsvExporter(BaseFeedExporter):
     """Flat CSV: one row per article, columns in schema order.
 
     `body` paragraphs are joined by a blank line, `authors` and `tags` by `; `, `related` as one
@@ -284,7 +282,7 @@ class CsvExporter(_FeedExporter):
         self._write(self._row(cells), item)
 
 
-class TxtExporter(_FeedExporter):
+class TxtExporter(BaseFeedExporter):
     """The seed's layout, one article after another, separated by the `TXT_SEPARATOR` line."""
 
     format_name = "txt"

@@ -1,6 +1,47 @@
-"""newscrawl: a Scrapy crawler for news portals that extracts articles as structured data."""
+"""newscrawl: a Scrapy crawler for news portals that extracts articles as structured data.
 
-from newscrawl.items import Article, RelatedLink
+The public API (imported lazily, PEP 562, so `import newscrawl` stays cheap and cycle-free):
 
-__all__ = ["Article", "RelatedLink", "__version__"]
+- `Addon`: the Scrapy add-on; `ADDONS = {"newscrawl.Addon": 0}` wires newscrawl into a project.
+- `NewsSpider`: the base spider; `class Mine(NewsSpider): name = "mine"`, run with `-a url=...`.
+- `extract_article`: HTML + URL → `Article`, the same extraction a crawl runs.
+- `Article`, `RelatedLink`: the item every feed writes, and one entry of its `related` list.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newscrawl.addon import Addon
+    from newscrawl.crawl.spider import NewsSpider
+    from newscrawl.items import Article, RelatedLink
+    from newscrawl.routing import extract_article
+
+__all__ = ["Addon", "Article", "NewsSpider", "RelatedLink", "__version__", "extract_article"]
 __version__ = "0.1.0"
+
+#: Public name → the module that defines it.
+_EXPORTS = {
+    "Addon": "newscrawl.addon",
+    "NewsSpider": "newscrawl.crawl.spider",
+    "extract_article": "newscrawl.routing",
+    "Article": "newscrawl.items",
+    "RelatedLink": "newscrawl.items",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use and keep it in the module namespace."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'newscrawl' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the lazy public ones included."""
+    return sorted(set(globals()) | set(__all__))

@@ -35,7 +35,7 @@ from twisted.internet import error as net
 from twisted.python.failure import Failure
 from twisted.web.client import ResponseNeverReceived
 
-from newscrawl import settings as project_settings
+from newscrawl import defaults as project_settings
 from newscrawl.crawl.download_checks import (
     CompleteBodyMiddleware,
     CompressedBodyError,

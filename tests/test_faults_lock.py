@@ -19,7 +19,7 @@ from newscrawl.devtools.portal_server import PortalServer
 from newscrawl.incremental.lock import RunLock
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDONS = json.dumps({**project_settings.ADDONS, "newscrawl.crawl.preflight.Preflight": 900})
+ADDONS = json.dumps(project_settings.ADDONS)  # newscrawl.Addon runs the preflight last
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0",
         "-s", "HTTPCACHE_ENABLED=False", "-s", "NEWSCRAWL_RENDER_ENABLED=False",
         "-s", f"ADDONS={ADDONS}"]

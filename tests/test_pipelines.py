@@ -310,10 +310,17 @@ def test_each_pipeline_is_switchable(cls, setting: str) -> None:
 
 
 def test_project_settings_wire_pipelines_in_order() -> None:
-    from newscrawl import settings
+    from scrapy.settings import Settings
+    from scrapy.utils.conf import build_component_list
+    from scrapy.utils.misc import load_object
 
-    order = [name.rsplit(".", 1)[-1] for name, _ in
-             sorted(settings.ITEM_PIPELINES.items(), key=lambda kv: kv[1])]
+    from newscrawl.addon import apply_defaults
+
+    settings = Settings()
+    settings.setmodule("newscrawl.settings")
+    apply_defaults(settings)  # what newscrawl.Addon does before the crawl
+    order = [load_object(c).__name__
+             for c in build_component_list(settings.getwithbase("ITEM_PIPELINES"))]
     ours = [n for n in order if n in {"NormalisePipeline", "DatesPipeline",
                                       "RelatedLinksPipeline", "ValidatePipeline",
                                       "DuplicatesPipeline"}]

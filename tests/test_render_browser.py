@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl import settings as project_settings
+from newscrawl import defaults as project_settings
 from newscrawl.devtools.portal_server import PortalServer
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from newscrawl import settings as project_settings
+from newscrawl import defaults as project_settings
 from newscrawl.portals import get_portal
 from newscrawl.render import browser as render
 from newscrawl.render.browser import (
@@ -69,13 +69,13 @@ def test_addon_installs_handlers_and_browser_options_only_when_enabled():
                  "--disable-sync"):
         assert flag in options["args"]
     assert isinstance(on.get("PLAYWRIGHT_ABORT_REQUEST"), RouteBlocker)
-    assert "newscrawl.render.browser.RenderMiddleware" in on.getdict("DOWNLOADER_MIDDLEWARES")
+    assert RenderMiddleware in on.getdict("DOWNLOADER_MIDDLEWARES")
 
     off = get_crawler(Spider, _settings(NEWSCRAWL_RENDER_ENABLED=False)).settings
     assert HANDLER not in off.getdict("DOWNLOAD_HANDLERS").values()
     assert not off.get("PLAYWRIGHT_ABORT_REQUEST")
     # The middleware stays, so a rendering portal can say once that it falls back.
-    assert "newscrawl.render.browser.RenderMiddleware" in off.getdict("DOWNLOADER_MIDDLEWARES")
+    assert RenderMiddleware in off.getdict("DOWNLOADER_MIDDLEWARES")
 
 
 def test_addon_starts_no_browser_for_a_plain_portal_spider():

@@ -100,7 +100,10 @@ def build_settings(args: argparse.Namespace) -> Any:
     if "SCRAPY_SETTINGS_MODULE" not in os.environ and not closest_scrapy_cfg():
         os.environ["SCRAPY_SETTINGS_MODULE"] = "newscrawl.settings"
     _check_log_level(args.loglevel)
+    from newscrawl.addon import apply_defaults
+
     settings = get_project_settings()
+    apply_defaults(settings)  # the run lock below reads NEWSCRAWL_STATE before any crawler exists
     settings.set("FEEDS", feeds_for(args.out, args.formats), priority="cmdline")
     for name, value in _pairs(args.settings, "-s").items():
         settings.set(name, value, priority="cmdline")

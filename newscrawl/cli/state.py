@@ -24,14 +24,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings():  # noqa: ANN202 - scrapy Settings
+    """The project's settings over newscrawl's defaults (no crawler runs the add-on here)."""
     import os
 
     from scrapy.utils.conf import closest_scrapy_cfg
     from scrapy.utils.project import get_project_settings
 
+    from newscrawl.addon import apply_defaults
+
     if "SCRAPY_SETTINGS_MODULE" not in os.environ and not closest_scrapy_cfg():
         os.environ["SCRAPY_SETTINGS_MODULE"] = "newscrawl.settings"
-    return get_project_settings()
+    settings = get_project_settings()
+    apply_defaults(settings)
+    return settings
 
 
 def resolve_path(spider: str, path: str | None = None) -> Path:
@@ -39,7 +44,7 @@ def resolve_path(spider: str, path: str | None = None) -> Path:
     if path:
         return Path(path)
     settings = _settings()
-    return state_path(settings.get("NEWSCRAWL_STATE", ".newscrawl/state-%(name)s.sqlite"), spider)
+    return state_path(settings.get("NEWSCRAWL_STATE"), spider)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -162,7 +162,7 @@ class CompleteBodyMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Any) -> CompleteBodyMiddleware:
         """Built by Scrapy; NotConfigured when compression handling is off."""
-        if not crawler.settings.getbool("COMPRESSION_ENABLED", True):
+        if not crawler.settings.getbool("COMPRESSION_ENABLED"):
             raise NotConfigured
         return cls(crawler)
 

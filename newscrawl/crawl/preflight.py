@@ -116,14 +116,14 @@ def is_incremental(spider: Any, settings: BaseSettings) -> bool:
     """True when the spider runs incrementally (`-a incremental=1` or NEWSCRAWL_INCREMENTAL)."""
     flag = getattr(spider, "incremental", None)
     if flag is None:
-        flag = settings.get("NEWSCRAWL_INCREMENTAL", False)
+        flag = settings.get("NEWSCRAWL_INCREMENTAL")
     return truthy(flag)
 
 
 class Preflight:
     """Scrapy add-on: the run lock and the feed check, before feeds are opened or requests made.
 
-    Enable it with `ADDONS = {"newscrawl.crawl.preflight.Preflight": 0}`.
+    Run last by `newscrawl.Addon` (`ADDONS = {"newscrawl.Addon": 0}`), once FEEDS are final.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -143,7 +143,7 @@ class Preflight:
         if spider is None:  # settings loaded outside Crawler.crawl: nothing to check yet
             return
         self.crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        if is_incremental(spider, settings) and settings.getbool("NEWSCRAWL_STATE_LOCK", True):
+        if is_incremental(spider, settings) and settings.getbool("NEWSCRAWL_STATE_LOCK"):
             from newscrawl.incremental.lock import LockBusy, run_lock_for
 
             try:

@@ -29,7 +29,7 @@ class Progress:
     @classmethod
     def from_crawler(cls, crawler: Any) -> Progress:
         """Build from the crawler's settings and hook the spider signals."""
-        interval = crawler.settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 30.0)
+        interval = crawler.settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL")
         if interval <= 0:
             raise NotConfigured
         ext = cls(crawler, interval)

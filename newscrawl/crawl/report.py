@@ -25,14 +25,11 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from w3lib.url import file_uri_to_path
 
+from newscrawl import defaults
 from newscrawl.items import ARTICLE_FIELDS
 
 logger = logging.getLogger(__name__)
 
-#: Floors used when NEWSCRAWL_COVERAGE_FLOORS is not set.
-DEFAULT_COVERAGE_FLOORS: dict[str, float] = {
-    "headline": 1.0, "body": 1.0, "published": 0.8, "authors": 0.5,
-}
 #: Fields whose coverage says nothing (flags and counters with defaults).
 UNMEASURED_FIELDS = frozenset({"paywalled", "updated", "version"})
 REPORT_SUFFIX = ".stats.json"
@@ -69,8 +66,8 @@ def resolve_floors(settings: Any, spider: Any = None) -> dict[str, float]:
     entry keyed by the spider's name (a nested dict) and by a `coverage_floors` spider attribute.
     """
     raw = settings.getdict("NEWSCRAWL_COVERAGE_FLOORS") if settings is not None else {}
-    if not raw:
-        raw = dict(DEFAULT_COVERAGE_FLOORS)
+    if not raw:  # unset or empty: the add-on's default floors
+        raw = dict(defaults.NEWSCRAWL_COVERAGE_FLOORS)
     floors = {k: float(v) for k, v in raw.items() if not isinstance(v, dict)}
     name = getattr(spider, "name", None)
     if name and isinstance(raw.get(name), dict):
@@ -171,7 +168,7 @@ class RunReport:
     @classmethod
     def from_crawler(cls, crawler: Any) -> RunReport:
         """Connect to the crawler's signals; NotConfigured when NEWSCRAWL_REPORT_ENABLED is off."""
-        if not crawler.settings.getbool("NEWSCRAWL_REPORT_ENABLED", True):
+        if not crawler.settings.getbool("NEWSCRAWL_REPORT_ENABLED"):
             raise NotConfigured("NEWSCRAWL_REPORT_ENABLED is off")
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
@@ -216,7 +213,7 @@ class RunReport:
         spider = self.crawler.spider
         floors = resolve_floors(self.settings, spider)
         coverage = self.coverage()
-        min_items = self.settings.getint("NEWSCRAWL_COVERAGE_MIN_ITEMS", 10)
+        min_items = self.settings.getint("NEWSCRAWL_COVERAGE_MIN_ITEMS")
         below = {}
         if self.items >= max(min_items, 1):
             below = {f: coverage.get(f, 0.0) for f, floor in floors.items()

@@ -3,8 +3,9 @@
 Only candidate article requests (those carrying `meta["discovery"]`) of a portal with
 `render=True` are rendered; listing pages, sitemaps and feeds stay plain HTTP. The pieces:
 
-- `RenderAddon` (in `ADDONS`) installs `RenderMiddleware` always, and the scrapy-playwright
-  download handlers only when `NEWSCRAWL_RENDER_ENABLED` is on, so plain crawls start no browser.
+- `RenderAddon` (run by `newscrawl.Addon`) installs `RenderMiddleware` always, and the
+  scrapy-playwright download handlers only when `NEWSCRAWL_RENDER_ENABLED` is on, so plain
+  crawls start no browser.
 - `RenderMiddleware` marks the requests to render, caps and reuses browser pages (`PagePool`),
   counts rendered pages and render time, and turns a failed render (browser missing, crashed
   page, navigation timeout) into a plain re-request: an article is never lost.
@@ -184,8 +185,8 @@ class RenderAddon:
     def update_settings(self, settings: BaseSettings) -> None:
         """Add the middleware; install the Playwright handlers when rendering can happen."""
         settings.setdefault_in_component_priority_dict(
-            "DOWNLOADER_MIDDLEWARES", "newscrawl.render.browser.RenderMiddleware", MIDDLEWARE_ORDER)
-        if not settings.getbool("NEWSCRAWL_RENDER_ENABLED", True) or not _playwright_installed():
+            "DOWNLOADER_MIDDLEWARES", RenderMiddleware, MIDDLEWARE_ORDER)
+        if not settings.getbool("NEWSCRAWL_RENDER_ENABLED") or not _playwright_installed():
             return
         spider = getattr(self.crawler, "spider", None)
         portal = _as_portal(getattr(spider, "portal", None))
@@ -195,7 +196,7 @@ class RenderAddon:
         handlers.update({"http": HANDLER, "https": HANDLER})
         _set(settings, "DOWNLOAD_HANDLERS", handlers)
         options = dict(settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
-        options["executable_path"] = settings.get("NEWSCRAWL_CHROMIUM_PATH", "/usr/bin/chromium")
+        options["executable_path"] = settings.get("NEWSCRAWL_CHROMIUM_PATH")
         _set(settings, "PLAYWRIGHT_LAUNCH_OPTIONS", options)
         if not settings.get("PLAYWRIGHT_ABORT_REQUEST"):
             blocker = RouteBlocker(self.crawler,
@@ -251,15 +252,15 @@ class RenderMiddleware:
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
-        self.enabled = settings.getbool("NEWSCRAWL_RENDER_ENABLED", True)
+        self.enabled = settings.getbool("NEWSCRAWL_RENDER_ENABLED")
         handler = settings.getdict("DOWNLOAD_HANDLERS").get("https")
         self.available = handler == HANDLER
-        self.wait_timeout_ms = settings.getfloat("NEWSCRAWL_RENDER_WAIT_TIMEOUT", 8.0) * 1000
-        self.nav_timeout_ms = settings.getfloat("NEWSCRAWL_RENDER_TIMEOUT", 20.0) * 1000
-        self.settle_ms = settings.getfloat("NEWSCRAWL_RENDER_SETTLE", 0.5) * 1000
-        self.scroll = settings.getbool("NEWSCRAWL_RENDER_SCROLL", True)
-        self.pages = PagePool(settings.getint("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 4),
-                              settings.getint("NEWSCRAWL_RENDER_PAGE_REUSE", 50))
+        self.wait_timeout_ms = settings.getfloat("NEWSCRAWL_RENDER_WAIT_TIMEOUT") * 1000
+        self.nav_timeout_ms = settings.getfloat("NEWSCRAWL_RENDER_TIMEOUT") * 1000
+        self.settle_ms = settings.getfloat("NEWSCRAWL_RENDER_SETTLE") * 1000
+        self.scroll = settings.getbool("NEWSCRAWL_RENDER_SCROLL")
+        self.pages = PagePool(settings.getint("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT"),
+                              settings.getint("NEWSCRAWL_RENDER_PAGE_REUSE"))
         self.broken: str | None = None  # why the browser cannot be used in this crawl
         self._told: set[str] = set()
 

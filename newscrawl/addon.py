@@ -1,0 +1,103 @@
+"""`newscrawl.Addon`: one `ADDONS` line wires newscrawl into any Scrapy project.
+
+    ADDONS = {"newscrawl.Addon": 0}
+
+`update_settings` puts every default of `newscrawl.defaults` in at `addon` priority (a project's
+settings, a spider's `custom_settings` and `-s` still win), merges the pipelines, middlewares,
+extensions and feed exporters into the project's component dicts entry by entry (an entry the
+project already has, `None` included, is kept), then runs the sub add-ons in order:
+
+1. `newscrawl.render.browser.RenderAddon`: the render middleware; the browser download handlers
+   only when `NEWSCRAWL_RENDER_ENABLED` is on and the spider's portal renders;
+2. `newscrawl.distributed.addon.DistributedAddon`: the scrapy-redis scheduler when
+   `NEWSCRAWL_REDIS_URL` is set;
+3. `newscrawl.crawl.preflight.Preflight`: the run lock and the feed check, last, once FEEDS are
+   final (an add-on listed after this one must not change FEEDS).
+
+Do not list the sub add-ons in `ADDONS` as well. The DNS resolver (`TWISTED_DNS_RESOLVER`) is a
+process setting, so it is set in `update_pre_crawler_settings`, which Scrapy runs on the process
+settings before any crawler exists.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
+from scrapy.utils.misc import load_object
+
+from newscrawl import defaults
+
+__all__ = ["Addon", "apply_defaults"]
+
+PRIORITY = "addon"
+#: Settings that are component priority dicts: merged entry by entry, never replaced whole.
+COMPONENT_DICTS = ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "ITEM_PIPELINES", "EXTENSIONS")
+#: Settings that map a name to a class path (feed formats): merged key by key.
+MAPPINGS = ("FEED_EXPORTERS",)
+
+
+def _merge_components(settings: BaseSettings, name: str, components: dict[str, Any]) -> None:
+    """Add each component the project does not list yet (as a class, the way Scrapy compares)."""
+    for path, order in components.items():
+        settings.setdefault_in_component_priority_dict(name, load_object(path), order)
+
+
+def _merge_mapping(settings: BaseSettings, name: str, mapping: dict[str, Any]) -> None:
+    """Add each key the project does not map yet; the setting keeps its priority."""
+    merged = settings.getdict(name)
+    missing = {k: v for k, v in mapping.items() if k not in merged}
+    if missing:
+        settings.set(name, {**merged, **missing}, priority=settings.getpriority(name) or 0)
+
+
+def apply_defaults(settings: BaseSettings) -> None:
+    """Put every newscrawl default into `settings` at `addon` priority and merge the components.
+
+    Also for code that reads settings outside a crawl (e.g. `newscrawl state`).
+    """
+    for name in defaults.names():
+        value = getattr(defaults, name)
+        if name in COMPONENT_DICTS:
+            _merge_components(settings, name, value)
+        elif name in MAPPINGS:
+            _merge_mapping(settings, name, value)
+        else:
+            settings.set(name, copy.deepcopy(value), priority=PRIORITY)
+
+
+class Addon:
+    """Scrapy add-on wiring newscrawl: defaults, components, rendering, distribution, preflight."""
+
+    def __init__(self, crawler: Crawler | None = None) -> None:
+        self.crawler = crawler
+        self.render: Any = None
+        self.distributed: Any = None
+        self.preflight: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Addon:
+        """Built by Scrapy's add-on manager, after the spider and before the settings freeze."""
+        return cls(crawler)
+
+    @classmethod
+    def update_pre_crawler_settings(cls, settings: BaseSettings) -> None:
+        """Process-wide settings (read before any crawler exists): the DNS resolver."""
+        settings.set("TWISTED_DNS_RESOLVER", defaults.TWISTED_DNS_RESOLVER, priority=PRIORITY)
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        """Defaults and components first, then rendering, distribution and, last, preflight."""
+        from newscrawl.crawl.preflight import Preflight
+        from newscrawl.distributed.addon import DistributedAddon
+        from newscrawl.render.browser import RenderAddon
+
+        apply_defaults(settings)
+        self.render = RenderAddon(self.crawler)
+        self.render.update_settings(settings)
+        self.distributed = DistributedAddon()
+        self.distributed.update_settings(settings)
+        if self.crawler is not None:
+            self.preflight = Preflight(self.crawler)
+            self.preflight.update_settings(settings)

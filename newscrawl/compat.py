@@ -37,7 +37,10 @@ def _warn_once(what: str) -> None:
 def wake_engine(crawler: Crawler) -> bool:
     """Ask the running engine to pull from its scheduler at once; False when it cannot be asked
     (no engine or spider open, or a Scrapy whose engine no longer has `_slot.nextcall`)."""
-    engine = getattr(crawler, "engine", None)
+    try:
+        engine = crawler.engine
+    except (RuntimeError, AttributeError):  # the crawl has not started
+        return False
     slot = getattr(engine, "_slot", None)
     if slot is None:
         return False  # no spider open (or the engine changed: the test catches that)

@@ -5,6 +5,11 @@ Arguments (`-a name=value`): `url` (generic spider), `since` / `until` (`2h`, `3
 `limit`, `sections` (comma-separated URL path prefixes), `base_url` (serve the portal from another
 host, e.g. a mirror), `follow_listing` (`auto`: only when sitemaps and feeds give nothing; `on`;
 `off`). Article requests carry `meta["discovery"]` (see `newscrawl.discovery.Entry.meta`).
+
+The spider requests every discovery of an article; Scrapy's duplicate filter drops the repeats
+(with `newscrawl.crawl.fingerprint.CanonicalFingerprinter`, every variant of one page is one
+request), counted as `newscrawl/duplicates/discovered`. Components between the spider and the
+scheduler (the incremental middleware) thus see every discovery, dates included.
 """
 
 from __future__ import annotations
@@ -32,8 +37,9 @@ from newscrawl.discovery import (
     parse_sitemap,
     sitemaps_from_robots,
 )
-from newscrawl.extract import ExtractionError, extract_article
+from newscrawl.extract import ExtractionError
 from newscrawl.portals import Portal, get_portal
+from newscrawl.routing import extract_article
 from newscrawl.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -100,13 +106,14 @@ class NewsSpider(scrapy.Spider):
         self.limit: int | None = None
         self.section_prefixes: tuple[str, ...] = ()
         self.follow_listing = "off"
-        self._scheduled: set[str] = set()
         self._discovered: set[str] = set()
         self._documents: set[str] = set()
         self._yielded: set[str] = set()
         self._listing_pages = 0
         self._listing_cap_logged = False
-        self._entries_found = 0
+        #: Sitemap and feed entries found so far (listing links not counted): when none are
+        #: found, `follow_listing=auto` falls back to listing pages.
+        self.entries_found = 0
         self._listing_started = False
         self.articles = 0
 
@@ -151,13 +158,21 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
-        """Build the spider and listen for `spider_idle` (the listing-page fallback)."""
+        """Build the spider; listen for `spider_idle` (the listing-page fallback) and for
+        `request_dropped` (discoveries the duplicate filter drops)."""
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # Hosts the settings allow besides the portal's: Scrapy's offsite check and the host
+        # guard (newscrawl.crawl.hosts) then agree on where requests may go.
+        extra = crawler.settings.getlist("NEWSCRAWL_ALLOWED_HOSTS")
+        if spider.allowed_domains and extra:
+            spider.allowed_domains = sorted({*spider.allowed_domains,
+                                             *(h.strip().lower() for h in extra if h.strip())})
         spider.max_listing_pages = crawler.settings.getint("NEWSCRAWL_MAX_LISTING_PAGES",
                                                            cls.max_listing_pages)
         spider.listing_barren_pages = crawler.settings.getint(
             "NEWSCRAWL_LISTING_BARREN_PAGES", cls.listing_barren_pages)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.on_request_dropped, signal=signals.request_dropped)
         return spider
 
     # -- URLs -----------------------------------------------------------------------------------
@@ -209,7 +224,7 @@ class NewsSpider(scrapy.Spider):
             return None
         self._documents.add(key)
         return scrapy.Request(url, callback=callback, errback=self.on_error, priority=P_DISCOVERY,
-                              meta={"newscrawl_probe": probe}, dont_filter=True)
+                              meta={"newscrawl_probe": probe})
 
     def _listing_starts(self) -> Iterator[scrapy.Request]:
         self._listing_started = True
@@ -235,14 +250,16 @@ class NewsSpider(scrapy.Spider):
             return None
         self._documents.add(key)
         self._listing_pages += 1
+        # The home page was fetched once already for the feeds it advertises; read as a listing
+        # it must be fetched again, past the duplicate filter. Other listing pages go through it.
         return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error,
-                              priority=P_LISTING, dont_filter=True,
+                              priority=P_LISTING, dont_filter=home,
                               meta={"newscrawl_probe": probe},
                               cb_kwargs={"home": home, "barren": barren})
 
     def on_idle(self, spider: scrapy.Spider | None = None) -> None:
         """`follow_listing=auto`: when sitemaps and feeds found nothing, follow listing pages."""
-        if self.follow_listing != "auto" or self._listing_started or self._entries_found:
+        if self.follow_listing != "auto" or self._listing_started or self.entries_found:
             return
         if self.limit is not None and self.articles >= self.limit:
             return
@@ -343,7 +360,7 @@ class NewsSpider(scrapy.Spider):
     # -- article requests ---------------------------------------------------------------------
     def _articles(self, entries: list[Entry], source: str, base: str) -> Iterator[Any]:
         if source != "listing":
-            self._entries_found += len(entries)
+            self.entries_found += len(entries)
         self.stat(f"discovery/{source}/entries", len(entries))
         for entry in entries:
             entry.url = self.map_url(entry.url, base)
@@ -362,16 +379,22 @@ class NewsSpider(scrapy.Spider):
             return TimeWindow(since=self.window.since).contains(entry.lastmod) is not False
         return True
 
-    def unschedule(self, url: str) -> None:
-        """Forget that `url` was scheduled, so a later discovery of it may request it again
-        (the incremental middleware calls this when it skipped the first discovery)."""
-        self._scheduled.discard(canonical_url(url))
+    def on_request_dropped(self, request: scrapy.Request, spider: Any = None) -> None:
+        """A request the scheduler refused (its duplicate filter saw it): a redirect hop back
+        onto its own chain is a loop (an error), an article request a repeated discovery."""
+        chain = request.meta.get("redirect_urls") or []
+        key = canonical_url(request.url)
+        if any(canonical_url(url) == key for url in chain):
+            self.stat("errors/redirect_loop")
+            logger.error("redirect_loop: %s (redirected back from %s)", chain[0], chain[-1])
+        elif "discovery" in request.meta:
+            self.stat("duplicates/discovered")
 
     def _article_request(self, entry: Entry, source: str) -> scrapy.Request | None:
-        key = canonical_url(entry.url)
-        if key in self._scheduled:
-            self.stat("duplicates/discovered")
-            return None
+        """The request for one discovered article, or None when a rule skips it (counted).
+
+        Repeats are not skipped here: Scrapy's duplicate filter drops them after the spider
+        middlewares (the incremental one records every discovery's date) have seen them."""
         if urlsplit(entry.url).scheme not in ("http", "https"):
             return None
         if self.section_prefixes and source != "listing" and not urlsplit(
@@ -387,11 +410,9 @@ class NewsSpider(scrapy.Spider):
         if self.limit is not None and self.articles >= self.limit:
             self.stat("skipped/limit")
             return None
-        self._scheduled.add(key)
         self.stat(f"requests/{source}")
         return scrapy.Request(entry.url, callback=self.parse_article, errback=self.on_error,
-                              priority=P_ARTICLE, dont_filter=True,
-                              meta={"discovery": entry.meta(source)})
+                              priority=P_ARTICLE, meta={"discovery": entry.meta(source)})
 
     # -- articles -----------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[Any]:

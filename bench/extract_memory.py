@@ -6,7 +6,8 @@ Each measurement runs in a fresh subprocess (peak RSS from `resource.getrusage`)
 
 `mixed` is an article followed by comment markup, scripts and long text; `dense` is tiny
 elements only; `text` long paragraphs; `script` inline scripts. The checkout's own `newscrawl`
-is imported, whatever version of the package is installed.
+is imported, whatever version of the package is installed. `--write-results [FILE]` also
+writes the figures to `docs/results/extract_memory.md` (or FILE).
 """
 
 from __future__ import annotations
@@ -18,6 +19,16 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from newscrawl.devtools.results import (  # noqa: E402
+    Results,
+    command_line,
+    drop_option,
+    results_path,
+    write_results,
+)
+
 PROSE = "Zażółć gęślą jaźń, powiedział minister w czwartek w Łodzi. "
 UNITS = {
     "dense": '<div class="c"><a href="/p/1">Czytelnik ąę</a><span>12:00</span></div>\n',
@@ -34,7 +45,7 @@ if {kind!r} == "lxml":
     import lxml.html
     root = lxml.html.document_fromstring(data)
 else:
-    from newscrawl.extract import extract_article
+    from newscrawl.routing import extract_article
     article = extract_article(data, "https://wiadomosci.example.pl/kraj/strona")
 """
 #: Runs the measured child and prints its peak RSS (KB). The child is started from this small
@@ -60,12 +71,17 @@ def peak_mb(path: Path, kind: str) -> float:
     return int(out.stdout.split()[-1]) / 1024
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Print one line per page size: newscrawl's and lxml's peak RSS."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mb", type=int, nargs="+", default=[1, 10, 50])
     ap.add_argument("--kind", choices=sorted(UNITS), default="mixed")
-    args = ap.parse_args()
+    ap.add_argument("--write-results", metavar="FILE", nargs="?",
+                    const=str(results_path("extract_memory")),
+                    help="also write the figures to FILE (default docs/results/extract_memory.md)")
+    argv = sys.argv[1:] if argv is None else argv
+    args = ap.parse_args(argv)
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for mb in args.mb:
             path = Path(tmp) / f"page-{mb}.html"
@@ -73,6 +89,15 @@ def main() -> None:
             ours, ref = peak_mb(path, "newscrawl"), peak_mb(path, "lxml")
             print(f"{mb:4d} MB {args.kind:6s}  newscrawl peak {ours:7.1f} MB   "
                   f"lxml parse peak {ref:7.1f} MB   ratio {ours / ref:5.2f}")
+            rows.append([f"{mb} MB", args.kind, f"{ours:.1f} MB", f"{ref:.1f} MB",
+                         f"{ours / ref:.2f}"])
+    if args.write_results:
+        write_results(Path(args.write_results), Results(
+            title="Extraction memory (`bench/extract_memory.py`)",
+            command=command_line("python bench/extract_memory.py",
+                                 drop_option(argv, "--write-results")),
+            columns=["page", "kind", "newscrawl peak RSS", "lxml parse peak RSS", "ratio"],
+            rows=rows, notes=["Each figure from a fresh interpreter (peak RSS of the child)."]))
 
 
 if __name__ == "__main__":

@@ -3,12 +3,13 @@
 Every page is read once; the three timings are taken on the same bytes in the same run.
 
     python bench/extract_speed.py --corpus ../shared/corpus [--source zyte] [--limit 300]
-        [--step 9] [--no-trafilatura] [--no-compiled]
+        [--step 9] [--no-trafilatura] [--no-compiled] [--write-results [FILE]]
 
 `--step N` times every N-th case (a spread over all sources). `--no-compiled` runs the
 pure-Python passes even when the compiled extension (`newscrawl.extract._treepass`) is built,
 as on a machine installed without a C compiler. The checkout's own `newscrawl` is imported,
-whatever version of the package is installed.
+whatever version of the package is installed. `--write-results` also writes the figures to
+`docs/results/extract_speed.md` (or FILE), which the documentation cites.
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ import lxml.html
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from newscrawl.devtools.evaluate import case_url, load_cases, read_page  # noqa: E402
-from newscrawl.extract import extract_article  # noqa: E402
+from newscrawl.devtools.results import (  # noqa: E402
+    Results,
+    command_line,
+    drop_option,
+    results_path,
+    write_results,
+)
+from newscrawl.routing import extract_article  # noqa: E402
 
 
 def _time(fn, *args) -> float:
@@ -58,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-trafilatura", action="store_true")
     ap.add_argument("--no-compiled", action="store_true",
                     help="use the pure-Python tree passes")
+    ap.add_argument("--write-results", metavar="FILE", nargs="?",
+                    const=str(results_path("extract_speed")),
+                    help="also write the figures to FILE (default docs/results/extract_speed.md)")
+    argv = sys.argv[1:] if argv is None else argv
     args = ap.parse_args(argv)
     if args.no_compiled:
         _disable_compiled()
@@ -81,17 +93,47 @@ def main(argv: list[str] | None = None) -> int:
         if traf is not None:
             times["trafilatura"].append(_time(traf, html, url))
     print(f"pages: {len(cases)}")
-    med = {}
+    med, rows = {}, []
     for name, values in times.items():
         if values:
             med[name] = statistics.median(values) * 1000
+            mean = statistics.fmean(values) * 1000
             print(f"  {name:<12} median {med[name]:7.2f} ms   mean "
-                  f"{statistics.fmean(values) * 1000:7.2f} ms   total {sum(values):7.2f} s")
-    print(f"  newscrawl / lxml parse (median): {med['newscrawl'] / med['lxml parse']:.2f}x")
+                  f"{mean:7.2f} ms   total {sum(values):7.2f} s")
+            rows.append([name, f"{med[name]:.2f} ms", f"{mean:.2f} ms", f"{sum(values):.2f} s"])
+    ratios = [("newscrawl / lxml parse", f"{med['newscrawl'] / med['lxml parse']:.2f}x")]
     if "trafilatura" in med:
-        print(f"  trafilatura / newscrawl (median): {med['trafilatura'] / med['newscrawl']:.2f}x")
-        print(f"  newscrawl / trafilatura (median): {med['newscrawl'] / med['trafilatura']:.2f}")
+        ratios += [("trafilatura / newscrawl", f"{med['trafilatura'] / med['newscrawl']:.2f}x"),
+                   ("newscrawl / trafilatura", f"{med['newscrawl'] / med['trafilatura']:.2f}")]
+    for label, value in ratios:
+        print(f"  {label} (median): {value}")
+    if args.write_results:
+        rows += [[f"{label} (median)", value, "", ""] for label, value in ratios]
+        write_results(Path(args.write_results), Results(
+            title="Extraction speed (`bench/extract_speed.py`)",
+            command=command_line("python bench/extract_speed.py",
+                                 drop_option(argv, "--write-results")),
+            columns=["figure", "median", "mean", "total"], rows=rows,
+            notes=[f"{len(cases)} pages, one process; {_versions(traf is not None)}; "
+                   f"tree passes {'pure Python' if args.no_compiled else _pass_kind()}."]))
     return 0
+
+
+def _versions(with_trafilatura: bool) -> str:
+    """Versions of the libraries timed, for the results file."""
+    from importlib.metadata import version
+
+    out = f"lxml {version('lxml')}"
+    return out + (f", trafilatura {version('trafilatura')}" if with_trafilatura else "")
+
+
+def _pass_kind() -> str:
+    """Whether the compiled tree passes are built in this checkout."""
+    try:
+        import newscrawl.extract._treepass  # noqa: F401
+    except ImportError:
+        return "pure Python (extension not built)"
+    return "compiled"
 
 
 if __name__ == "__main__":

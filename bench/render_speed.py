@@ -7,6 +7,7 @@ and on (every article page through Chromium, third-party hosts and heavy resourc
 and prints articles per second from Scrapy's own `elapsed_time_seconds` (the browser's start
 included, the interpreter's start not), browser-seconds per rendered page, and the ratio.
 Politeness delays are switched off: this measures the machinery, not a portal.
+`--write-results [FILE]` also writes the figures to `docs/results/render_speed.md` (or FILE).
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from newscrawl.devtools.portal_server import PortalServer  # noqa: E402
+from newscrawl.devtools.results import (  # noqa: E402
+    Results,
+    command_line,
+    drop_option,
+    results_path,
+    write_results,
+)
 
 FAST = ["AUTOTHROTTLE_ENABLED=0", "DOWNLOAD_DELAY=0", "LOG_LEVEL=INFO", "RETRY_BACKOFF_BASE=0",
         "NEWSCRAWL_PROGRESS_INTERVAL=0", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
@@ -64,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                         help="extra Scrapy setting for both runs (e.g. "
                              "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT=8)")
+    parser.add_argument("--write-results", metavar="FILE", nargs="?",
+                        const=str(results_path("render_speed")),
+                        help="also write the figures to FILE "
+                             "(default docs/results/render_speed.md)")
+    argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
     rates: dict[str, list[float]] = {"plain": [], "rendered": []}
     last: dict[str, dict[str, float]] = {}
@@ -78,13 +91,24 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:
         site = args.site.name
     print(f"site {site}, spider {args.spider}, median of {args.repeat} rounds")
+    rows = []
     for mode in ("plain", "rendered"):
         r = last[mode]
         per_page = r["render_seconds"] / r["rendered"] if r["rendered"] else 0.0
-        print(f"  {mode:8s} {statistics.median(rates[mode]):7.1f} articles/s  "
-              f"({r['articles']:.0f} articles, {r['seconds']:.2f} s, {r['rendered']:.0f} "
-              f"rendered, {per_page:.2f} browser-s/page, {r['related']:.0f} related links)")
+        notes = (f"{r['articles']:.0f} articles, {r['seconds']:.2f} s, {r['rendered']:.0f} "
+                 f"rendered, {per_page:.2f} browser-s/page, {r['related']:.0f} related links")
+        print(f"  {mode:8s} {statistics.median(rates[mode]):7.1f} articles/s  ({notes})")
+        rows.append([mode, f"{statistics.median(rates[mode]):.1f}", notes])
     print(f"  plain/rendered ratio: {plain / rendered:.1f}x")
+    rows.append(["plain / rendered", f"{plain / rendered:.1f}x", ""])
+    if args.write_results:
+        write_results(Path(args.write_results), Results(
+            title="Rendering (`bench/render_speed.py`)",
+            command=command_line("python bench/render_speed.py",
+                                 drop_option(argv, "--write-results")),
+            columns=["mode", "articles/s", "last round"], rows=rows,
+            notes=[f"site {site}, spider {args.spider}, median of {args.repeat} rounds; "
+                   "browser start included, politeness delays off."]))
     return 0
 
 

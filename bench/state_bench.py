@@ -5,7 +5,8 @@
 Fills a fresh state with N article URLs the way a crawl does (one upsert per emitted article,
 a commit every `--batch` items), then times primary-key lookups of known and unknown URLs.
 Resident memory is sampled after every tenth of the inserts: it should stay flat, since the
-store keeps nothing per URL in Python memory.
+store keeps nothing per URL in Python memory. `--write-results [FILE]` also writes the figures
+to `docs/results/state_bench.md` (or FILE), which the documentation cites.
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from newscrawl.devtools.results import (  # noqa: E402
+    Results,
+    command_line,
+    drop_option,
+    results_path,
+    write_results,
+)
 from newscrawl.incremental.state import SQLiteState  # noqa: E402
 
 
@@ -44,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lookups", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=100, help="items per commit (as a crawl)")
     parser.add_argument("--path", default=None, help="state file (default: a temporary one)")
+    parser.add_argument("--write-results", metavar="FILE", nargs="?",
+                        const=str(results_path("state_bench")),
+                        help="also write the figures to FILE (default docs/results/state_bench.md)")
+    argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -78,13 +90,28 @@ def main(argv: list[str] | None = None) -> int:
         state.close()
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"urls                {args.urls:,} (commit every {args.batch})")
-    print(f"insert              {args.urls / insert_s:,.0f} upserts/s ({insert_s:.1f} s)")
-    print(f"lookup known        {args.lookups / known_s:,.0f} lookups/s")
-    print(f"lookup unknown      {args.lookups / unknown_s:,.0f} lookups/s")
-    print(f"state file          {size_mb:,.0f} MiB")
-    print("rss while filling   " + " ".join(f"{s:.0f}" for s in samples) + " MiB")
-    print(f"peak rss            {peak:.0f} MiB")
+    rows = [
+        ["urls", f"{args.urls:,} (commit every {args.batch})"],
+        ["insert", f"{args.urls / insert_s:,.0f} upserts/s ({insert_s:.1f} s)"],
+        ["lookup known", f"{args.lookups / known_s:,.0f} lookups/s"],
+        ["lookup unknown", f"{args.lookups / unknown_s:,.0f} lookups/s"],
+        ["state file", f"{size_mb:,.0f} MiB ({size_mb * 2**20 / args.urls:,.0f} bytes per URL)"],
+        ["rss while filling", " ".join(f"{s:.0f}" for s in samples) + " MiB"],
+        ["peak rss", f"{peak:.0f} MiB"],
+    ]
+    for label, value in rows:
+        print(f"{label:<20}{value}")
+    if args.write_results:
+        import sqlite3
+
+        write_results(Path(args.write_results), Results(
+            title="Crawl state (`bench/state_bench.py`)",
+            command=command_line("python bench/state_bench.py",
+                                 drop_option(argv, "--write-results")),
+            columns=["figure", "value"], rows=rows,
+            notes=[f"SQLite {sqlite3.sqlite_version}, one process, state file on the disk of "
+                   "the temporary folder (or `--path`); resident memory sampled every tenth "
+                   "of the inserts."]))
     return 0
 
 

@@ -73,6 +73,21 @@ def command_line(prog: str, args: Iterable[str], base: Path | None = None) -> st
     return shlex.join([*shlex.split(prog), *shown])
 
 
+def drop_option(argv: Sequence[str], option: str) -> list[str]:
+    """`argv` without `option` and its value (`--opt FILE`, `--opt=FILE` or a bare `--opt`)."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+            if not arg.startswith("-"):
+                continue
+        if arg == option:
+            skip = True
+        elif not arg.startswith(option + "="):
+            out.append(arg)
+    return out
+
+
 def _cell(value: object) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 

@@ -1,0 +1,86 @@
+"""Routing by URL sits above `extract` and `portals`: the generic parser for unknown hosts, the
+portal's parser for its own, and an `extract` package that never imports a portal module."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import newscrawl.routing as routing
+from newscrawl.extract import parse_document
+from newscrawl.extract.parser import ArticleParser
+from newscrawl.portals import get_portal
+
+ROOT = Path(__file__).resolve().parent.parent
+FETCHED = datetime(2024, 6, 20, 12, 0, tzinfo=UTC)
+PARAGRAPH = "Radni miasta przyjęli w czwartek uchwałę w sprawie nowego planu komunikacji. " * 4
+HTML = ("<!doctype html><html lang=\"pl\"><head><meta charset=\"utf-8\"><title>Tytuł</title>"
+        "<meta property=\"og:type\" content=\"article\"></head><body><article>"
+        "<h1>Nowy plan komunikacji miasta</h1>"
+        + "".join(f"<p>{i}. {PARAGRAPH}</p>" for i in range(4)) + "</article></body></html>")
+
+
+@pytest.fixture
+def chosen(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """The parser class and options each `extract_article` call ran (the real parse still runs)."""
+    calls: list[dict] = []
+
+    def spy(html, url, parser=None, **options):
+        calls.append({"parser": parser, **options})
+        return parse_document(html, url, parser, **options)
+
+    monkeypatch.setattr(routing, "parse_document", spy)
+    return calls
+
+
+def test_page_of_no_known_portal_is_read_by_the_generic_parser(chosen: list[dict]) -> None:
+    url = "https://lokalne-wiesci.example/kraj/plan-komunikacji"
+    assert routing.portal_for(url) is None
+    article = routing.extract_article(HTML.encode(), url, fetched_at=FETCHED)
+    assert chosen[0]["parser"] is None and chosen[0].get("portal") is None
+    assert article.portal is None
+    assert article.headline == "Nowy plan komunikacji miasta"
+    assert article == parse_document(HTML.encode(), url, ArticleParser, fetched_at=FETCHED)
+
+
+def test_portal_url_picks_the_portals_parser(chosen: list[dict]) -> None:
+    url = "https://wiadomosci.wp.pl/plan-komunikacji-6000000000000100a"
+    spec = get_portal("wp")
+    assert routing.portal_for(url) is spec
+    article = routing.extract_article(HTML.encode(), url, fetched_at=FETCHED)
+    assert chosen[0]["parser"] is spec.parser_for(FETCHED)
+    assert chosen[0]["portal"] == "wp" and chosen[0]["timezone"] == spec.timezone
+    assert article.portal == "wp"
+
+
+def test_portal_argument_overrides_the_url(chosen: list[dict]) -> None:
+    url = "https://lokalne-wiesci.example/kraj/plan-komunikacji"
+    article = routing.extract_article(HTML, url, fetched_at=FETCHED, portal="wp")
+    assert chosen[0]["parser"] is get_portal("wp").parser_for(FETCHED)
+    assert article.portal == "wp"
+    with pytest.raises(KeyError, match="unknown portal"):
+        routing.extract_article(HTML, url, portal="no-such-portal")
+
+
+def test_extract_package_imports_no_portal_module() -> None:
+    code = ("import json, sys; import newscrawl.extract, newscrawl.extract.parser; "
+            "print(json.dumps(sorted(m for m in sys.modules "
+            "if m.startswith(('newscrawl.portals', 'newscrawl.routing')))))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=True)
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
+
+
+def test_extract_sources_never_name_portals_or_routing() -> None:
+    """A lazy import inside a function would escape the sys.modules check above."""
+    pattern = re.compile(r"^\s*(from newscrawl(\.portals|\.routing)\b|import newscrawl\."
+                         r"(portals|routing)\b|from newscrawl import .*\b(portals|routing)\b)",
+                         re.MULTILINE)
+    for path in sorted((ROOT / "newscrawl" / "extract").glob("*.py")):
+        assert not pattern.search(path.read_text(encoding="utf-8")), path.name

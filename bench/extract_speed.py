@@ -48,11 +48,9 @@ def _time(fn, *args) -> float:
 def _disable_compiled() -> None:
     """Make every layer take its pure-Python path (the fallback of an install without a C
     compiler)."""
-    from newscrawl.extract import attrscan, blockscan, textstats
+    from newscrawl.extract.compiled import use_compiled
 
-    textstats.aggregate_compiled = None
-    blockscan._scan_compiled = blockscan._block_counts_compiled = None
-    attrscan._compiled = attrscan._compiled_with = None
+    use_compiled(False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,11 +127,9 @@ def _versions(with_trafilatura: bool) -> str:
 
 def _pass_kind() -> str:
     """Whether the compiled tree passes are built in this checkout."""
-    try:
-        import newscrawl.extract._treepass  # noqa: F401
-    except ImportError:
-        return "pure Python (extension not built)"
-    return "compiled"
+    from newscrawl.extract.compiled import BUILT
+
+    return "compiled" if BUILT else "pure Python (extension not built)"
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import datetime as dt
 import gzip
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,22 @@ def test_state_benchmark_writes_a_results_file(tmp_path, capsys):
     assert back.command == "python bench/state_bench.py --urls 300 --lookups 50"
     assert figures["urls"].startswith("300 ")
     assert figures["insert"].endswith(" s)") and "upserts/s" in figures["insert"]
+
+
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+_FILE = re.compile(r"(?<![\w/.])((?:newscrawl|tests|fixtures|bench|scripts)/[\w./-]*\.(?:py|pyx|"
+                   r"json|html|txt|sh))\b")
+_LINK = re.compile(r"\]\(([^)#:]+)(?:#[^)]*)?\)")
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_docs_cite_files_and_pages_that_exist(doc):
+    text = doc.read_text(encoding="utf-8")
+    missing = [p for p in _FILE.findall(text) if not (ROOT / p).exists()]
+    missing += [link for link in _LINK.findall(text) if not (doc.parent / link).exists()
+                and not link.startswith("results/")]
+    assert not missing, f"{doc.name} cites what is not in the checkout: {missing}"
+
+
+def test_readme_stays_short():
+    assert len((ROOT / "README.md").read_bytes()) < 12_000

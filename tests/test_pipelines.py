@@ -37,7 +37,7 @@ def _article(**kw) -> Article:
     return Article(**values)
 
 
-# -- normalise ---------------------------------------------------------------------------------
+# -- normalise: the text definition (newscrawl.extract.finish) run by the pipeline ---------------
 
 def test_normalise_cleans_text_fields() -> None:
     item = _article(headline="  Iwanow:\u200b nowa\u00a0współpraca &amp; NATO\n",
@@ -297,7 +297,6 @@ def test_duplicates_by_fingerprint() -> None:
 # -- switches ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("cls", "setting"), [
-    (NormalisePipeline, "NEWSCRAWL_NORMALISE_ENABLED"),
     (DatesPipeline, "NEWSCRAWL_DATES_ENABLED"),
     (RelatedLinksPipeline, "NEWSCRAWL_RELATED_ENABLED"),
     (ValidatePipeline, "NEWSCRAWL_VALIDATE_ENABLED"),
@@ -307,6 +306,22 @@ def test_each_pipeline_is_switchable(cls, setting: str) -> None:
     assert isinstance(cls.from_crawler(_crawler()), cls)
     with pytest.raises(NotConfigured):
         cls.from_crawler(_crawler(**{setting: False}))
+
+
+def test_normalise_is_switched_by_its_extra_patterns() -> None:
+    """Extraction gives the text already: the pipeline runs only to apply extra patterns."""
+    with pytest.raises(NotConfigured):
+        NormalisePipeline.from_crawler(_crawler())
+    with pytest.raises(NotConfigured):
+        NormalisePipeline.from_crawler(_crawler(NEWSCRAWL_BOILERPLATE_PATTERNS=[]))
+    assert isinstance(NormalisePipeline.from_crawler(
+        _crawler(NEWSCRAWL_BOILERPLATE_PATTERNS=["x"])), NormalisePipeline)
+
+
+def test_fingerprint_is_the_extraction_one() -> None:
+    from newscrawl.extract import finish
+
+    assert fingerprint is finish.fingerprint
 
 
 def test_project_settings_wire_pipelines_in_order() -> None:

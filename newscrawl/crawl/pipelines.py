@@ -1,10 +1,16 @@
-"""Item pipelines, in the order they run (numbers as wired in newscrawl.settings.ITEM_PIPELINES).
+"""Item pipelines, in the order they run (numbers as wired in newscrawl.defaults.ITEM_PIPELINES).
+
+The article's text (clean fields, no boilerplate paragraphs, `word_count`, `fingerprint`) is
+defined once, in `newscrawl.extract.finish`, and given by extraction itself; the pipelines keep
+what depends on the crawl: its settings, date normalisation, related-link URLs, validation and
+deduplication.
 
 =====  ==========================  ===================================  ==========================
 order  pipeline                    what it guarantees                   switch
 =====  ==========================  ===================================  ==========================
-100    NormalisePipeline           clean text, no boilerplate lines,    NEWSCRAWL_NORMALISE_ENABLED
-                                   word_count, fingerprint
+100    NormalisePipeline           the text definition re-applied with  NEWSCRAWL_BOILERPLATE_
+                                   the crawl's extra boilerplate        PATTERNS (off when empty)
+                                   patterns
 200    DatesPipeline               ISO 8601 dates with offset, raw      NEWSCRAWL_DATES_ENABLED
                                    string kept, date_source set
 300    RelatedLinksPipeline        related links absolute, deduped,     NEWSCRAWL_RELATED_ENABLED
@@ -23,7 +29,6 @@ Dropped items are counted in the stats as `newscrawl/dropped/<reason>`, duplicat
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -36,47 +41,15 @@ from urllib.parse import urlsplit
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
-from newscrawl.extract.text import clean_text, norm_key, word_count
+from newscrawl.extract.finish import boilerplate_matcher, fingerprint, finish, is_boilerplate
+from newscrawl.extract.text import clean_text, norm_key
 from newscrawl.items import Article, RelatedLink
 from newscrawl.urls import canonical_url, clean_url, is_http_url
 
+__all__ = ["DatesPipeline", "DuplicatesPipeline", "NormalisePipeline", "RelatedLinksPipeline",
+           "ValidatePipeline", "article_schema", "fingerprint", "schema_errors"]
+
 logger = logging.getLogger(__name__)
-
-#: Whole paragraphs that are page furniture, not article text (matched case-insensitively
-#: against the cleaned paragraph; extend with NEWSCRAWL_BOILERPLATE_PATTERNS).
-BOILERPLATE_PATTERNS: tuple[str, ...] = (
-    # "Czytaj więcej", "Czytaj także: <title>", "Zobacz też:", "Przeczytaj również ..."
-    r"(czytaj|przeczytaj|zobacz)\s+(więcej|też|także|również)\b.{0,250}",
-    r"(reklama|advertisement|anzeige|werbung|sponsored|materiał sponsorowany)",
-    r"(udostępnij|podziel się|share|teilen)( (to|ten artykuł|artykuł|this|on \w+|na \w+))?"
-    r"[.:!]?",
-    r"(dalsza część|dalszy ciąg) (artykułu|tekstu) pod (materiałem wideo|reklamą|filmem)\.?",
-    r"(artykuł|tekst) (jest )?kontynuowany pod (reklamą|materiałem wideo)\.?",
-    r"(wybrane dla ciebie|polecane|polecamy|najnowsze|zobacz także|czytaj także|"
-    r"related articles|read more|mehr zum thema|das könnte sie auch interessieren)[:.]?",
-    r"(skomentuj|komentarze|comments)( \(\d+\))?",
-    r"(read more|weiterlesen|lesen sie auch)\b.{0,250}",
-)
-#: A "read more" link glued to the end of a teaser paragraph ("... Czytaj więcej »").
-READ_MORE_SUFFIX = re.compile(
-    r"\s*(?:czytaj (?:więcej|dalej)|read more|weiterlesen|mehr lesen)\s*[»›>….]*$", re.IGNORECASE)
-#: Fields whose value is one line of text.
-TEXT_FIELDS = ("headline", "lead", "section", "published_raw", "portal", "language")
-
-
-_WORD = re.compile(r"\w+")
-
-
-def _fingerprint_clean(headline: str | None, body: list[str]) -> str:
-    parts = [" ".join(_WORD.findall(text.casefold())) for text in (headline or "", *body)]
-    return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
-
-
-def fingerprint(headline: str | None, body: list[str] | None) -> str:
-    """A stable content hash: SHA-1 of the case-folded words (`\\w+` runs) of the clean headline
-    and of each paragraph. Case, punctuation, spacing and invisible characters do not change it;
-    words and paragraph breaks do."""
-    return _fingerprint_clean(clean_text(headline), [clean_text(p) for p in body or []])
 
 
 class _Pipeline:
@@ -102,53 +75,35 @@ class _Pipeline:
 
 
 class NormalisePipeline(_Pipeline):
-    """Clean text (one definition: `clean_text`), boilerplate and empty paragraphs out of the body,
-    the lead not repeated as the first paragraph, `word_count` and `fingerprint` filled."""
+    """The crawl's NEWSCRAWL_BOILERPLATE_PATTERNS: the article text definition
+    (`newscrawl.extract.finish`) applied again with them; `word_count` and `fingerprint` follow.
 
-    enabled_setting = "NEWSCRAWL_NORMALISE_ENABLED"
+    Extraction already gave every item that definition with the built-in patterns, so the
+    pipeline is left out (NotConfigured) when the setting is empty.
+    """
 
     def __init__(self, crawler: Any = None, extra_patterns: list[str] | None = None) -> None:
         super().__init__(crawler)
         extra = list(extra_patterns or [])
         if self.settings is not None:
-            extra += self.settings.getlist("NEWSCRAWL_BOILERPLATE_PATTERNS", [])
-        pattern = "|".join(f"(?:{p})" for p in (*BOILERPLATE_PATTERNS, *extra))
-        self._boilerplate = re.compile(rf"^(?:{pattern})$", re.IGNORECASE | re.DOTALL)
+            extra += self.settings.getlist("NEWSCRAWL_BOILERPLATE_PATTERNS")
+        self.extra_patterns: tuple[str, ...] = tuple(extra)
+        boilerplate_matcher(self.extra_patterns)  # a bad pattern fails here, at start-up
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> NormalisePipeline:
+        """Build from the crawler; NotConfigured when no extra boilerplate pattern is set."""
+        if not crawler.settings.getlist("NEWSCRAWL_BOILERPLATE_PATTERNS"):
+            raise NotConfigured("NEWSCRAWL_BOILERPLATE_PATTERNS is empty")
+        return cls(crawler)
 
     def is_boilerplate(self, paragraph: str) -> bool:
         """True for a paragraph that is page furniture (share prompts, "Czytaj także: ...")."""
-        return bool(self._boilerplate.match(paragraph))
+        return is_boilerplate(paragraph, self.extra_patterns)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        """Normalise the item in place and return it."""
-        a = ItemAdapter(item)
-        for name in TEXT_FIELDS:
-            value = a.get(name)
-            if isinstance(value, str):
-                a[name] = clean_text(value) or None
-        for name in ("authors", "tags"):
-            if a.get(name):
-                a[name] = list(dict.fromkeys(v for v in map(clean_text, a[name]) if v))
-        related_keys = {norm_key(_link_title(r)) for r in a.get("related") or []}
-        related_keys.discard("")
-        body: list[str] = []
-        for raw in a.get("body") or []:
-            para = clean_text(raw)
-            if para and self.is_boilerplate(para):
-                continue
-            para = READ_MORE_SUFFIX.sub("", para)
-            if not para:
-                continue
-            if related_keys and len(para) <= 400 and norm_key(para) in related_keys:
-                continue
-            body.append(para)
-        lead = a.get("lead")
-        if lead and body and norm_key(body[0]) == norm_key(lead):
-            body.pop(0)
-        a["body"] = body
-        a["word_count"] = word_count(body)
-        a["fingerprint"] = _fingerprint_clean(a.get("headline"), body)
-        return item
+        """Give the item the article text definition with the extra patterns, in place."""
+        return finish(item, self.extra_patterns)
 
 
 def _link_title(link: Any) -> str:

@@ -18,14 +18,13 @@ from newscrawl.extract import dates as dates_mod
 from newscrawl.extract import pagedates
 from newscrawl.extract import related as related_mod
 from newscrawl.extract.document import Document
+from newscrawl.extract.finish import finish, without_lead_repeat
 from newscrawl.extract.metadata import Metadata, read_metadata
 from newscrawl.extract.text import (
     clean_text,
     has_controls,
     node_text,
-    norm_key,
     strip_controls,
-    word_count,
 )
 from newscrawl.items import Article, RelatedLink
 
@@ -97,11 +96,7 @@ class ArticleParser:
 
     def body(self) -> list[str]:
         """Body paragraphs in order, without the lead repeated as the first paragraph."""
-        paragraphs = list(self._body.paragraphs)
-        lead = self.lead()
-        if lead and paragraphs and norm_key(paragraphs[0]) == norm_key(lead):
-            paragraphs = paragraphs[1:]
-        return paragraphs
+        return without_lead_repeat(list(self._body.paragraphs), self.lead())
 
     def authors(self) -> list[str]:
         """Authors from selectors, structured data, bylines and signatures."""
@@ -207,10 +202,11 @@ class ArticleParser:
 
     # -- assembly ---------------------------------------------------------------------------
     def parse(self) -> Article:
-        """Compute every field once and build the Article."""
+        """Compute every field once, build the Article and give it the one definition of its
+        text (`newscrawl.extract.finish`): what is evaluated is what a crawl emits."""
         body = self.body()
         dates = self.dates()
-        return without_controls(Article(
+        return finish(without_controls(Article(
             url=self.doc.url,
             canonical_url=self.canonical_url(),
             portal=self.portal,
@@ -229,8 +225,7 @@ class ArticleParser:
             related=self.related(),
             paywalled=self.paywalled(),
             fetched_at=dates_mod.to_iso(self.fetched_at),
-            word_count=word_count(body),
-        ))
+        )))
 
 
 def without_controls(article: Article) -> Article:

@@ -1,0 +1,125 @@
+"""The one definition of an article's text, applied last when an Article is assembled.
+
+`finish()` is what `extract_article`, `newscrawl extract`, `newscrawl evaluate` and crawls all
+emit: every text field clean (`clean_text`), authors and tags clean and unique, body paragraphs
+without page furniture (`BOILERPLATE_PATTERNS` plus any extra patterns), without a "read more"
+link glued to their end, without titles of the related block and without the lead repeated as
+the first paragraph; then `word_count` and `fingerprint` of that body. It is idempotent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from itemadapter import ItemAdapter
+
+from newscrawl.extract.text import clean_text, norm_key, word_count
+
+#: Whole paragraphs that are page furniture, not article text (matched case-insensitively
+#: against the cleaned paragraph; crawls extend them with NEWSCRAWL_BOILERPLATE_PATTERNS).
+BOILERPLATE_PATTERNS: tuple[str, ...] = (
+    # "Czytaj więcej", "Czytaj także: <title>", "Zobacz też:", "Przeczytaj również ..."
+    r"(czytaj|przeczytaj|zobacz)\s+(więcej|też|także|również)\b.{0,250}",
+    r"(reklama|advertisement|anzeige|werbung|sponsored|materiał sponsorowany)",
+    r"(udostępnij|podziel się|share|teilen)( (to|ten artykuł|artykuł|this|on \w+|na \w+))?"
+    r"[.:!]?",
+    r"(dalsza część|dalszy ciąg) (artykułu|tekstu) pod (materiałem wideo|reklamą|filmem)\.?",
+    r"(artykuł|tekst) (jest )?kontynuowany pod (reklamą|materiałem wideo)\.?",
+    r"(wybrane dla ciebie|polecane|polecamy|najnowsze|zobacz także|czytaj także|"
+    r"related articles|read more|mehr zum thema|das könnte sie auch interessieren)[:.]?",
+    r"(skomentuj|komentarze|comments)( \(\d+\))?",
+    r"(read more|weiterlesen|lesen sie auch)\b.{0,250}",
+)
+#: A "read more" link glued to the end of a teaser paragraph ("... Czytaj więcej »").
+READ_MORE_SUFFIX = re.compile(
+    r"\s*(?:czytaj (?:więcej|dalej)|read more|weiterlesen|mehr lesen)\s*[»›>….]*$", re.IGNORECASE)
+#: Fields whose value is one line of text.
+TEXT_FIELDS = ("headline", "lead", "section", "published_raw", "portal", "language")
+#: Fields whose value is a list of short texts, kept unique in page order.
+LIST_FIELDS = ("authors", "tags")
+#: Paragraphs longer than this are never taken for a related link's title.
+MAX_TITLE_LEN = 400
+
+_WORD = re.compile(r"\w+")
+ItemT = TypeVar("ItemT")
+
+
+@lru_cache(maxsize=32)
+def boilerplate_matcher(extra_patterns: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """One compiled regex for whole-paragraph furniture: the built-in patterns and `extra`."""
+    pattern = "|".join(f"(?:{p})" for p in (*BOILERPLATE_PATTERNS, *extra_patterns))
+    return re.compile(rf"^(?:{pattern})$", re.IGNORECASE | re.DOTALL)
+
+
+def is_boilerplate(paragraph: str, extra_patterns: Iterable[str] = ()) -> bool:
+    """True for a clean paragraph that is page furniture (share prompts, "Czytaj także: ...")."""
+    return bool(boilerplate_matcher(tuple(extra_patterns)).match(paragraph))
+
+
+def without_lead_repeat(paragraphs: list[str], lead: str | None) -> list[str]:
+    """The paragraphs without a first one that repeats the lead (compared by `norm_key`)."""
+    if lead and paragraphs and norm_key(paragraphs[0]) == norm_key(lead):
+        return paragraphs[1:]
+    return paragraphs
+
+
+def clean_body(body: Iterable[str], *, lead: str | None = None,
+               related_titles: Iterable[str] = (),
+               extra_patterns: Iterable[str] = ()) -> list[str]:
+    """Body paragraphs clean, without furniture, glued "read more" links, empty paragraphs,
+    related titles, and the lead repeated first."""
+    matcher = boilerplate_matcher(tuple(extra_patterns))
+    titles = {norm_key(t) for t in related_titles}
+    titles.discard("")
+    out: list[str] = []
+    for raw in body:
+        para = clean_text(raw)
+        if para and matcher.match(para):
+            continue
+        para = READ_MORE_SUFFIX.sub("", para)
+        if not para:
+            continue
+        if titles and len(para) <= MAX_TITLE_LEN and norm_key(para) in titles:
+            continue
+        out.append(para)
+    return without_lead_repeat(out, lead)
+
+
+def fingerprint(headline: str | None, body: Iterable[str] | None) -> str:
+    """A stable content hash: SHA-1 of the case-folded words (`\\w+` runs) of the clean headline
+    and of each paragraph. Case, punctuation, spacing and invisible characters do not change it;
+    words and paragraph breaks do."""
+    return _fingerprint_clean(clean_text(headline), [clean_text(p) for p in body or ()])
+
+
+def _fingerprint_clean(headline: str, body: list[str]) -> str:
+    parts = [" ".join(_WORD.findall(text.casefold())) for text in (headline, *body)]
+    return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def _link_title(link: Any) -> str:
+    return (link.get("title") if isinstance(link, dict) else getattr(link, "title", "")) or ""
+
+
+def finish(item: ItemT, extra_patterns: Iterable[str] = ()) -> ItemT:
+    """Apply the article text definition to `item` (an Article, a dict or any item type) in
+    place and return it; `extra_patterns` adds whole-paragraph furniture regexes."""
+    a = ItemAdapter(item)
+    for name in TEXT_FIELDS:
+        value = a.get(name)
+        if isinstance(value, str):
+            a[name] = clean_text(value) or None
+    for name in LIST_FIELDS:
+        if a.get(name):
+            a[name] = list(dict.fromkeys(v for v in map(clean_text, a[name]) if v))
+    body = clean_body(a.get("body") or [], lead=a.get("lead"),
+                      related_titles=[_link_title(r) for r in a.get("related") or []],
+                      extra_patterns=extra_patterns)
+    a["body"] = body
+    a["word_count"] = word_count(body)
+    a["fingerprint"] = _fingerprint_clean(a.get("headline") or "", body)
+    return item

@@ -16,7 +16,9 @@ project already has, `None` included, is kept), then runs the sub add-ons in ord
 
 Do not list the sub add-ons in `ADDONS` as well. The DNS resolver (`TWISTED_DNS_RESOLVER`) is a
 process setting, so it is set in `update_pre_crawler_settings`, which Scrapy runs on the process
-settings before any crawler exists.
+settings before any crawler exists. `scrapy crawl -o out.txt` checks the format even earlier, so
+newscrawl's `crawl` command (COMMANDS_MODULE, and the `scrapy.commands` entry point for other
+projects) runs that method first when `is_enabled`.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from scrapy.utils.misc import load_object
 
 from newscrawl import defaults
 
-__all__ = ["Addon", "apply_defaults"]
+__all__ = ["Addon", "apply_defaults", "is_enabled"]
 
 PRIORITY = "addon"
 #: Settings that are component priority dicts: merged entry by entry, never replaced whole.
@@ -40,9 +42,21 @@ MAPPINGS = ("FEED_EXPORTERS",)
 
 
 def _merge_components(settings: BaseSettings, name: str, components: dict[str, Any]) -> None:
-    """Add each component the project does not list yet (as a class, the way Scrapy compares)."""
+    """Add each component the project does not list yet (compared as loaded objects).
+
+    A `None` entry switches off a Scrapy built-in of `<name>_BASE`; it is written under the same
+    import path as there, since Scrapy merges the two dicts by key and would keep a built-in
+    listed once by path and once by class.
+    """
     for path, order in components.items():
-        settings.setdefault_in_component_priority_dict(name, load_object(path), order)
+        cls = load_object(path)
+        if order is not None:
+            settings.setdefault_in_component_priority_dict(name, cls, order)
+            continue
+        current = settings.getdict(name)
+        if not any(load_object(key) is cls for key in current):
+            current[path] = None
+            settings.set(name, current, priority=settings.getpriority(name) or 0)
 
 
 def _merge_mapping(settings: BaseSettings, name: str, mapping: dict[str, Any]) -> None:
@@ -84,8 +98,10 @@ class Addon:
 
     @classmethod
     def update_pre_crawler_settings(cls, settings: BaseSettings) -> None:
-        """Process-wide settings (read before any crawler exists): the DNS resolver."""
+        """Process-wide settings (read before any crawler exists): the DNS resolver, and the
+        feed formats (`-o out.txt` is checked against FEED_EXPORTERS before any crawler)."""
         settings.set("TWISTED_DNS_RESOLVER", defaults.TWISTED_DNS_RESOLVER, priority=PRIORITY)
+        _merge_mapping(settings, "FEED_EXPORTERS", defaults.FEED_EXPORTERS)
 
     def update_settings(self, settings: BaseSettings) -> None:
         """Defaults and components first, then rendering, distribution and, last, preflight."""
@@ -101,3 +117,10 @@ class Addon:
         if self.crawler is not None:
             self.preflight = Preflight(self.crawler)
             self.preflight.update_settings(settings)
+
+
+def is_enabled(settings: BaseSettings) -> bool:
+    """True when `ADDONS` enables `newscrawl.Addon` (the `scrapy crawl` command asks, to accept
+    newscrawl's feed formats on its command line, which Scrapy checks before any add-on runs)."""
+    return any(order is not None and load_object(path) is Addon
+               for path, order in settings.getdict("ADDONS").items())

@@ -1,22 +1,30 @@
-"""The compiled tree passes equal their pure-Python references, page by page."""
+"""The compiled tree passes equal their pure-Python twin, page by page, behind one facade."""
 
 from __future__ import annotations
 
+import ast
 import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 from lxml import etree
 
 from newscrawl.devtools.evaluate import load_cases, read_page
-from newscrawl.extract.attrscan import attribute_hits, attribute_hits_python, elements_with
-from newscrawl.extract.blockscan import Scan
+from newscrawl.extract import compiled, treepass_py
+from newscrawl.extract.attrscan import attribute_hits, elements_with
+from newscrawl.extract.blockscan import SCAN_TAG_SETS, Scan
+from newscrawl.extract.boilerplate import junk_flags
+from newscrawl.extract.compiled import BlockCounts, ScanResult, TextStatsResult, tree_passes
 from newscrawl.extract.document import Document
-from newscrawl.extract.textstats import TextStats, aggregate_compiled, aggregate_python
+from newscrawl.extract.textstats import TAG_SETS, TextStats
 
+EXTRACT = ROOT / "newscrawl" / "extract"
 needs_compiled = pytest.mark.skipif(
-    aggregate_compiled is None, reason="compiled extension not built (no C compiler at install)")
+    not compiled.BUILT, reason="compiled extension not built (no C compiler at install)")
 
 SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2005\u200a\u2028\u2029\u202f" \
          "\u205f\u3000"
@@ -34,19 +42,24 @@ TRICKY = f"""<html><head><title>T</title><script>var x = "{'y' * 300}";</script>
 <nav><a href="/a">Home</a><a href="/b">{'Ł' * 200}</a></nav></body></html>"""
 
 
-def _both(elements: list) -> tuple:
-    return (aggregate_python(elements, TextStats.PROSE_MIN, TextStats.SHORT_TEXT),
-            aggregate_compiled(elements, TextStats.PROSE_MIN, TextStats.SHORT_TEXT))
+def _both(elements: list) -> tuple[TextStatsResult, TextStatsResult]:
+    args = (elements, TextStats.PROSE_MIN, TextStats.SHORT_TEXT, TAG_SETS)
+    return treepass_py.text_stats(*args), tree_passes().text_stats(*args)
 
 
 def _assert_scan_equal(elements: list) -> None:
     """The compiled block scan and its counts equal the pure-Python ones."""
     stats = TextStats(elements)
-    python, compiled = Scan(elements, stats, compiled=False), Scan(elements, stats)
-    for name in ("parent", "tags", "strict", "with_roles", "classed", "itemprops"):
-        assert getattr(python, name) == getattr(compiled, name), name
+    args = (elements, stats.tags, stats.ends, SCAN_TAG_SETS, junk_flags)
+    python, native = treepass_py.scan(*args), tree_passes().scan(*args)
+    assert type(python) is type(native) is ScanResult
+    for name in ScanResult._fields:
+        assert getattr(python, name) == getattr(native, name), name
+    slow, fast = Scan(elements, stats, compiled=False), Scan(elements, stats)
     for use_roles in (False, True):
-        assert python.counts(use_roles) == compiled.counts(use_roles)
+        roots, counts = fast.counts(use_roles)
+        assert type(counts) is BlockCounts
+        assert slow.counts(use_roles) == (roots, counts)
 
 
 _NEEDLES = ("related", "author", "by-line", "polec")
@@ -57,25 +70,103 @@ def _assert_hits_equal(elements: list) -> None:
     """The compiled attribute search finds the same elements as the pure-Python one."""
     for names in ((), ("class", "id")):
         assert attribute_hits(elements, names, _NEEDLES, _FOLD) == \
-            attribute_hits_python(elements, names, _NEEDLES, _FOLD)
+            attribute_hits(elements, names, _NEEDLES, _FOLD, compiled=False)
     for names in (("itemprop", "property"), ("class",), ("hidden", "style")):
         assert elements_with(elements, names) == elements_with(elements, names, compiled=False)
 
 
-def _assert_equal(python: tuple, compiled: tuple) -> None:
-    names = ("pos", "ends", "text", "links", "prose", "units", "paragraphs", "main",
-             "main_prose", "direct", "short_texts", "tags", "by_tag")
-    for name, a, b in zip(names, python, compiled, strict=True):
-        assert a == b, name
-    assert python[7] is compiled[7]
-    assert list(python[0]) == list(compiled[0])
+def _assert_equal(python: TextStatsResult, native: TextStatsResult) -> None:
+    assert type(python) is type(native) is TextStatsResult
+    for name in TextStatsResult._fields:
+        assert getattr(python, name) == getattr(native, name), name
+    assert python.main is native.main
+    assert list(python.pos) == list(native.pos)
+
+
+def _defs(source: str) -> list[str]:
+    return re.findall(r"^def (\w+)\(", source, re.M)
+
+
+def test_twins_define_the_same_functions_in_the_same_order():
+    native = _defs((EXTRACT / "_treepass.pyx").read_text(encoding="utf-8"))
+    python = _defs((EXTRACT / "treepass_py.py").read_text(encoding="utf-8"))
+    assert native == python
+    assert native == ["text_stats", "scan", "block_counts", "attribute_hits", "elements_with"]
+
+
+def test_only_the_facade_imports_the_extension():
+    importers = []
+    for path in sorted((ROOT / "newscrawl").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            if any(name.endswith("._treepass") or "._treepass." in name for name in names):
+                importers.append(path.relative_to(ROOT).as_posix())
+    assert importers == ["newscrawl/extract/compiled.py"]
+
+
+def test_extract_modules_import_no_private_names():
+    found = []
+    for path in sorted(EXTRACT.glob("*.py")):
+        if path.name == "compiled.py":
+            continue  # the facade imports the extension module, and only it
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                for alias in node.names:
+                    parts = [*node.module.split("."), alias.name]
+                    if any(p.startswith("_") and not p.startswith("__") for p in parts):
+                        found.append(f"{path.name}: {node.module}.{alias.name}")
+    assert found == []
+
+
+def _import_facade(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Import the facade in a fresh interpreter where the extension cannot be imported."""
+    code = ("import sys; sys.modules['newscrawl.extract._treepass'] = None\n"
+            "from newscrawl.extract import compiled, treepass_py\n"
+            "assert not compiled.BUILT and compiled.tree_passes() is treepass_py\n")
+    return subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_missing_extension_falls_back_unless_required():
+    env = {k: v for k, v in os.environ.items() if k != "NEWSCRAWL_REQUIRE_COMPILED"}
+    assert _import_facade(env).returncode == 0
+    failed = _import_facade({**env, "NEWSCRAWL_REQUIRE_COMPILED": "1"})
+    assert failed.returncode != 0
+    assert "NEWSCRAWL_REQUIRE_COMPILED" in failed.stderr
 
 
 def test_compiled_extension_is_built_where_required():
     """CI installs with a compiler and sets NEWSCRAWL_REQUIRE_COMPILED: the build must work."""
     if not os.environ.get("NEWSCRAWL_REQUIRE_COMPILED"):
         pytest.skip("NEWSCRAWL_REQUIRE_COMPILED not set: the pure-Python pass is allowed")
-    assert aggregate_compiled is not None
+    assert compiled.BUILT
+    assert tree_passes() is not treepass_py
+
+
+def test_use_compiled_switches_every_pass():
+    try:
+        compiled.use_compiled(False)
+        assert tree_passes() is treepass_py
+        compiled.use_compiled(True)
+        assert (tree_passes() is treepass_py) is not compiled.BUILT
+    finally:
+        compiled.use_compiled(True)
+    assert tree_passes(compiled=False) is treepass_py
+
+
+def test_pure_block_counts_on_a_small_tree():
+    # html > body > (div > p, a): kinds 1 text div, 2 paragraph, 4 link
+    kinds, parent = bytes([0, 0, 1, 2, 4]), [-1, 0, 1, 2, 1]
+    counts = treepass_py.block_counts(kinds, parent, [0, 0, 30, 40, 10], [False] * 5)
+    assert counts == BlockCounts([80, 80, 70, 40, 10], [10, 10, 0, 0, 10], [70, 70, 70, 40, 0])
+    junk_link = treepass_py.block_counts(kinds, parent, [0, 0, 30, 40, 10],
+                                         [False, False, False, False, True])
+    assert junk_link.text[0] == 70 and junk_link.links[0] == 0
 
 
 def test_python_statistics_on_a_small_page():
@@ -97,8 +188,8 @@ def test_unicode_whitespace_comments_and_tails_match():
     _assert_equal(python, compiled)
     _assert_scan_equal(doc.elements)
     _assert_hits_equal(doc.elements)
-    assert python[10], "short texts were found"
-    assert len(python[6]) >= 3, "paragraphs were found"
+    assert python.short_texts, "short texts were found"
+    assert len(python.paragraphs) >= 3, "paragraphs were found"
 
 
 @needs_compiled

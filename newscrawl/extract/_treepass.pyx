@@ -1,10 +1,10 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """Compiled passes over every element, reading the libxml2 nodes behind lxml's elements.
 
-Each function returns exactly what its pure-Python reference returns (`aggregate_python` in
-`textstats.py`, `Scan` and `Scan.block_counts` in `blockscan.py`), which stay the fallback when
-the extension is not built; `tests/test_treepass.py` holds them equal. Tag sets are passed in
-from those modules, so each tag list lives in one place.
+`treepass_py.py` is this module's pure-Python twin: the same functions in the same order, with
+the same arguments and results (`TextStatsResult`, `ScanResult`, `BlockCounts`, defined there);
+`tests/test_treepass.py` holds them equal. Only `newscrawl.extract.compiled` imports this
+module. Tag sets are passed in by the callers, so each tag list lives in one place.
 """
 
 from cpython.unicode cimport PyUnicode_DecodeUTF8
@@ -13,6 +13,8 @@ from libc.string cimport strcmp, strlen
 
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport _Element, import_lxml__etree
+
+from newscrawl.extract.treepass_py import BlockCounts, ScanResult, TextStatsResult
 
 import_lxml__etree()
 
@@ -178,9 +180,8 @@ cdef TextRun _measure_bytewise(tree.xmlNode* node) noexcept nogil:
 
 
 def text_stats(list elements, long prose_min, long short_text, tuple tag_sets):
-    """`aggregate_python`'s result: (pos, ends, text, links, prose, units, paragraphs, main,
-    main_prose, direct, short_texts, tags, by_tag), lists by document position. `tag_sets`: the hidden,
-    paragraph and text-div tag sets."""
+    """Per-element text statistics from one bottom-up pass. `tag_sets`: the hidden, paragraph
+    and text-div tag sets."""
     cdef Py_ssize_t n = len(elements)
     cdef Py_ssize_t i, j
     cdef long *c_text = NULL
@@ -281,10 +282,11 @@ def text_stats(list elements, long prose_min, long short_text, tuple tag_sets):
             if c_unit[i]:
                 paragraphs.append(elements[i])
         main = elements[best] if best >= 0 else None
-        return (pos, [c_end[i] for i in range(n)], [c_text[i] for i in range(n)],
-                [c_links[i] for i in range(n)], [c_prose[i] for i in range(n)],
-                [c_units[i] for i in range(n)], paragraphs, main, best_held, direct_list,
-                shorts, tags, by_tag)
+        return TextStatsResult(
+            pos, [c_end[i] for i in range(n)], [c_text[i] for i in range(n)],
+            [c_links[i] for i in range(n)], [c_prose[i] for i in range(n)],
+            [c_units[i] for i in range(n)], paragraphs, main, best_held, direct_list, shorts,
+            tags, by_tag)
     finally:
         free(c_text); free(c_links); free(c_prose); free(c_units)
         free(c_end); free(c_unit); free(c_held); free(c_held_key)
@@ -316,19 +318,16 @@ cdef int _attributes(tree.xmlNode* node) noexcept nogil:
     return found
 
 
-def scan(list elements, list ends, tuple tag_sets, junk_flags):
-    """`Scan`'s page-wide facts: (parent, strict, with_roles, classed, itemprops, kinds).
-
-    `tag_sets`: junk, weak, text-div, paragraph tags and {"a"}; `kinds` holds, per element, bit
-    k set when its tag is in tag_sets[k + 2]; `junk_flags(el)` -> (hidden, by role) is called
-    for elements carrying a visibility or role attribute.
+def scan(list elements, list tags, list ends, tuple tag_sets, junk_flags):
+    """The block scan's page-wide facts. `tag_sets`: junk, weak, text-div, paragraph tags and
+    {"a"}; `junk_flags(el)` -> (hidden, by role) for elements with a visibility or role attribute.
     """
     cdef Py_ssize_t n = len(elements)
     cdef Py_ssize_t i, j, stop
     cdef _Element el
     cdef int attrs
     cdef long mask
-    cdef dict cache = {}
+    cdef dict masks = {}
     cdef list parent = [-1] * n
     cdef list strict = [False] * n
     cdef list with_roles = [False] * n
@@ -342,7 +341,16 @@ def scan(list elements, list ends, tuple tag_sets, junk_flags):
             parent[j] = i
             j = ends[j]
         el = elements[i]
-        mask = _tag_info(cache, <const char*> el._c_node.name, tag_sets)[1]
+        tag = tags[i]
+        known = masks.get(tag)
+        if known is None:
+            mask = 0
+            for k, members in enumerate(tag_sets):
+                if tag in members:
+                    mask |= 1 << k
+            masks[tag] = mask
+        else:
+            mask = <long> known
         kinds[i] = mask >> 2
         if mask & 1:
             strict[i] = with_roles[i] = True
@@ -359,12 +367,12 @@ def scan(list elements, list ends, tuple tag_sets, junk_flags):
             classed.append(i)
         if attrs & ATTR_ITEMPROP:
             itemprops.append(el)
-    return parent, strict, with_roles, classed, itemprops, bytes(kinds)
+    return ScanResult(parent, strict, with_roles, classed, itemprops, bytes(kinds))
 
 
 def block_counts(bytes kinds, list parent, list direct, list roots):
-    """`Scan.block_counts`: bottom-up (text, links, paragraph text) lists, junk roots left
-    out of their ancestors. `kinds` bits: 1 text div, 2 paragraph tag, 4 link."""
+    """Bottom-up text, link text and paragraph text, junk roots left out of their ancestors.
+    `kinds` bits: 1 text div, 2 paragraph tag, 4 link."""
     cdef Py_ssize_t n = len(kinds)
     cdef Py_ssize_t i, p
     cdef const unsigned char* kind = kinds
@@ -392,8 +400,8 @@ def block_counts(bytes kinds, list parent, list direct, list roots):
                 text[p] += t
                 links[p] += lk
                 paras[p] += pr
-        return ([text[i] for i in range(n)], [links[i] for i in range(n)],
-                [paras[i] for i in range(n)])
+        return BlockCounts([text[i] for i in range(n)], [links[i] for i in range(n)],
+                           [paras[i] for i in range(n)])
     finally:
         free(text); free(links); free(paras)
 
@@ -446,9 +454,11 @@ cdef bint _named(const char* name, tuple names):
 
 def attribute_hits(list elements, tuple names, tuple needles, fallback):
     """Positions of the elements whose `names` attributes (every attribute when `names` is
-    empty) hold a needle once lower-cased. `needles`: at most 64 lower-case ASCII bytes
-    strings; values that are not plain ASCII, or split over several nodes, are decided by
-    `fallback(value: str)`."""
+    empty) hold a needle once lower-cased; non-ASCII values are decided by `fallback(value)`.
+
+    `needles`: at most 64 lower-case ASCII bytes strings; values split over several nodes also
+    go to `fallback`.
+    """
     cdef Py_ssize_t n = len(elements)
     cdef Py_ssize_t i
     cdef int k, found

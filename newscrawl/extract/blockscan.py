@@ -11,27 +11,19 @@ from itertools import compress
 from typing import Any
 
 from newscrawl.extract.boilerplate import (
-    _TEXT_DIVS,
-    _WEAK_TAGS,
     HEADINGS,
     JUNK_TAGS,
     PARA_TAGS,
-    _class_junk,
-    _junk_flags,
+    TEXT_DIVS,
+    WEAK_TAGS,
+    class_junk,
+    junk_flags,
 )
+from newscrawl.extract.compiled import BlockCounts, tree_passes
 from newscrawl.extract.textstats import TextStats
 
-_Counts = tuple[list[int], list[int], list[int]]
-#: the attributes `_junk_flags` reads (an element without them is never junk by attribute)
-_FLAG_ATTRS = frozenset(("hidden", "aria-hidden", "role", "style"))
-#: tag sets of the compiled scan, in the order `_treepass.scan` reads them
-_SCAN_TAG_SETS = (JUNK_TAGS, _WEAK_TAGS, _TEXT_DIVS, PARA_TAGS, frozenset(("a",)))
-
-try:
-    from newscrawl.extract._treepass import block_counts as _block_counts_compiled
-    from newscrawl.extract._treepass import scan as _scan_compiled
-except ImportError:  # built without a C compiler: the pure-Python scan is used
-    _scan_compiled = _block_counts_compiled = None
+#: tag sets of the block scan, in the order `scan` reads them
+SCAN_TAG_SETS = (JUNK_TAGS, WEAK_TAGS, TEXT_DIVS, PARA_TAGS, frozenset(("a",)))
 
 
 class Scan:
@@ -44,43 +36,19 @@ class Scan:
         #: visible characters written straight into the element (own text and children's tails)
         self.direct = stats.direct
         self.tags = stats.tags
-        self._compiled = compiled and _scan_compiled is not None
-        if self._compiled:
-            (self.parent, self.strict, self.with_roles, self.classed, self.itemprops,
-             self._kinds) = _scan_compiled(elements, self.ends, _SCAN_TAG_SETS, _junk_flags)
-        else:
-            self._scan_python(elements)
-        self._counts: dict[bool, tuple[list[bool], _Counts]] = {}
-
-    def _scan_python(self, elements: list[Any]) -> None:
-        """Parents, tags, junk by tag/visibility/role, classed elements and itemprops."""
-        order = self.order
-        self.parent = [order.get(el.getparent(), -1) for el in elements]
+        self._passes = tree_passes(compiled)
+        found = self._passes.scan(elements, self.tags, self.ends, SCAN_TAG_SETS, junk_flags)
+        self.parent = found.parent
         #: junk by tag or visibility (`strict`), and also by ARIA role (`with_roles`)
-        strict = [tag in JUNK_TAGS for tag in self.tags]
-        with_roles = strict[:]
-        #: elements whose class/id words (or weak tag) can make them boilerplate
-        self.classed: list[int] = []
+        self.strict, self.with_roles = found.strict, found.with_roles
+        #: positions of elements whose class/id words (or weak tag) can make them boilerplate
+        self.classed: list[int] = found.classed
         #: elements with an `itemprop`, in document order
-        self.itemprops: list[Any] = []
-        classed, tags, flagged = self.classed, self.tags, _FLAG_ATTRS.isdisjoint
-        for i, el in enumerate(elements):
-            names = el.keys()
-            if not names:
-                if tags[i] in _WEAK_TAGS:
-                    classed.append(i)
-                continue
-            if not strict[i] and not flagged(names):
-                hidden, role = _junk_flags(el)
-                strict[i] = hidden
-                with_roles[i] = hidden or role
-            if "class" in names or "id" in names or tags[i] in _WEAK_TAGS:
-                classed.append(i)
-            if "itemprop" in names:
-                self.itemprops.append(el)
-        self.strict, self.with_roles = strict, with_roles
+        self.itemprops: list[Any] = found.itemprops
+        self._kinds = found.kinds
+        self._counts: dict[bool, tuple[list[bool], BlockCounts]] = {}
 
-    def counts(self, use_roles: bool) -> tuple[list[bool], _Counts]:
+    def counts(self, use_roles: bool) -> tuple[list[bool], BlockCounts]:
         """Junk roots and bottom-up (text, links, paragraph text) for one junk rule."""
         roots = self.with_roles if use_roles else self.strict
         key = use_roles and roots != self.strict
@@ -88,30 +56,9 @@ class Scan:
             self._counts[key] = (roots, self.block_counts(roots))
         return self._counts[key]
 
-    def block_counts(self, roots: list[bool]) -> _Counts:
+    def block_counts(self, roots: list[bool]) -> BlockCounts:
         """Text, link text and paragraph text per element, junk roots left out of ancestors."""
-        if self._compiled:
-            return _block_counts_compiled(self._kinds, self.parent, self.direct, roots)
-        tags, parent, direct = self.tags, self.parent, self.direct
-        n = len(tags)
-        text = direct[:]
-        links, paras = [0] * n, [0] * n
-        for i in range(n - 1, -1, -1):
-            t, lk, pr, tag = text[i], links[i], paras[i], tags[i]
-            d = direct[i]
-            if d >= 25 and tag in _TEXT_DIVS:
-                pr += d  # text written straight into a div, without paragraph markup
-            if tag == "a":
-                lk = t
-            if tag in PARA_TAGS and t >= 25 and lk < t * 0.5:
-                pr = max(pr, t - lk)  # nested text blocks are counted once
-            links[i], paras[i] = lk, pr
-            p = parent[i]
-            if p >= 0 and not roots[i]:
-                text[p] += t
-                links[p] += lk
-                paras[p] += pr
-        return text, links, paras
+        return self._passes.block_counts(self._kinds, self.parent, self.direct, roots)
 
 
 def _own_commas(el: Any) -> int:
@@ -158,7 +105,7 @@ class BlockPage:
                     continue
             else:
                 el = elements[i]
-                level = 1 if tags[i] in _WEAK_TAGS else _class_junk(el, tags[i])
+                level = 1 if tags[i] in WEAK_TAGS else class_junk(el, tags[i])
                 if not level or (level == 1 and self._is_subheading(el, i)):
                     continue  # a subheading is "title"-classed by nature
                 if (level == 1 and held >= 400) or (level == 2 and total and held > 0.6 * total):

@@ -18,14 +18,14 @@ from typing import Any
 from newscrawl.extract.blockscan import BlockPage as _Page
 from newscrawl.extract.blockscan import Scan
 from newscrawl.extract.boilerplate import (
-    _POS_WORDS,
     BLOCK_TAGS,
     HEADINGS,
     JUNK_TAGS,
     PARA_TAGS,
-    _keep,
-    _words,
+    POSITIVE_WORDS,
+    class_id_words,
     drop_more_label,
+    keep_block,
 )
 from newscrawl.extract.document import Document
 from newscrawl.extract.fallback import (
@@ -52,9 +52,9 @@ class BodyResult:
 
 
 def _class_weight(el: Any) -> float:
-    words = set(_words(el))
+    words = set(class_id_words(el))
     weight = 1.0
-    if words & _POS_WORDS:
+    if words & POSITIVE_WORDS:
         weight += 0.25
     if el.tag in ("article", "main"):
         weight += 0.25
@@ -271,7 +271,7 @@ def _emit(page: _Page, containers: list[Any], skip_ids: set[int],
         emitter.walk(c)
     lead_key = norm_key(lead) if lead else None
     kept = [(kind, text) for kind, text, dens, before in emitter.out
-            if _keep(kind, text, dens, before)
+            if keep_block(kind, text, dens, before)
             and (lead_key is None or norm_key(text) != lead_key)]
     kept = [(kind, drop_more_label(text)) for kind, text in kept]
     kept = drop_closing_labels(trim_closing_boxes(kept))

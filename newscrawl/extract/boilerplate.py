@@ -42,20 +42,25 @@ _WEAK_WORDS = frozenset((
     "headline", "title", "kicker", "label", "breaking", "trending", "popular", "most", "zobacz",
     "czytaj", "promotion", "shares",
 ))
-_TEXT_DIVS = frozenset(("div", "section", "article", "span", "font", "center", "main"))
-_WEAK_TAGS = frozenset(("aside", "form"))
+#: tags whose own text, written straight in, counts as a paragraph
+TEXT_DIVS = frozenset(("div", "section", "article", "span", "font", "center", "main"))
+#: tags that are boilerplate unless they hold real paragraph text
+WEAK_TAGS = frozenset(("aside", "form"))
 _JUNK_PREFIXES = ("share", "social", "newsletter", "comment", "related", "recommend", "advert",
                   "sidebar", "breadcrumb", "cookie", "outbrain", "taboola", "sponsor", "subscri",
                   "promo", "reklam", "polecan")
 _JUNK_EXCEPT = frozenset(("commentary", "comment-body", "promotional"))
-_POS_WORDS = frozenset(("article", "body", "content", "entry", "main", "post", "story", "text",
-                        "articlebody", "hentry", "blog", "tresc", "artykul", "prose", "richtext"))
-_LEAD_WORDS = frozenset(("lead", "standfirst", "intro", "summary", "dek", "deck", "subtitle",
-                         "subheadline", "excerpt", "abstract", "lede", "perex", "zajawka", "wstep",
-                         "lid", "teaser", "subhead", "strapline", "sapo", "chapo", "bajada",
-                         "description", "leadtext", "intro-text", "lead-text", "articlelead",
-                         "vorspann", "preface", "einleitung", "chapeau", "entradilla",
-                         "preamble", "ingress", "subheader", "epigraph"))
+#: class/id words of the article's own container (a small bonus for a candidate)
+POSITIVE_WORDS = frozenset((
+    "article", "body", "content", "entry", "main", "post", "story", "text", "articlebody",
+    "hentry", "blog", "tresc", "artykul", "prose", "richtext"))
+#: class/id words that name a standfirst
+LEAD_WORDS = frozenset((
+    "lead", "standfirst", "intro", "summary", "dek", "deck", "subtitle", "subheadline",
+    "excerpt", "abstract", "lede", "perex", "zajawka", "wstep", "lid", "teaser", "subhead",
+    "strapline", "sapo", "chapo", "bajada", "description", "leadtext", "intro-text", "lead-text",
+    "articlelead", "vorspann", "preface", "einleitung", "chapeau", "entradilla", "preamble",
+    "ingress", "subheader", "epigraph"))
 _TAXONOMY_PREFIXES = ("category-", "tag-", "tags-", "topic-", "categories-", "label-")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -79,10 +84,12 @@ _DATE_LINE = re.compile(
     r"stand)\s*:?\s*)?[\w\s.,:/|-]{0,30}\d{1,4}[./\s-]\S{1,10}[./\s-]\d{2,4}[\w\s.,:|-]{0,25}$",
     re.I)
 _WORDS = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"[.!?…)\"”»“。！？」』]\W*$")
+#: text ending like a sentence (a full stop, closing quote or bracket...)
+SENTENCE_END = re.compile(r"[.!?…)\"”»“。！？」』]\W*$")
 
 
-def _words(el: Any) -> tuple[str, ...]:
+def class_id_words(el: Any) -> tuple[str, ...]:
+    """The lower-case words of the element's class and id values (cached by value)."""
     cls, ident = el.get("class"), el.get("id")
     if cls is None and ident is None:
         return ()
@@ -95,7 +102,7 @@ def _split_words(cls: str, ident: str) -> tuple[str, ...]:
     return tuple(w for w in _WORD_SPLIT.split(raw) if w) if raw.strip() else ()
 
 
-def _junk_flags(el: Any) -> tuple[bool, bool]:
+def junk_flags(el: Any) -> tuple[bool, bool]:
     """(never article text by tag or visibility, boilerplate by ARIA role) for one element."""
     tag = el.tag
     if tag in JUNK_TAGS:
@@ -113,7 +120,7 @@ def _junk_flags(el: Any) -> tuple[bool, bool]:
             bool(role and role.lower() in _JUNK_ROLES))
 
 
-def _class_junk(el: Any, tag: str | None = None) -> int:
+def class_junk(el: Any, tag: str | None = None) -> int:
     """2 when class/id words say boilerplate, 1 when they say 'probably', 0 otherwise.
 
     `tag`: the element's tag when the caller already has it (reading `el.tag` costs).
@@ -158,12 +165,12 @@ def _token_level(token: str) -> int:
     return 0 if _WEAK_WORDS.isdisjoint(words) else 1
 
 
-def _loose_tail(text: str) -> bool:
+def loose_tail(text: str) -> bool:
     """A short closing line that is a label or caption, not the end of a sentence."""
-    return len(text) < 60 and not _SENTENCE_END.search(text)
+    return len(text) < 60 and not SENTENCE_END.search(text)
 
 
-def _keep(kind: str, text: str, density: float, before_link: str = "") -> bool:
+def keep_block(kind: str, text: str, density: float, before_link: str = "") -> bool:
     """Whether an emitted block is article text; `before_link`: its text before any link."""
     if kind == "h1" or not re.search(r"\w", text):
         return False
@@ -182,7 +189,7 @@ def _sentence_with_link(text: str, before_link: str) -> bool:
     before = before_link.strip()
     return (len(_WORDS.findall(before)) >= 3 and not before.endswith(":")
             and not _BOILER_LINE.match(before)
-            and _SENTENCE_END.search(text) is not None and len(_WORDS.findall(text)) >= 8)
+            and SENTENCE_END.search(text) is not None and len(_WORDS.findall(text)) >= 8)
 
 
 #: A bracketed "more" link closing a paragraph ("... [czytaj więcej]", "... [read more]").
@@ -201,7 +208,7 @@ _HARD_WORDS = frozenset((
     "card", "list", "item", "items", "nav", "menu", "footer"))
 
 
-def _hard_junk(el: Any, skip: set[int], *, class_words: bool = True) -> bool:
+def hard_junk(el: Any, skip: set[int], *, class_words: bool = True) -> bool:
     """True when the element or an ancestor is surely not the article (for lead candidates).
 
     Tags count at any depth; class/id words only on the element and its three nearest
@@ -214,7 +221,7 @@ def _hard_junk(el: Any, skip: set[int], *, class_words: bool = True) -> bool:
         if id(node) in skip or node.tag in JUNK_TAGS or node.tag == "a":
             return True
         if class_words and depth <= 3 and node.tag not in _OUTER_TAGS \
-                and set(_words(node)) & _HARD_WORDS:
+                and set(class_id_words(node)) & _HARD_WORDS:
             return True
         node = node.getparent()
         depth += 1

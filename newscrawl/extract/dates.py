@@ -172,7 +172,7 @@ _HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _TIME_TAIL = (r"(?:\s*r\.)?(?:[,\s]+(?:o\s+)?(?:godz\.?|um|at|-)?\s*"
               r"[0-2]?\d[:.][0-5]\d(?:\s*[ap]\.?m\.?)?)?")
 #: A date written with a month name: "15 listopada 2001", "3. März 2024", "May 3rd, 2024".
-_HUMAN_SPAN = re.compile(
+HUMAN_SPAN = re.compile(
     r"(?<!\w)(?:[0-3]?\d(?:st|nd|rd|th)?\.?\s*(?:of\s+|de\s+)?[^\W\d_]{3,}\.?,?\s*(?:de\s+)?(?:19|20)\d\d"
     r"|[^\W\d_]{3,}\.?\s+[0-3]?\d(?:st|nd|rd|th)?\.?,?\s+(?:19|20)\d\d)(?!\d)" + _TIME_TAIL,
     re.I)
@@ -210,7 +210,7 @@ def parse_human(text: str, zone: tzinfo, *, language: str | None = None,
         return None
     if not _HAS_MONTH_WORD.search(text):
         return None
-    span = _HUMAN_SPAN.search(text)
+    span = HUMAN_SPAN.search(text)
     if span:
         text = span.group(0)
     # Polish "r." after the year and "godz." before the time confuse dateparser.

@@ -24,10 +24,10 @@ from lxml import etree
 
 from newscrawl.extract.attrscan import elements_with
 from newscrawl.extract.document import Document
-from newscrawl.extract.text import _HIDDEN_TAGS, clean_text, node_text, norm_key
+from newscrawl.extract.text import HIDDEN_TAGS, clean_text, node_text, norm_key
 
 #: Elements whose text is not a heading's: hidden ones and ruby annotations (furigana).
-_SKIPPED_TAGS = frozenset((*_HIDDEN_TAGS, "rt", "rp"))
+_SKIPPED_TAGS = frozenset((*HIDDEN_TAGS, "rt", "rp"))
 _SUFFIX_SEP = re.compile(r"\s+(?:[|–—·•»«:]|-{1,2}|::|/{2})\s+|\s+[|•»]|[|•»]\s+")
 
 #: Class/id tokens of a heading or its ancestors that mark it as not the article's headline

@@ -15,7 +15,13 @@ from bisect import bisect_left, bisect_right
 from typing import Any
 
 from newscrawl.extract.blockscan import BlockPage
-from newscrawl.extract.boilerplate import _LEAD_WORDS, _SENTENCE_END, JUNK_TAGS, _hard_junk, _words
+from newscrawl.extract.boilerplate import (
+    JUNK_TAGS,
+    LEAD_WORDS,
+    SENTENCE_END,
+    class_id_words,
+    hard_junk,
+)
 from newscrawl.extract.text import node_text, norm_key
 
 #: Tags that never hold a standfirst of their own.
@@ -83,13 +89,13 @@ def _by_class(page: BlockPage, containers: list[Any], skip: set[int], start: int
         el = page.elements[i]
         if el.tag in ("html", "body", "main", "article", "a") or any(el is c for c in containers):
             continue
-        words = set(_words(el))
-        if not words & _LEAD_WORDS:
+        words = set(class_id_words(el))
+        if not words & LEAD_WORDS:
             continue
         t = page.text.get(el, 0)
         near_h1 = h1 is not None and 0 < i - h1 <= _NEAR_HEADLINE
         if 40 <= t <= 1500 and page.density(el) < 0.3 and page.paras.get(el, 0) <= 1500 \
-                and not _hard_junk(el, skip, class_words=not near_h1):
+                and not hard_junk(el, skip, class_words=not near_h1):
             return el
     return None
 
@@ -117,7 +123,7 @@ def _by_description(page: BlockPage, containers: list[Any], skip: set[int], star
         text = norm_key(node_text(el))
         short, long_ = sorted((text, key), key=len)
         if short and short in long_ and len(short) >= _LENGTH_RATIO * len(long_) \
-                and page.density(el) < 0.3 and not _hard_junk(el, skip):
+                and page.density(el) < 0.3 and not hard_junk(el, skip):
             best = el
             best_end = page.end_of(i)
     return best
@@ -130,7 +136,7 @@ def _bold_opening(page: BlockPage, first: int) -> Any | None:
     if el.tag != "p":
         return None
     text = node_text(el)
-    if len(text) < 60 or not _SENTENCE_END.search(text):
+    if len(text) < 60 or not SENTENCE_END.search(text):
         return None
     bold = [b for b in el.iter("strong", "b")
             if next(b.iterancestors("strong", "b"), el) is el]  # outermost bold runs only

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from newscrawl.extract.dates import _HUMAN_SPAN
+from newscrawl.extract.dates import HUMAN_SPAN
 
 _NUMERIC = re.compile(
     r"(?<![\d.:/-])(?:(?:19|20)\d\d[-/.][01]?\d[-/.][0-3]?\d"
@@ -86,7 +86,7 @@ def _scan(text: str | None, el: Any, after_h1: bool, distance: int,
     head = text[:240]
     matches = list(_NUMERIC.finditer(head))
     if re.search(r"[^\W\d_]{3}", head):
-        matches += list(_HUMAN_SPAN.finditer(head))
+        matches += list(HUMAN_SPAN.finditer(head))
     if not matches:
         return
     context = _ancestry(el)

@@ -23,7 +23,7 @@ _SPACE = re.compile(r"\s+")
 # No-break spaces are kept: Polish typography binds one-letter words ("z\u00a0NATO") with them.
 _BREAKING_SPACE = re.compile(r"[^\S\u00a0]+")
 #: Elements whose text is never visible.
-_HIDDEN_TAGS = ("script", "style", "noscript", "template")
+HIDDEN_TAGS = ("script", "style", "noscript", "template")
 
 
 def clean_text(value: str | None) -> str:
@@ -79,10 +79,10 @@ def norm_key(value: str | None) -> str:
 
 def node_text(node: Any) -> str:
     """Clean visible text of an lxml element (scripts and styles excluded)."""
-    if not isinstance(node.tag, str) or node.tag in _HIDDEN_TAGS \
-            or next(node.iterancestors(*_HIDDEN_TAGS), None) is not None:
+    if not isinstance(node.tag, str) or node.tag in HIDDEN_TAGS \
+            or next(node.iterancestors(*HIDDEN_TAGS), None) is not None:
         return ""
-    if next(node.iterdescendants(*_HIDDEN_TAGS), None) is None:
+    if next(node.iterdescendants(*HIDDEN_TAGS), None) is None:
         text = "".join(node.itertext())
     else:
         text = "".join(_visible_parts(node))
@@ -101,7 +101,7 @@ def _visible_parts(node: Any) -> list[str]:
             continue
         if el is not node:
             stack.append((el, True))
-        if not isinstance(el.tag, str) or el.tag in _HIDDEN_TAGS:
+        if not isinstance(el.tag, str) or el.tag in HIDDEN_TAGS:
             continue
         if el.text:
             parts.append(el.text)

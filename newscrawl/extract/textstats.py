@@ -1,107 +1,22 @@
 """Per-element text statistics of a page, from one bottom-up pass over the whole tree.
 
-The pass runs compiled (`_treepass.pyx`, reading libxml2's nodes behind lxml) when the
-extension was built at install time, and in pure Python otherwise; both give the same numbers,
-which `tests/test_treepass.py` checks page by page. Results are lists indexed by document
-position; `ByElement` views look them up by element.
+The pass runs compiled when the extension was built at install time, and in pure Python
+otherwise (`newscrawl.extract.compiled` picks one); both give the same numbers, which
+`tests/test_treepass.py` checks page by page. Results are lists indexed by document position;
+`ByElement` views look them up by element.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-_Result = tuple[dict[Any, int], list[int], list[int], list[int], list[int], list[int],
-                list[Any], Any, int, list[int], list[tuple[Any, str]], list[str],
-                dict[str, list[Any]]]
+from newscrawl.extract.compiled import tree_passes
 
 _HIDDEN = frozenset(("script", "style", "noscript", "template", "head", "title"))
 _PARAGRAPHS = frozenset(("p", "blockquote", "pre", "li", "dd", "td"))
 _TEXT_DIVS = frozenset(("div", "section", "article", "main", "span", "font", "center"))
-
-
-def aggregate_python(elements: list[Any], prose_min: int, short_text: int) -> _Result:
-    """The statistics in pure Python: the reference the compiled pass must equal.
-
-    Returns (pos, ends, text, links, prose, units, paragraphs, main, main_prose, direct,
-    short_texts, tags, by_tag); see `TextStats` for their meaning.
-    """
-    n = len(elements)
-    pos = {el: i for i, el in enumerate(elements)}
-    tags = [el.tag for el in elements]
-    by_tag: dict[str, list[Any]] = {}
-    for el, tag in zip(elements, tags, strict=True):
-        by_tag.setdefault(tag, []).append(el)
-    ends, text, links, prose, units, direct_of = ([0] * n for _ in range(6))
-    paragraphs: list[Any] = []
-    held: dict[Any, int] = {}
-    shorts: list[tuple[Any, str]] = []
-    for i in range(n - 1, -1, -1):
-        el = elements[i]
-        last = i + 1
-        own = el.text
-        direct = len(own.strip()) if own else 0
-        if direct and len(own) < short_text:
-            shorts.append((el, own))
-        t = lk = pr = un = 0
-        for child in el:
-            tail = child.tail
-            j = pos.get(child)
-            if j is not None:
-                if tail:
-                    k = len(tail.strip())
-                    if k:
-                        direct += k
-                        if len(tail) < short_text:
-                            shorts.append((el, tail))
-                t += text[j]
-                lk += links[j]
-                pr += prose[j]
-                un += units[j]
-                last = ends[j]
-            elif tail:  # a comment's or processing instruction's tail
-                direct += len(tail.strip())
-        ends[i] = last
-        direct_of[i] = direct
-        tag = tags[i]
-        if tag in _HIDDEN:
-            continue  # counts stay 0
-        t += direct
-        unit = 0
-        if tag == "a":
-            lk, pr, un = t, 0, 0
-        elif tag in _PARAGRAPHS:
-            if t - lk >= prose_min and lk < t * 0.5 and t - lk > pr:
-                unit = pr = t - lk
-                un = 1
-        elif direct >= prose_min and tag in _TEXT_DIVS:
-            unit = direct
-            pr, un = pr + direct, un + 1
-        if unit:
-            paragraphs.append(el)
-            parent = el.getparent()
-            if parent is not None:
-                held[parent] = held.get(parent, 0) + unit
-        text[i], links[i], prose[i], units[i] = t, lk, pr, un
-    main = max(held, key=held.__getitem__) if held else None
-    return (pos, ends, text, links, prose, units, paragraphs, main,
-            held[main] if main is not None else 0, direct_of, shorts, tags, by_tag)
-
-
-def _compiled() -> Callable[[list[Any], int, int], _Result] | None:
-    try:
-        from newscrawl.extract._treepass import text_stats
-    except ImportError:  # built without a C compiler: the pure-Python pass is used
-        return None
-    tag_sets = (_HIDDEN, _PARAGRAPHS, _TEXT_DIVS)
-
-    def aggregate(elements: list[Any], prose_min: int, short_text: int) -> _Result:
-        return text_stats(elements, prose_min, short_text, tag_sets)
-
-    return aggregate
-
-
-aggregate_compiled = _compiled()
+#: the tag sets of the pass (hidden, paragraph, text-div), in the order `text_stats` reads them
+TAG_SETS = (_HIDDEN, _PARAGRAPHS, _TEXT_DIVS)
 
 
 class ByElement:
@@ -143,16 +58,18 @@ class TextStats:
     SHORT_TEXT = 160
 
     def __init__(self, elements: list[Any], *, compiled: bool = True) -> None:
-        run = aggregate_compiled if compiled and aggregate_compiled else aggregate_python
-        (self.pos, self.ends, text, links, prose, units, paragraphs, self.main, self.main_prose,
-         self.direct, self.short_texts, self.tags, self.by_tag) = run(
-            elements, self.PROSE_MIN, self.SHORT_TEXT)
+        """`compiled=False`: the pure-Python pass even where the extension is built."""
+        run = tree_passes(compiled).text_stats(elements, self.PROSE_MIN, self.SHORT_TEXT,
+                                               TAG_SETS)
+        self.pos, self.ends, self.direct, self.tags = run.pos, run.ends, run.direct, run.tags
+        self.main, self.main_prose = run.main, run.main_prose
+        self.short_texts, self.by_tag = run.short_texts, run.by_tag
         self.end = ByElement(self.pos, self.ends)
-        self.text = ByElement(self.pos, text)
-        self.links = ByElement(self.pos, links)
-        self.prose = ByElement(self.pos, prose)
-        self.units = ByElement(self.pos, units)
-        self.paragraphs: set[Any] = set(paragraphs)
+        self.text = ByElement(self.pos, run.text)
+        self.links = ByElement(self.pos, run.links)
+        self.prose = ByElement(self.pos, run.prose)
+        self.units = ByElement(self.pos, run.units)
+        self.paragraphs: set[Any] = set(run.paragraphs)
 
     def inside(self, el: Any, block: Any) -> bool:
         """True when `el` is `block` or one of its descendants."""

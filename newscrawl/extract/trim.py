@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from newscrawl.extract.boilerplate import HEADINGS, _loose_tail
+from newscrawl.extract.boilerplate import HEADINGS, loose_tail
 
 #: short lines that open a closing box (the whole line, an optional colon or count)
 _BOX_LABEL = re.compile(
@@ -101,6 +101,6 @@ def drop_closing_labels(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
     while kept and kept[-1][0] in HEADINGS:
         kept.pop()  # a heading with no text after it titles the next block, not the article
     for _ in range(2):
-        if len(kept) > 3 and _loose_tail(kept[-1][1]) and not _loose_tail(kept[-2][1]):
+        if len(kept) > 3 and loose_tail(kept[-1][1]) and not loose_tail(kept[-2][1]):
             kept.pop()
     return kept

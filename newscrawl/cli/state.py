@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from newscrawl.incremental.lock import LockBusy, RunLock, lock_path_for
-from newscrawl.incremental.state import open_state, state_path
+from newscrawl.incremental.stores import open_state, state_path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +44,8 @@ def resolve_path(spider: str, path: str | None = None) -> Path:
     if path:
         return Path(path)
     settings = _settings()
-    return state_path(settings.get("NEWSCRAWL_STATE"), spider)
+    return Path(state_path(settings.get("NEWSCRAWL_STATE"), spider,
+                           settings.get("NEWSCRAWL_STATE_BACKEND")))
 
 
 def run(args: argparse.Namespace) -> int:

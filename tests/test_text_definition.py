@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from newscrawl.extract.finish import (
     fingerprint,
     finish,
     is_boilerplate,
+    strip_read_more,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,8 +137,6 @@ def test_normalise_pipeline_left_out_without_extra_patterns() -> None:
 
 
 def test_a_bad_extra_pattern_fails_at_start_up() -> None:
-    import re
-
     with pytest.raises(re.error):
         NormalisePipeline.from_crawler(
             get_crawler(settings_dict={"NEWSCRAWL_BOILERPLATE_PATTERNS": ["(unclosed"]}))
@@ -151,6 +151,22 @@ def test_clean_body_rules() -> None:
                       extra_patterns=[r"fot\. .*"]) == ["Treść."]
     assert clean_body(body) == ["Minister zadeklarował.", "Treść.", "Rośnie napięcie",
                                 "Fot. PAP"]
+
+
+#: The rule as one regex anchored at the end (slow on long paragraphs), for reference.
+READ_MORE_SUFFIX = re.compile(
+    r"\s*(?:czytaj (?:więcej|dalej)|read more|weiterlesen|mehr lesen)\s*[»›>….]*$", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("text", [
+    "Rząd przyjął projekt. Czytaj więcej »", "Dalej tekst... czytaj dalej", "Read more",
+    "Teaser READ MORE ›››", "Teaser read more...", "Teaser weiterlesen …", "Mehr lesen",
+    "Teaser czytaj więcej » »", "Teaser czytaj więcej. »", "Przeczytaj więcej", "czytaj  więcej",
+    "Czytaj więcej o tym w raporcie.", "Nothing to strip", "»»", "", "Teaser read more\u00a0»",
+    "Text czytaj więcej.", "Text czytaj więcej>.>",
+])
+def test_strip_read_more_is_the_anchored_rule(text: str) -> None:
+    assert strip_read_more(text) == READ_MORE_SUFFIX.sub("", text)
 
 
 def test_related_title_rule_spares_long_paragraphs() -> None:

@@ -34,9 +34,12 @@ BOILERPLATE_PATTERNS: tuple[str, ...] = (
     r"(skomentuj|komentarze|comments)( \(\d+\))?",
     r"(read more|weiterlesen|lesen sie auch)\b.{0,250}",
 )
-#: A "read more" link glued to the end of a teaser paragraph ("... Czytaj więcej »").
-READ_MORE_SUFFIX = re.compile(
-    r"\s*(?:czytaj (?:więcej|dalej)|read more|weiterlesen|mehr lesen)\s*[»›>….]*$", re.IGNORECASE)
+#: A "read more" link glued to the end of a teaser paragraph ("... Czytaj więcej »"): one of
+#: these words, then optional spaces and arrows or dots, at the very end.
+READ_MORE_WORDS = re.compile(r"(?:czytaj (?:więcej|dalej)|read more|weiterlesen|mehr lesen)$",
+                             re.IGNORECASE)
+READ_MORE_ARROWS = "»›>…."
+_READ_MORE_MAX = 13  # the longest of READ_MORE_WORDS
 #: Fields whose value is one line of text.
 TEXT_FIELDS = ("headline", "lead", "section", "published_raw", "portal", "language")
 #: Fields whose value is a list of short texts, kept unique in page order.
@@ -67,6 +70,14 @@ def without_lead_repeat(paragraphs: list[str], lead: str | None) -> list[str]:
     return paragraphs
 
 
+def strip_read_more(paragraph: str) -> str:
+    """`paragraph` without a "read more" link glued to its end (checked from the end only:
+    a regex anchored at `$` would be tried at every space of a long paragraph)."""
+    core = paragraph.rstrip(READ_MORE_ARROWS).rstrip()
+    found = READ_MORE_WORDS.search(core, max(0, len(core) - _READ_MORE_MAX))
+    return core[:found.start()].rstrip() if found else paragraph
+
+
 def clean_body(body: Iterable[str], *, lead: str | None = None,
                related_titles: Iterable[str] = (),
                extra_patterns: Iterable[str] = ()) -> list[str]:
@@ -80,7 +91,7 @@ def clean_body(body: Iterable[str], *, lead: str | None = None,
         para = clean_text(raw)
         if para and matcher.match(para):
             continue
-        para = READ_MORE_SUFFIX.sub("", para)
+        para = strip_read_more(para)
         if not para:
             continue
         if titles and len(para) <= MAX_TITLE_LEN and norm_key(para) in titles:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import gzip
 import importlib.util
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.cli import main as cli_main
+from newscrawl.cli import evaluate as evaluate_command
 from newscrawl.devtools.results import (
     ROOT,
     Results,
@@ -76,6 +77,14 @@ def test_drop_option_removes_the_flag_and_its_value():
         "--a", "1", "--b"]
     assert drop_option(["--write-results", "--b"], "--write-results") == ["--b"]
     assert drop_option(["--write-results=f.md", "x"], "--write-results") == ["x"]
+
+
+def cli_main(argv: list[str]) -> int:
+    """`newscrawl evaluate ARGS` through the sub-command's own parser and runner."""
+    parser = argparse.ArgumentParser(prog="newscrawl evaluate")
+    evaluate_command.add_arguments(parser)
+    assert argv[0] == "evaluate"
+    return evaluate_command.run(parser.parse_args(argv[1:]))
 
 
 def _corpus(folder: Path) -> Path:

@@ -240,7 +240,8 @@ def case_url(case: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------- extractors
 def predict_ours(html: bytes, url: str) -> Prediction:
     """Our prediction for one page, through the same `extract_article` the spiders use."""
-    from newscrawl.extract import ExtractionError, extract_article
+    from newscrawl.extract import ExtractionError
+    from newscrawl.routing import extract_article
 
     try:
         a = extract_article(html, url)

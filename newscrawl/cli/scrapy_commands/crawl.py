@@ -1,5 +1,9 @@
-"""`scrapy crawl` with an honest exit status: 1 when the run failed (the run report's rule),
-75 when another run held the lock, 0 otherwise. Everything else is Scrapy's own command."""
+"""`scrapy crawl` for projects that enable `newscrawl.Addon`: newscrawl's feed formats accepted
+by `-o` (Scrapy checks them before add-ons run), and an honest exit status: 1 when the run failed
+(the run report's rule), 75 when another run held the lock, 0 otherwise.
+
+Installed as the `crawl` entry of the `scrapy.commands` entry-point group (and named by this
+project's `COMMANDS_MODULE`); in a project without the add-on it is Scrapy's own command."""
 
 from __future__ import annotations
 
@@ -14,8 +18,21 @@ from newscrawl.crawl.report import run_failed
 class Command(ScrapyCrawl):
     """Scrapy's `crawl`, whose exit status says whether the crawl did its job."""
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        """Accept newscrawl's feed formats (`-o out.txt`) when the project enables the add-on."""
+        from newscrawl.addon import Addon, is_enabled
+
+        if is_enabled(self.settings):
+            Addon.update_pre_crawler_settings(self.settings)
+        super().process_options(args, opts)
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         """Run one spider, then set the exit status from its stats."""
+        from newscrawl.addon import is_enabled
+
+        if not is_enabled(self.settings):
+            super().run(args, opts)
+            return
         if len(args) < 1:
             raise UsageError
         if len(args) > 1:

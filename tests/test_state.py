@@ -265,3 +265,62 @@ def test_state_command_stats_expire_reset(tmp_path: Path, capsys: pytest.Capture
     assert main(["state", "wp", "--path", str(path), "--reset"]) == 0
     assert json.loads(capsys.readouterr().out)["urls"] == 0
     assert main(["state", "wp", "--path", str(tmp_path / "missing.sqlite")]) == 1
+
+
+# -- store registry and the shared tracker -------------------------------------------------------
+
+def test_store_backend_chosen_by_scheme_from_the_registry(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from newscrawl.incremental import stores
+    from newscrawl.incremental.redis_state import RedisCrawlState
+
+    assert stores.scheme_of(tmp_path / "x.sqlite") == ""
+    assert stores.scheme_of(".newscrawl/state-%(name)s.sqlite") == ""
+    assert stores.scheme_of(r"C:\state\x.sqlite") == ""
+    assert stores.scheme_of("rediss://h:6380/0") == "rediss"
+    assert stores.backend_for("redis://127.0.0.1:1/0") is RedisCrawlState
+    assert stores.backend_for(tmp_path / "x.sqlite") is SQLiteState
+    assert stores.backend_for("anything", "redis") is RedisCrawlState  # a registered scheme
+    assert stores.state_path(str(tmp_path / "s-%(name)s.db"), "wp") == tmp_path / "s-wp.db"
+    with pytest.raises(ValueError, match="no crawl state backend for nosuch://"):
+        stores.open_state("nosuch://host/db")
+
+    class MemoryState(SQLiteState):
+        def __init__(self, location: str, **options: object) -> None:
+            super().__init__(":memory:")
+            self.location = location
+
+        @classmethod
+        def location_for(cls, template: str, spider_name: str) -> str:
+            return template.replace("%(name)s", spider_name)
+
+    monkeypatch.setitem(stores.BACKENDS, "mem", MemoryState)
+    assert stores.state_path("mem://%(name)s", "wp") == "mem://wp"
+    with stores.open_state("mem://wp") as state:
+        assert isinstance(state, MemoryState) and state.location == "mem://wp"
+    with stores.open_state(tmp_path / "x.sqlite", synchronous="FULL") as state:
+        assert isinstance(state, SQLiteState)
+
+
+def test_tracker_is_one_extension_shared_by_middleware_and_pipeline() -> None:
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.incremental.tracker import (
+        IncrementalPipeline,
+        IncrementalSpiderMiddleware,
+        IncrementalTracker,
+        tracker_for,
+    )
+
+    crawler = get_crawler(settings_dict={
+        "EXTENSIONS": {"newscrawl.incremental.tracker.IncrementalTracker": 0}})
+    assert tracker_for(crawler) is tracker_for(crawler)  # before the extension manager exists
+    from scrapy.extension import ExtensionManager
+
+    crawler.extensions = ExtensionManager.from_crawler(crawler)
+    tracker = crawler.get_extension(IncrementalTracker)
+    assert isinstance(tracker, IncrementalTracker) and tracker is tracker_for(crawler)
+    assert IncrementalSpiderMiddleware.from_crawler(crawler).tracker is tracker
+    assert IncrementalPipeline.from_crawler(crawler).tracker is tracker
+    other = get_crawler()
+    assert tracker_for(other) is not tracker  # one per crawler

@@ -297,6 +297,7 @@ def test_duplicates_by_fingerprint() -> None:
 # -- switches ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("cls", "setting"), [
+    (NormalisePipeline, "NEWSCRAWL_NORMALISE_ENABLED"),
     (DatesPipeline, "NEWSCRAWL_DATES_ENABLED"),
     (RelatedLinksPipeline, "NEWSCRAWL_RELATED_ENABLED"),
     (ValidatePipeline, "NEWSCRAWL_VALIDATE_ENABLED"),
@@ -308,14 +309,14 @@ def test_each_pipeline_is_switchable(cls, setting: str) -> None:
         cls.from_crawler(_crawler(**{setting: False}))
 
 
-def test_normalise_is_switched_by_its_extra_patterns() -> None:
-    """Extraction gives the text already: the pipeline runs only to apply extra patterns."""
-    with pytest.raises(NotConfigured):
-        NormalisePipeline.from_crawler(_crawler())
-    with pytest.raises(NotConfigured):
-        NormalisePipeline.from_crawler(_crawler(NEWSCRAWL_BOILERPLATE_PATTERNS=[]))
-    assert isinstance(NormalisePipeline.from_crawler(
-        _crawler(NEWSCRAWL_BOILERPLATE_PATTERNS=["x"])), NormalisePipeline)
+def test_normalise_leaves_extracted_items_alone_without_extra_patterns() -> None:
+    """An item with a fingerprint holds the text definition already (extraction gave it)."""
+    item = _article(body=["Reklama", "Tekst."], fingerprint="given")
+    NormalisePipeline(_crawler()).process_item(item)
+    assert item.body == ["Reklama", "Tekst."] and item.fingerprint == "given"
+    with_extra = NormalisePipeline.from_crawler(_crawler(NEWSCRAWL_BOILERPLATE_PATTERNS=["x"]))
+    with_extra.process_item(item)
+    assert item.body == ["Tekst."] and item.fingerprint == fingerprint(item.headline, ["Tekst."])
 
 
 def test_fingerprint_is_the_extraction_one() -> None:

@@ -128,12 +128,12 @@ def test_extra_patterns_setting_applies_the_same_definition() -> None:
     assert _text(finish(fresh, [EXTRA])) == _text(crawled)
 
 
-def test_normalise_pipeline_left_out_without_extra_patterns() -> None:
-    with pytest.raises(NotConfigured):
-        NormalisePipeline.from_crawler(get_crawler(settings_dict={}))
-    built = NormalisePipeline.from_crawler(
-        get_crawler(settings_dict={"NEWSCRAWL_BOILERPLATE_PATTERNS": ["x"]}))
-    assert built.extra_patterns == ("x",)
+def test_items_not_from_extraction_get_the_definition_in_a_crawl() -> None:
+    """A spider's own item (no fingerprint) gets what extraction would have given it."""
+    article = extract_article(_page(), URL)
+    own = Article(url=URL, headline=article.headline, lead=article.lead,
+                  body=[*article.body[:2], FURNITURE[0], *article.body[2:]])
+    assert _text(_crawl_pipelines(own)) == _text(article)
 
 
 def test_a_bad_extra_pattern_fails_at_start_up() -> None:

@@ -8,9 +8,9 @@ deduplication.
 =====  ==========================  ===================================  ==========================
 order  pipeline                    what it guarantees                   switch
 =====  ==========================  ===================================  ==========================
-100    NormalisePipeline           the text definition re-applied with  NEWSCRAWL_BOILERPLATE_
-                                   the crawl's extra boilerplate        PATTERNS (off when empty)
-                                   patterns
+100    NormalisePipeline           the text definition with the         NEWSCRAWL_NORMALISE_ENABLED
+                                   crawl's extra boilerplate patterns,
+                                   and for items not from extraction
 200    DatesPipeline               ISO 8601 dates with offset, raw      NEWSCRAWL_DATES_ENABLED
                                    string kept, date_source set
 300    RelatedLinksPipeline        related links absolute, deduped,     NEWSCRAWL_RELATED_ENABLED
@@ -75,12 +75,15 @@ class _Pipeline:
 
 
 class NormalisePipeline(_Pipeline):
-    """The crawl's NEWSCRAWL_BOILERPLATE_PATTERNS: the article text definition
-    (`newscrawl.extract.finish`) applied again with them; `word_count` and `fingerprint` follow.
+    """The article text definition (`newscrawl.extract.finish`) for what extraction did not give:
+    the crawl's NEWSCRAWL_BOILERPLATE_PATTERNS, and items built without `extract_article`.
 
-    Extraction already gave every item that definition with the built-in patterns, so the
-    pipeline is left out (NotConfigured) when the setting is empty.
+    An item with a `fingerprint` came from extraction and already holds the text definition, so
+    it is left as it is unless extra patterns are set; an item without one (a spider's own) is
+    given the whole definition: clean fields, body, `word_count` and `fingerprint`.
     """
+
+    enabled_setting = "NEWSCRAWL_NORMALISE_ENABLED"
 
     def __init__(self, crawler: Any = None, extra_patterns: list[str] | None = None) -> None:
         super().__init__(crawler)
@@ -90,20 +93,15 @@ class NormalisePipeline(_Pipeline):
         self.extra_patterns: tuple[str, ...] = tuple(extra)
         boilerplate_matcher(self.extra_patterns)  # a bad pattern fails here, at start-up
 
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> NormalisePipeline:
-        """Build from the crawler; NotConfigured when no extra boilerplate pattern is set."""
-        if not crawler.settings.getlist("NEWSCRAWL_BOILERPLATE_PATTERNS"):
-            raise NotConfigured("NEWSCRAWL_BOILERPLATE_PATTERNS is empty")
-        return cls(crawler)
-
     def is_boilerplate(self, paragraph: str) -> bool:
         """True for a paragraph that is page furniture (share prompts, "Czytaj także: ...")."""
         return is_boilerplate(paragraph, self.extra_patterns)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        """Give the item the article text definition with the extra patterns, in place."""
-        return finish(item, self.extra_patterns)
+        """Give the item the text definition with the extra patterns, in place, when needed."""
+        if self.extra_patterns or not ItemAdapter(item).get("fingerprint"):
+            finish(item, self.extra_patterns)
+        return item
 
 
 def _link_title(link: Any) -> str:

@@ -1,8 +1,9 @@
-"""Build script: the optional compiled text statistics, and the shim `scrapyd-deploy` needs.
+"""Build script: the optional compiled tree passes, and the shim `scrapyd-deploy` needs.
 
 All metadata lives in pyproject.toml (including the `scrapy` entry point scrapyd reads). The
 extension `newscrawl.extract._treepass` is built when Cython and a C compiler are available;
-without them the package installs anyway and runs the same pass in pure Python.
+without them the package installs anyway and `newscrawl.extract.compiled` runs its pure-Python
+twin, `newscrawl.extract.treepass_py`.
 """
 
 from setuptools import setup
@@ -16,7 +17,7 @@ class OptionalBuildExt(build_ext):
         try:
             super().run()
         except Exception as exc:  # noqa: BLE001 - any compiler or toolchain failure
-            print(f"warning: newscrawl's compiled text statistics were not built ({exc}); "
+            print(f"warning: newscrawl's compiled tree passes were not built ({exc}); "
                   "the pure-Python pass will be used")
 
     def build_extension(self, ext) -> None:

@@ -47,7 +47,8 @@ NEWSCRAWL_LISTING_BARREN_PAGES = 2
 NEWSCRAWL_INCREMENTAL = False
 # State store per spider; `%(name)s` is the spider name. Relative paths are from the working dir.
 NEWSCRAWL_STATE = ".newscrawl/state-%(name)s.sqlite"
-# A `newscrawl.incremental.state.CrawlState` class (import path); empty means SQLite.
+# A CrawlState class (import path) or a scheme registered in newscrawl.incremental.stores; empty:
+# chosen by NEWSCRAWL_STATE (a file path: SQLite; redis://, rediss://, unix://: Redis).
 NEWSCRAWL_STATE_BACKEND = ""
 # Forget everything before the run (`newscrawl crawl --reset`).
 NEWSCRAWL_STATE_RESET = False
@@ -146,6 +147,11 @@ NEWSCRAWL_REDIS_IDLE_CLOSE = 3.0
 # Seconds between looks at the shared queue while a worker waits for work.
 NEWSCRAWL_REDIS_POLL = 0.5
 
+# One notion of "the same page" for Scrapy's duplicate filter and HTTP cache: the fingerprint of
+# a request is built on newscrawl.urls.canonical_url (tracking, AMP, www and http variants of one
+# article are requested once; dropped repeats counted as `newscrawl/duplicates/discovered`).
+REQUEST_FINGERPRINTER_CLASS = "newscrawl.crawl.fingerprint.CanonicalFingerprinter"
+
 # --- Components, in the order they run (merged entry by entry: a project's entry wins) -----------
 # Feed formats (`-o out.jsonl`, `FEEDS`, `newscrawl crawl --formats`): every exporter writes one
 # record per write call and flushes it, then sends newscrawl.output.signals.item_written.
@@ -160,6 +166,9 @@ FEED_EXPORTERS = {
 # Retries with exponential backoff and Retry-After replace Scrapy's RetryMiddleware.
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     "newscrawl.crawl.hosts.HostGuardMiddleware": 40,  # portal's hosts only, no private addresses
+    # The host guard replaces Scrapy's offsite check: same subdomain rule, applied to every hop
+    # (redirects included) and counted, where Scrapy's would drop redirects silently.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.crawl.retry.BackoffRetryMiddleware": 550,
     # A cut or corrupt gzip/deflate/br/zstd body is a download error (`truncated`), not a page;
@@ -174,7 +183,7 @@ SPIDER_MIDDLEWARES: dict[str, int | None] = {
 # 600-980 are free for later stages. The incremental pipeline is last, so only articles every
 # other pipeline accepted are versioned and recorded.
 ITEM_PIPELINES: dict[str, int | None] = {
-    "newscrawl.crawl.pipelines.NormalisePipeline": 100,     # clean text, boilerplate, fingerprint
+    "newscrawl.crawl.pipelines.NormalisePipeline": 100,  # extra boilerplate patterns; own items
     "newscrawl.crawl.pipelines.DatesPipeline": 200,         # ISO 8601 with offset, date_source
     "newscrawl.crawl.pipelines.RelatedLinksPipeline": 300,  # absolute, deduplicated related links
     "newscrawl.crawl.pipelines.ValidatePipeline": 400,      # headline + body, JSON Schema
@@ -182,6 +191,9 @@ ITEM_PIPELINES: dict[str, int | None] = {
     "newscrawl.incremental.tracker.IncrementalPipeline": 990,  # versioning and crawl state
 }
 EXTENSIONS: dict[str, int | None] = {
+    # The incremental state holder shared by its middleware and pipeline (found with
+    # crawler.get_extension); inert unless the spider runs incrementally.
+    "newscrawl.incremental.tracker.IncrementalTracker": 0,
     "newscrawl.crawl.report.RunReport": 500,  # `<feed>.stats.json` and the summary in the log
     "newscrawl.crawl.progress.Progress": 600,  # progress line every NEWSCRAWL_PROGRESS_INTERVAL s
 }

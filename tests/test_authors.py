@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from conftest import ROOT
 
-from newscrawl.routing import extract_article
 from newscrawl.extract.authors import signature_names, split_names
+from newscrawl.routing import extract_article
 
 URL = "https://news.example.com/a/1"
 FETCHED = datetime(2024, 5, 10, tzinfo=UTC)

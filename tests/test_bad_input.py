@@ -8,8 +8,8 @@ import random
 import pytest
 
 from newscrawl.extract import ExtractionError
-from newscrawl.routing import extract_article
 from newscrawl.items import Article
+from newscrawl.routing import extract_article
 
 URL = "https://wiadomosci.example.pl/artykul-123"
 POLISH = "Zażółć gęślą jaźń, powiedział minister w czwartek w Łodzi."

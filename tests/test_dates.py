@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newscrawl.routing import extract_article
 from newscrawl.extract.dates import date_from_url, parse_date, reconcile_with_url, to_iso
+from newscrawl.routing import extract_article
 
 FETCHED = datetime(2024, 5, 10, 12, 0, tzinfo=UTC)  # 14:00 in Warsaw (CEST)
 

@@ -3,8 +3,8 @@
 import pytest
 
 from newscrawl.extract import ExtractionError
-from newscrawl.routing import extract_article
 from newscrawl.extract.document import Document, decode_html
+from newscrawl.routing import extract_article
 
 POLISH = "Zażółć gęślą jaźń. Świątynia, Źródło, Łódź, Ąę."
 

@@ -13,12 +13,12 @@ from itemadapter import ItemAdapter
 
 from newscrawl.crawl.pipelines import NormalisePipeline, schema_errors
 from newscrawl.extract import ExtractionError
-from newscrawl.routing import extract_article
 from newscrawl.extract.document import Document, decode_html
 from newscrawl.extract.parser import ArticleParser, without_controls
 from newscrawl.extract.text import clean_text
 from newscrawl.items import Article, RelatedLink
 from newscrawl.output.exporters import item_to_record
+from newscrawl.routing import extract_article
 
 URL = "https://wiadomosci.example.pl/kraj/artykul-123"
 HEADLINE = "Gęś żółta i źdźbło"

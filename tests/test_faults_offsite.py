@@ -41,7 +41,8 @@ from newscrawl.devtools.portal_server import PortalServer
 ROOT = Path(__file__).resolve().parent.parent
 MIDDLEWARES = {"scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
                "newscrawl.crawl.retry.BackoffRetryMiddleware": 550,
-               "newscrawl.crawl.hosts.HostGuardMiddleware": 40}
+               "newscrawl.crawl.hosts.HostGuardMiddleware": 40,
+               "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None}
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=INFO",
         "-s", "RETRY_BACKOFF_BASE=0", "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0",
         "-s", "NEWSCRAWL_RENDER_ENABLED=0", "-s", "TELNETCONSOLE_ENABLED=0",

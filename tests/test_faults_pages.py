@@ -11,8 +11,8 @@ from parsel import Selector
 
 from newscrawl.discovery import PageVerdict, page_verdict
 from newscrawl.extract import ExtractionError
-from newscrawl.routing import extract_article
 from newscrawl.extract.document import decode_html
+from newscrawl.routing import extract_article
 
 ROOT = Path(__file__).resolve().parent.parent
 NONARTICLES = ROOT / "fixtures" / "nonarticles"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from newscrawl.routing import extract_article
 from newscrawl.extract.document import Document
 from newscrawl.extract.headline import strip_site_suffix
 from newscrawl.extract.metadata import read_metadata
+from newscrawl.routing import extract_article
 
 URL = "https://news.example.com/world/story-1"
 FETCHED = datetime(2024, 5, 10, tzinfo=UTC)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from itemadapter import ItemAdapter
 
-from newscrawl.routing import extract_article
 from newscrawl.extract.text import norm_key
 from newscrawl.portals import PORTALS, portal_for_url
+from newscrawl.routing import extract_article
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 PAIRS = sorted(p for p in PAGES.glob("*/*.html") if p.with_suffix(".json").exists())

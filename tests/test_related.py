@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from newscrawl.devtools.evaluate import case_url, load_cases, read_page, shingle_counts
-from newscrawl.routing import extract_article
 from newscrawl.extract.document import Document
 from newscrawl.extract.related import find_related
 from newscrawl.extract.text import node_text
+from newscrawl.routing import extract_article
 from newscrawl.urls import clean_url
 
 URL = "https://news.example.pl/kraj/artykul-123"

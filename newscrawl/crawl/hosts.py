@@ -1,7 +1,7 @@
 """Every request, redirect hops included, stays on the portal's hosts and off private addresses.
 
-Article requests carry `dont_filter=True`, which also switches off Scrapy's offsite check, and a
-redirected request inherits it; `HostGuardMiddleware` checks every request regardless.
+Scrapy's OffsiteMiddleware is replaced by this guard; it checks every request, redirect hops
+included, whatever `dont_filter` says.
 
 Settings:
 

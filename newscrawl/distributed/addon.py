@@ -3,9 +3,10 @@
 `DistributedAddon` does nothing unless `NEWSCRAWL_REDIS_URL` is set; then the scheduler and the
 duplicate filter live in Redis (keys `NEWSCRAWL_REDIS_KEY` + `:requests` / `:dupefilter`):
 
-* `DistributedSpiderMiddleware` sends the spider's own discovery and article requests through
-  the shared duplicate filter (the spider marks them `dont_filter` for its per-process dedupe),
-  so each sitemap, feed, listing page and article is fetched by one worker only;
+* the shared duplicate filter (`CanonicalRedisDupeFilter`) keys requests on the crawler's request
+  fingerprinter (newscrawl.crawl.fingerprint), so each sitemap, feed, listing page and article is
+  fetched by one worker only; `DistributedSpiderMiddleware` shares the count of sitemap and feed
+  entries found, for the listing fallback;
 * `newscrawl.distributed.scheduler.RedisScheduler` keeps a worker open while the shared queue holds
   requests or another worker is busy, runs the spider's listing fallback only when the whole
   crawl found no sitemap/feed entries, and closes every worker once the crawl is drained. With
@@ -22,7 +23,6 @@ import logging
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
-from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
@@ -30,9 +30,7 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 logger = logging.getLogger(__name__)
 
-MIDDLEWARE = "newscrawl.distributed.addon.DistributedSpiderMiddleware"
 #: The spider's own requests (discovery documents, listing pages, articles) carry these keys.
-_OWN_META = ("discovery", "newscrawl_probe")
 
 
 def _set(settings: BaseSettings, name: str, value: Any) -> None:
@@ -42,7 +40,7 @@ def _set(settings: BaseSettings, name: str, value: Any) -> None:
 
 def key_base(settings: BaseSettings, spider_name: str) -> str:
     """Prefix of the crawl's Redis keys for `spider_name`."""
-    return settings.get("NEWSCRAWL_REDIS_KEY", "newscrawl:%(spider)s") % {"spider": spider_name}
+    return settings.get("NEWSCRAWL_REDIS_KEY") % {"spider": spider_name}
 
 
 class DistributedAddon:
@@ -63,16 +61,18 @@ class DistributedAddon:
         except ImportError as exc:
             raise RuntimeError("NEWSCRAWL_REDIS_URL needs scrapy-redis: "
                                "pip install 'newscrawl[distributed]'") from exc
-        base = settings.get("NEWSCRAWL_REDIS_KEY", "newscrawl:%(spider)s")
+        base = settings.get("NEWSCRAWL_REDIS_KEY")
         _set(settings, "REDIS_URL", url)
         _set(settings, "SCHEDULER", "newscrawl.distributed.scheduler.RedisScheduler")
-        _set(settings, "DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter")
+        _set(settings, "DUPEFILTER_CLASS",
+             "newscrawl.distributed.dupefilter.CanonicalRedisDupeFilter")
         _set(settings, "SCHEDULER_QUEUE_KEY", base + ":requests")
         _set(settings, "SCHEDULER_DUPEFILTER_KEY", base + ":dupefilter")
         _set(settings, "SCHEDULER_PERSIST", settings.getbool("NEWSCRAWL_REDIS_PERSIST"))
         # A blocking pop would stall the whole (single-threaded) engine; the scheduler polls.
         _set(settings, "SCHEDULER_IDLE_BEFORE_CLOSE", 0)
-        settings.setdefault_in_component_priority_dict("SPIDER_MIDDLEWARES", MIDDLEWARE, 900)
+        settings.setdefault_in_component_priority_dict("SPIDER_MIDDLEWARES",
+                                                       DistributedSpiderMiddleware, 900)
 
 
 def _redis_from(settings: BaseSettings) -> Any:
@@ -89,12 +89,6 @@ class DistributedSpiderMiddleware(BaseSpiderMiddleware):
         super().__init__(crawler)
         self.redis = _redis_from(crawler.settings)
 
-    def get_processed_request(self, request: Request, response: Response | None) -> Request:
-        """Clear `dont_filter` on the spider's own requests (retries keep theirs)."""
-        if request.dont_filter and any(k in request.meta for k in _OWN_META):
-            return request.replace(dont_filter=False)
-        return request
-
     def _share_entries(self, before: int) -> None:
         spider = self.crawler.spider
         found = getattr(spider, "entries_found", 0) - before
@@ -103,10 +97,9 @@ class DistributedSpiderMiddleware(BaseSpiderMiddleware):
 
     def process_spider_output(self, response: Response | None, result: Iterable[Any],
                               spider: Any = None) -> Iterable[Any]:
-        """Process the output; then publish this response's sitemap/feed entry count."""
+        """Pass the output on; then publish this response's sitemap/feed entry count."""
         before = getattr(self.crawler.spider, "entries_found", 0)
-        for o in result:
-            yield self.process_one(o, response)
+        yield from result
         self._share_entries(before)
 
     async def process_spider_output_async(self, response: Response | None,
@@ -115,9 +108,5 @@ class DistributedSpiderMiddleware(BaseSpiderMiddleware):
         """The asynchronous twin of `process_spider_output`."""
         before = getattr(self.crawler.spider, "entries_found", 0)
         async for o in result:
-            yield self.process_one(o, response)
+            yield o
         self._share_entries(before)
-
-    def process_one(self, o: Any, response: Response | None) -> Any:
-        """Requests through `get_processed_request`; items pass unchanged."""
-        return self.get_processed_request(o, response) if isinstance(o, Request) else o

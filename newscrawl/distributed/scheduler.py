@@ -35,9 +35,9 @@ class RedisScheduler(Scheduler):
         scheduler = super().from_crawler(crawler)
         settings = crawler.settings
         scheduler.crawler = crawler
-        scheduler.busy_ttl = settings.getfloat("NEWSCRAWL_REDIS_BUSY_TTL", 60.0)
-        scheduler.idle_close = settings.getfloat("NEWSCRAWL_REDIS_IDLE_CLOSE", 3.0)
-        scheduler.poll = settings.getfloat("NEWSCRAWL_REDIS_POLL", 0.5)
+        scheduler.busy_ttl = settings.getfloat("NEWSCRAWL_REDIS_BUSY_TTL")
+        scheduler.idle_close = settings.getfloat("NEWSCRAWL_REDIS_IDLE_CLOSE")
+        scheduler.poll = settings.getfloat("NEWSCRAWL_REDIS_POLL")
         scheduler.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         scheduler._busy_until = 0.0
         scheduler._idle_since: float | None = None

@@ -10,7 +10,7 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-from newscrawl.crawl.pipelines import fingerprint
+from newscrawl.extract.finish import fingerprint
 from newscrawl.incremental.state import StateRecord, later, parse_date
 from newscrawl.urls import canonical_url
 
@@ -31,7 +31,7 @@ def truthy(value: Any) -> bool:
 
 
 def content_fingerprint(item: Any) -> str:
-    """The item's `fingerprint` field, or the normalise pipeline's hash of headline and body
+    """The item's `fingerprint` field, or the text definition's hash (`newscrawl.extract.finish.fingerprint`) of headline and body
     when it is empty (that pipeline switched off)."""
     adapter = ItemAdapter(item)
     given = adapter.get("fingerprint")

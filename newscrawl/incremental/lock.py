@@ -85,6 +85,6 @@ def run_lock_for(settings: Any, spider_name: str) -> RunLock:
     """The run lock of a spider: beside its state file (setting NEWSCRAWL_STATE)."""
     from newscrawl.incremental.stores import state_path
 
-    template = settings.get("NEWSCRAWL_STATE", ".newscrawl/state-%(name)s.sqlite")
+    template = settings.get("NEWSCRAWL_STATE")
     location = state_path(template, spider_name, settings.get("NEWSCRAWL_STATE_BACKEND"))
     return RunLock(lock_path_for(location))

@@ -84,9 +84,9 @@ class IncrementalTracker:
         self.locked = False  # another run of the spider holds the lock: request nothing
         self._uncommitted = 0
         self._last_commit = time.monotonic()
-        self.commit_items = settings.getint("NEWSCRAWL_STATE_COMMIT_ITEMS", 100)
-        self.commit_seconds = settings.getfloat("NEWSCRAWL_STATE_COMMIT_SECONDS", 5.0)
-        days = settings.get("NEWSCRAWL_INCREMENTAL_RECHECK_DAYS", 1.0)
+        self.commit_items = settings.getint("NEWSCRAWL_STATE_COMMIT_ITEMS")
+        self.commit_seconds = settings.getfloat("NEWSCRAWL_STATE_COMMIT_SECONDS")
+        days = settings.get("NEWSCRAWL_INCREMENTAL_RECHECK_DAYS")
         self.recheck_after = None if days in (None, "") or float(days) < 0 else timedelta(
             days=float(days))
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -107,7 +107,7 @@ class IncrementalTracker:
 
     def _commit_signal(self) -> object:
         """`item_written` when feeds that send it are configured, else `item_scraped`."""
-        choice = self.crawler.settings.get("NEWSCRAWL_STATE_COMMIT_SIGNAL", "auto")
+        choice = self.crawler.settings.get("NEWSCRAWL_STATE_COMMIT_SIGNAL")
         if choice == "item_scraped":
             return signals.item_scraped
         from newscrawl.output.signals import item_written
@@ -150,7 +150,7 @@ class IncrementalTracker:
                 return False
             flag = getattr(spider, "incremental", None)
             if flag is None:
-                flag = self.crawler.settings.get("NEWSCRAWL_INCREMENTAL", False)
+                flag = self.crawler.settings.get("NEWSCRAWL_INCREMENTAL")
             self._enabled = truthy(flag)
             if self._enabled:
                 self._open(spider.name)
@@ -159,7 +159,7 @@ class IncrementalTracker:
 
     def _open(self, name: str) -> None:
         settings = self.crawler.settings
-        if settings.getbool("NEWSCRAWL_STATE_LOCK", True):
+        if settings.getbool("NEWSCRAWL_STATE_LOCK"):
             from newscrawl.incremental.lock import LockBusy, run_lock_for
 
             try:
@@ -168,10 +168,10 @@ class IncrementalTracker:
                 self._skip_run(name, exc)
                 return
         backend = settings.get("NEWSCRAWL_STATE_BACKEND")
-        path = state_path(settings.get("NEWSCRAWL_STATE", ".newscrawl/state-%(name)s.sqlite"),
+        path = state_path(settings.get("NEWSCRAWL_STATE"),
                           name, backend)
         options = {} if backend else {
-            "synchronous": settings.get("NEWSCRAWL_STATE_SYNCHRONOUS", "NORMAL")}
+            "synchronous": settings.get("NEWSCRAWL_STATE_SYNCHRONOUS")}
         self.state = open_state(path, backend, **options)
         if settings.getbool("NEWSCRAWL_STATE_RESET"):
             self.state.reset()
@@ -248,24 +248,10 @@ class IncrementalTracker:
                 self.stats.inc_value(f"{STATS_PREFIX}/skipped")
             self.state.touch(key, request.url, lastmod=dated)
             self._maybe_commit()
-            self._unschedule(request.url)
             return False
         self._requested.add(key)
-        self._unschedule(request.url)  # the spider passes later sources on: their dates count
         self.stats.inc_value(f"{STATS_PREFIX}/fetched/{reason}")
         return True
-
-    def _unschedule(self, url: str) -> None:
-        """Let the spider pass on later discoveries of `url` (the tracker deduplicates them).
-
-        The shared spider schedules each article URL once, on its first discovery; when that
-        one is skipped here, a later entry (say the sitemap's newer `lastmod` after the news
-        sitemap's unchanged date) must still get through; when it is fetched, the dates of the
-        later entries must still be recorded.
-        """
-        forget = getattr(self.crawler.spider, "unschedule", None)
-        if callable(forget):
-            forget(url)
 
     # -- items ----------------------------------------------------------------------------------
 

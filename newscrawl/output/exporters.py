@@ -7,7 +7,7 @@ every line parses, a CSV whose rows are complete, a TXT feed whose articles are 
 (Feeds with Scrapy `postprocessing`, i.e. compression, keep records inside the compressor until
 the feed closes; they are whole only after a clean shutdown.)
 
-Formats (registered in `FEED_EXPORTERS` by newscrawl.settings):
+Formats (registered in `FEED_EXPORTERS` by newscrawl.defaults, through newscrawl.Addon):
 
 * ``json`` – a JSON array, one record per line (pretty-printed when the feed sets `indent`);
 * ``jsonlines`` / ``jsonl`` / ``jl`` – one JSON object per line;
@@ -107,7 +107,7 @@ class BaseFeedExporter(BaseItemExporter):
     @classmethod
     def from_crawler(cls, crawler: Any, file: IO[bytes], **kwargs: Any) -> BaseFeedExporter:
         """Build with the crawler's settings; Scrapy's FeedExporter calls this per feed file."""
-        kwargs.setdefault("fsync", crawler.settings.getbool("NEWSCRAWL_FEED_FSYNC", False))
+        kwargs.setdefault("fsync", crawler.settings.getbool("NEWSCRAWL_FEED_FSYNC"))
         cls._settings_kwargs(crawler.settings, kwargs)
         exporter = cls(file, **kwargs)
         exporter.crawler = crawler
@@ -247,9 +247,9 @@ class CsvExporter(BaseFeedExporter):
 
     @classmethod
     def _settings_kwargs(cls, settings: Any, kwargs: dict[str, Any]) -> None:
-        kwargs.setdefault("include_bom", settings.getbool("NEWSCRAWL_CSV_BOM", False))
+        kwargs.setdefault("include_bom", settings.getbool("NEWSCRAWL_CSV_BOM"))
         kwargs.setdefault("escape_formulas",
-                          settings.getbool("NEWSCRAWL_CSV_ESCAPE_FORMULAS", True))
+                          settings.getbool("NEWSCRAWL_CSV_ESCAPE_FORMULAS"))
 
     @property
     def columns(self) -> list[str]:

@@ -31,8 +31,8 @@ def truthy(value: Any) -> bool:
 
 
 def content_fingerprint(item: Any) -> str:
-    """The item's `fingerprint` field, or the text definition's hash (`newscrawl.extract.finish.fingerprint`) of headline and body
-    when it is empty (that pipeline switched off)."""
+    """The item's `fingerprint` field, or the text definition's hash of headline and body
+    (`newscrawl.extract.finish.fingerprint`) when it is empty (an item not built by extraction)."""
     adapter = ItemAdapter(item)
     given = adapter.get("fingerprint")
     if given:

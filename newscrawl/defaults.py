@@ -178,7 +178,7 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
 }
 # Skips known-unchanged article requests before they are scheduled (incremental crawls).
 SPIDER_MIDDLEWARES: dict[str, int | None] = {
-    "newscrawl.incremental.tracker.IncrementalSpiderMiddleware": 950,
+    "newscrawl.incremental.components.IncrementalSpiderMiddleware": 950,
 }
 # 600-980 are free for later stages. The incremental pipeline is last, so only articles every
 # other pipeline accepted are versioned and recorded.
@@ -188,7 +188,7 @@ ITEM_PIPELINES: dict[str, int | None] = {
     "newscrawl.crawl.pipelines.RelatedLinksPipeline": 300,  # absolute, deduplicated related links
     "newscrawl.crawl.pipelines.ValidatePipeline": 400,      # headline + body, JSON Schema
     "newscrawl.crawl.pipelines.DuplicatesPipeline": 500,    # one per canonical URL / fingerprint
-    "newscrawl.incremental.tracker.IncrementalPipeline": 990,  # versioning and crawl state
+    "newscrawl.incremental.components.IncrementalPipeline": 990,  # versioning and crawl state
 }
 EXTENSIONS: dict[str, int | None] = {
     # The incremental state holder shared by its middleware and pipeline (found with

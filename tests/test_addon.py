@@ -4,6 +4,7 @@ newscrawl's own project; project settings beat the add-on's defaults and `-s` be
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -54,7 +55,10 @@ def crawl(cwd: Path, spider: str, url: str, out: Path) -> dict[str, str]:
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"url={url}", *FAST]
     for feed in feeds:
         cmd += ["-o", str(feed)]
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=180)
+    # Each project finds its own settings from its scrapy.cfg: no inherited SCRAPY_* variables
+    # (Scrapy itself exports SCRAPY_SETTINGS_MODULE when an in-process crawl meets a project).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPY_")}
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=180, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return {f.suffix[1:]: f.read_text(encoding="utf-8") for f in feeds}
 

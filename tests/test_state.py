@@ -305,9 +305,8 @@ def test_store_backend_chosen_by_scheme_from_the_registry(tmp_path: Path,
 def test_tracker_is_one_extension_shared_by_middleware_and_pipeline() -> None:
     from scrapy.utils.test import get_crawler
 
+    from newscrawl.incremental.components import IncrementalPipeline, IncrementalSpiderMiddleware
     from newscrawl.incremental.tracker import (
-        IncrementalPipeline,
-        IncrementalSpiderMiddleware,
         IncrementalTracker,
         tracker_for,
     )

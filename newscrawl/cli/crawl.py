@@ -97,12 +97,14 @@ def build_settings(args: argparse.Namespace) -> Any:
     from scrapy.utils.conf import closest_scrapy_cfg
     from scrapy.utils.project import get_project_settings
 
-    if "SCRAPY_SETTINGS_MODULE" not in os.environ and not closest_scrapy_cfg():
-        os.environ["SCRAPY_SETTINGS_MODULE"] = "newscrawl.settings"
     _check_log_level(args.loglevel)
     from newscrawl.addon import apply_defaults
 
     settings = get_project_settings()
+    if "SCRAPY_SETTINGS_MODULE" not in os.environ and not closest_scrapy_cfg():
+        # Outside a Scrapy project: newscrawl's own project settings (not put in the process
+        # environment, where they would leak into every later crawl and child process).
+        settings.setmodule("newscrawl.settings", priority="project")
     apply_defaults(settings)  # the run lock below reads NEWSCRAWL_STATE before any crawler exists
     settings.set("FEEDS", feeds_for(args.out, args.formats), priority="cmdline")
     for name, value in _pairs(args.settings, "-s").items():

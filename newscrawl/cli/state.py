@@ -32,9 +32,9 @@ def _settings():  # noqa: ANN202 - scrapy Settings
 
     from newscrawl.addon import apply_defaults
 
-    if "SCRAPY_SETTINGS_MODULE" not in os.environ and not closest_scrapy_cfg():
-        os.environ["SCRAPY_SETTINGS_MODULE"] = "newscrawl.settings"
     settings = get_project_settings()
+    if "SCRAPY_SETTINGS_MODULE" not in os.environ and not closest_scrapy_cfg():
+        settings.setmodule("newscrawl.settings", priority="project")  # outside a project
     apply_defaults(settings)
     return settings
 

@@ -26,6 +26,7 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.http import Response, TextResponse
 
+from newscrawl.crawl.arguments import NAMES, SpiderArgumentError, parse_arguments
 from newscrawl.crawl.errors import classify_failure
 from newscrawl.discovery import (
     Entry,
@@ -38,7 +39,7 @@ from newscrawl.discovery import (
     sitemaps_from_robots,
 )
 from newscrawl.extract import ExtractionError
-from newscrawl.portals import Portal, get_portal
+from newscrawl.portals import Portal
 from newscrawl.routing import extract_article
 from newscrawl.urls import canonical_url
 
@@ -46,18 +47,7 @@ logger = logging.getLogger(__name__)
 
 COMMON_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml", "/sitemap-news.xml")
 COMMON_FEEDS = ("/rss.xml", "/feed", "/rss", "/atom.xml", "/feed.xml")
-_ON = {"on", "1", "true", "yes"}
-_OFF = {"off", "0", "false", "no"}
 P_DISCOVERY, P_ARTICLE, P_LISTING = 20, 10, 0
-
-
-class SpiderArgumentError(ValueError):
-    """A spider argument (`-a name=value`) has an unusable value."""
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
 
 
 class NewsSpider(scrapy.Spider):
@@ -69,9 +59,6 @@ class NewsSpider(scrapy.Spider):
     max_listing_pages: ClassVar[int] = 500
     #: A listing chain stops after this many pages in a row that add no new article link.
     listing_barren_pages: ClassVar[int] = 2
-    #: The arguments `-a name=value` this spider understands (others are kept as attributes).
-    ARGUMENTS: ClassVar[tuple[str, ...]] = ("url", "since", "until", "limit", "sections",
-                                           "base_url", "follow_listing")
 
     def __init__(self, *args: Any, url: str | None = None, since: str | None = None,
                  until: str | None = None, limit: str | int | None = None,
@@ -83,7 +70,8 @@ class NewsSpider(scrapy.Spider):
         self.argument_error: str | None = None
         self._defaults()
         try:
-            self._configure(url, since, until, limit, sections, base_url, follow_listing)
+            self._configure(url=url, since=since, until=until, limit=limit, sections=sections,
+                            base_url=base_url, follow_listing=follow_listing)
         except SpiderArgumentError as exc:
             self.argument_error = str(exc)
             logger.error("%s: invalid argument: %s", self.name, exc)
@@ -92,11 +80,7 @@ class NewsSpider(scrapy.Spider):
     def validate_arguments(cls, **kwargs: Any) -> None:
         """Raise `SpiderArgumentError` with a one-line message when `-a` arguments are unusable
         (what `newscrawl crawl` checks before it starts Scrapy)."""
-        probe = cls.__new__(cls)
-        probe._defaults()
-        args = {name: kwargs.get(name) for name in cls.ARGUMENTS}
-        args["follow_listing"] = args["follow_listing"] or "auto"
-        probe._configure(**args)
+        parse_arguments(cls.portal_name, **{name: kwargs.get(name) for name in NAMES})
 
     def _defaults(self) -> None:
         """Attributes every component may read, even when the arguments were unusable."""
@@ -117,40 +101,16 @@ class NewsSpider(scrapy.Spider):
         self._listing_started = False
         self.articles = 0
 
-    def _configure(self, url: str | None, since: str | None, until: str | None,
-                   limit: str | int | None, sections: str | None, base_url: str | None,
-                   follow_listing: str) -> None:
-        if self.portal_name:
-            try:
-                self.portal = get_portal(self.portal_name)
-            except KeyError as exc:
-                raise SpiderArgumentError(str(exc)) from None
-        for arg, value in (("url", url), ("base_url", base_url)):
-            if value and urlsplit(value).scheme not in ("http", "https"):
-                raise SpiderArgumentError(f"{arg} must be an http(s) URL, got {value!r}")
-        home = url or (self.portal.home if self.portal else None)
-        if not home:
-            raise SpiderArgumentError("the generic spider needs -a url=https://portal.example/")
-        self.original_home = home
-        self.base_url = base_url.rstrip("/") + "/" if base_url else None
-        self.home = self.map_url(home)
-        try:
-            self.window = TimeWindow.from_args(since, until)
-        except ValueError as exc:
-            raise SpiderArgumentError(str(exc)) from None
-        try:
-            self.limit = int(limit) if limit not in (None, "") else None
-        except ValueError:
-            raise SpiderArgumentError(f"limit must be a whole number, got {limit!r}") from None
-        if self.limit is not None and self.limit < 1:
-            raise SpiderArgumentError(f"limit must be at least 1, got {limit!r}")
-        self.section_prefixes = tuple(
-            "/" + s.strip().strip("/") for s in (sections or "").split(",") if s.strip())
-        mode = str(follow_listing).strip().lower()
-        if mode not in _ON | _OFF | {"auto"}:
-            raise SpiderArgumentError(f"follow_listing must be on, off or auto, got "
-                                      f"{follow_listing!r}")
-        self.follow_listing = "on" if mode in _ON else "off" if mode in _OFF else "auto"
+    def _configure(self, **kwargs: Any) -> None:
+        args = parse_arguments(self.portal_name, **kwargs)
+        self.portal = args.portal
+        self.original_home = args.home
+        self.base_url = args.base_url
+        self.home = self.map_url(args.home)
+        self.window = args.window
+        self.limit = args.limit
+        self.section_prefixes = args.section_prefixes
+        self.follow_listing = args.follow_listing
         hosts = {urlsplit(self.home).hostname or ""}
         if self.portal:
             hosts.update(self.portal.domains)

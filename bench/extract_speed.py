@@ -8,8 +8,9 @@ Every page is read once; the three timings are taken on the same bytes in the sa
 `--step N` times every N-th case (a spread over all sources). `--no-compiled` runs the
 pure-Python twin (`newscrawl.extract.treepass_py`) even when the compiled extension
 (`newscrawl.extract._treepass`) is built, as on a machine installed without a C compiler. The
-checkout's own `newscrawl` is imported, whatever version of the package is installed. `--write-results` also writes the figures to
-`docs/results/extract_speed.md` (or FILE), which the documentation cites.
+checkout's own `newscrawl` is imported, whatever version of the package is installed.
+`--write-results` also writes the figures to `docs/results/extract_speed.md` (or FILE), which
+the documentation cites.
 """
 
 from __future__ import annotations

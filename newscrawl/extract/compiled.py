@@ -3,12 +3,13 @@
 `_treepass.pyx` (Cython over the libxml2 nodes behind lxml, built by `setup.py` when a C
 compiler is there) and `treepass_py` define the same functions with the same results. This is
 the only module that imports the extension; the rest of `extract/` asks `tree_passes()` for one
-of the two. With `NEWSCRAWL_REQUIRE_COMPILED` set (CI), a missing build is an import error.
+of the two. A missing build is never an error here (a scrapyd egg, for one, carries no
+compiled module); CI checks the build itself with `NEWSCRAWL_REQUIRE_COMPILED`
+(tests/test_treepass.py).
 """
 
 from __future__ import annotations
 
-import os
 from types import ModuleType
 
 from newscrawl.extract import treepass_py
@@ -19,10 +20,13 @@ __all__ = ["BUILT", "BlockCounts", "ScanResult", "TextStatsResult", "tree_passes
 
 try:
     from newscrawl.extract import _treepass as _native
-except ImportError as exc:  # built without a C compiler: the pure-Python twin runs
-    if os.environ.get("NEWSCRAWL_REQUIRE_COMPILED"):
-        raise ImportError("NEWSCRAWL_REQUIRE_COMPILED is set but the compiled tree passes "
-                          "(newscrawl.extract._treepass) were not built") from exc
+except ImportError:  # built without a C compiler: the pure-Python twin runs
+    _native = None
+#: The passes both twins define (the extension must have them all to be used).
+PASSES = ("text_stats", "scan", "block_counts", "attribute_hits", "elements_with")
+if _native is not None and not all(hasattr(_native, name) for name in PASSES):
+    # A zipped egg (scrapyd) imports a loader stub under the extension's name, without the
+    # compiled functions: the pure twin runs there too.
     _native = None
 
 #: True when the compiled extension was built and imports.

@@ -12,11 +12,16 @@ incremental crawl state. It folds every variant a portal serves of one page:
 
 Because of the host and scheme folding the key is not always fetchable; keep the fetched URL
 for requests. `clean_url()` is the fetchable counterpart: absolute, tracking-free, host untouched.
+
+Both are pure functions of their arguments and the constants below, so each distinct
+`(url, base)` is worked out once per process and then served from a bounded LRU cache: a crawl
+meets the same related links, canonical links and request URLs again and again.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -38,6 +43,8 @@ AMP_PARAMS: frozenset[tuple[str, str]] = frozenset({
 MIRROR_HOST_PREFIXES: tuple[str, ...] = ("www.", "m.", "mobile.", "amp.")
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
+#: Entries kept by each URL cache (a few MB at most: a URL and its result per entry).
+URL_CACHE_SIZE = 16384
 _AMP_SUFFIX = re.compile(r"\.amp(?=\.html?$|$)", re.IGNORECASE)
 
 
@@ -89,7 +96,12 @@ def canonical_url(url: str, base: str | None = None) -> str:
 
     Relative URLs are resolved against `base`. Non-HTTP URLs are returned stripped, unchanged.
     """
-    url = (url or "").strip()
+    return _canonical_url(url or "", base or None)
+
+
+@lru_cache(maxsize=URL_CACHE_SIZE)
+def _canonical_url(url: str, base: str | None) -> str:
+    url = url.strip()
     if base:
         url = urljoin(base, url)
     parts = urlsplit(url)
@@ -107,7 +119,12 @@ def canonical_url(url: str, base: str | None = None) -> str:
 
 def clean_url(url: str, base: str | None = None) -> str:
     """A fetchable absolute URL without tracking parameters or fragment; host and path kept."""
-    url = (url or "").strip()
+    return _clean_url(url or "", base or None)
+
+
+@lru_cache(maxsize=URL_CACHE_SIZE)
+def _clean_url(url: str, base: str | None) -> str:
+    url = url.strip()
     if base:
         url = urljoin(base, url)
     parts = urlsplit(url)
@@ -121,5 +138,10 @@ def is_http_url(url: str | None) -> bool:
     """True for an absolute http(s) URL with a host."""
     if not url:
         return False
+    return _is_http_url(url)
+
+
+@lru_cache(maxsize=URL_CACHE_SIZE)
+def _is_http_url(url: str) -> bool:
     parts = urlsplit(url.strip())
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)

@@ -342,3 +342,31 @@ def test_project_settings_wire_pipelines_in_order() -> None:
                                       "DuplicatesPipeline"}]
     assert ours == ["NormalisePipeline", "DatesPipeline", "RelatedLinksPipeline",
                     "ValidatePipeline", "DuplicatesPipeline"]
+
+
+# -- per-item cost: URL work once per distinct URL ----------------------------------------------
+
+
+def test_related_link_urls_are_worked_out_once_per_distinct_url() -> None:
+    from newscrawl import urls
+
+    link = RelatedLink(title="Inny tekst", url="/inny-tekst-6030000a?utm_source=x#c")
+    pipeline = RelatedLinksPipeline(_crawler())
+    first = pipeline.process_item(_article(related=[link]))
+    before = urls._clean_url.cache_info()
+    second = pipeline.process_item(_article(related=[link]))
+    after = urls._clean_url.cache_info()
+    assert first.related == second.related == [
+        RelatedLink(title="Inny tekst", url="https://wiadomosci.wp.pl/inny-tekst-6030000a")]
+    assert after.misses == before.misses and after.hits > before.hits
+
+
+def test_cached_url_functions_answer_like_the_first_call() -> None:
+    from newscrawl.urls import canonical_url, clean_url, is_http_url
+
+    url = " HTTP://WWW.Example.com:80/a/amp/?utm_medium=x&b=2&a=1#top "
+    for _ in range(2):
+        assert canonical_url(url) == "https://example.com/a/?a=1&b=2"
+        assert clean_url(url) == "http://www.example.com:80/a/amp/?b=2&a=1"
+        assert canonical_url(None) == "" and clean_url("") == ""  # type: ignore[arg-type]
+        assert is_http_url(url) and not is_http_url(None) and not is_http_url("mailto:a@b.c")

@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import json
 import logging
+import numbers
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
@@ -44,10 +46,12 @@ from scrapy.exceptions import DropItem, NotConfigured
 from newscrawl.extract.finish import boilerplate_matcher, fingerprint, finish, is_boilerplate
 from newscrawl.extract.text import clean_text, norm_key
 from newscrawl.items import Article, RelatedLink
+from newscrawl.output.exporters import item_to_record
 from newscrawl.urls import canonical_url, clean_url, is_http_url
 
 __all__ = ["DatesPipeline", "DuplicatesPipeline", "NormalisePipeline", "RelatedLinksPipeline",
-           "ValidatePipeline", "article_schema", "fingerprint", "schema_errors"]
+           "UnsupportedSchema", "ValidatePipeline", "article_schema", "compile_schema",
+           "fingerprint", "record_is_valid", "schema_errors"]
 
 logger = logging.getLogger(__name__)
 
@@ -236,6 +240,171 @@ def schema_errors(record: dict[str, Any]) -> list[Any]:
     return sorted(_validator().iter_errors(record), key=lambda e: list(e.absolute_path))
 
 
+Check = Callable[[Any], bool]
+
+
+class UnsupportedSchema(ValueError):
+    """The schema uses a keyword the fast checks do not implement (full jsonschema is used)."""
+
+
+def _is_integer(v: Any) -> bool:
+    return not isinstance(v, bool) and (isinstance(v, int)
+                                        or (isinstance(v, float) and v.is_integer()))
+
+
+def _is_number(v: Any) -> bool:
+    return not isinstance(v, bool) and isinstance(v, numbers.Number)
+
+
+# Draft 2020-12 types as jsonschema's default type checker defines them.
+_TYPE_CHECKS: dict[str, Check] = {
+    "string": lambda v: isinstance(v, str), "null": lambda v: v is None,
+    "boolean": lambda v: isinstance(v, bool), "integer": _is_integer, "number": _is_number,
+    "array": lambda v: isinstance(v, list), "object": lambda v: isinstance(v, dict),
+}
+_ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "default",
+                          "examples"})
+
+
+def compile_schema(schema: dict[str, Any], format_checker: Any = None) -> Check:
+    """One predicate for the subset of JSON Schema the Article schema uses, built once; raises
+    UnsupportedSchema for any other keyword. Formats are checked by `format_checker`."""
+    checks: list[Check] = []
+    unknown = set(schema) - _ANNOTATIONS - {
+        "type", "enum", "minLength", "pattern", "format", "minimum", "items", "minItems",
+        "required", "properties", "additionalProperties"}
+    if unknown:
+        raise UnsupportedSchema(f"keywords not compiled: {sorted(unknown)}")
+    if "type" in schema:
+        names = [schema["type"]] if isinstance(schema["type"], str) else list(schema["type"])
+        if not set(names) <= set(_TYPE_CHECKS):
+            raise UnsupportedSchema(f"type {names!r}")
+        checks.append(_any_of(tuple(_TYPE_CHECKS[n] for n in names)))
+    if "enum" in schema:
+        if not all(e is None or isinstance(e, str) for e in schema["enum"]):
+            raise UnsupportedSchema("enum with values other than strings and null")
+        allowed = frozenset(schema["enum"])
+        checks.append(lambda v: (v is None or isinstance(v, str)) and v in allowed)
+    if "minLength" in schema:
+        min_length = schema["minLength"]
+        checks.append(lambda v: not isinstance(v, str) or len(v) >= min_length)
+    if "pattern" in schema:
+        search = re.compile(schema["pattern"]).search
+        checks.append(lambda v: not isinstance(v, str) or search(v) is not None)
+    if "format" in schema and format_checker is not None:
+        fmt, conforms = schema["format"], format_checker.conforms
+        checks.append(lambda v: conforms(v, fmt))
+    if "minimum" in schema:
+        minimum = schema["minimum"]
+        checks.append(lambda v: not _is_number(v) or v >= minimum)
+    if "minItems" in schema:
+        min_items = schema["minItems"]
+        checks.append(lambda v: not isinstance(v, list) or len(v) >= min_items)
+    if "items" in schema:
+        if not isinstance(schema["items"], dict):
+            raise UnsupportedSchema("items that is not one schema")
+        checks.append(_items_check(schema["items"], format_checker))
+    checks.extend(_object_checks(schema, format_checker))
+    return _all_of(tuple(checks))
+
+
+def _any_of(checks: tuple[Check, ...]) -> Check:
+    if len(checks) == 1:
+        return checks[0]
+
+    def any_ok(v: Any) -> bool:
+        for check in checks:
+            if check(v):
+                return True
+        return False
+
+    return any_ok
+
+
+def _all_of(checks: tuple[Check, ...]) -> Check:
+    if len(checks) == 1:
+        return checks[0]
+
+    def all_ok(v: Any) -> bool:
+        for check in checks:
+            if not check(v):
+                return False
+        return True
+
+    return all_ok
+
+
+def _items_check(sub: dict[str, Any], format_checker: Any) -> Check:
+    if sub.get("type") == "string" and set(sub) - _ANNOTATIONS <= {"type", "minLength"}:
+        min_length = sub.get("minLength", 0)
+
+        def strings_ok(v: Any) -> bool:  # the common case, one loop: arrays of strings
+            if isinstance(v, list):
+                for x in v:
+                    if not isinstance(x, str) or len(x) < min_length:
+                        return False
+            return True
+
+        return strings_ok
+    item_ok = compile_schema(sub, format_checker)
+
+    def items_ok(v: Any) -> bool:
+        if isinstance(v, list):
+            for x in v:
+                if not item_ok(x):
+                    return False
+        return True
+
+    return items_ok
+
+
+def _object_checks(schema: dict[str, Any], format_checker: Any) -> list[Check]:
+    checks: list[Check] = []
+    if "required" in schema:
+        required = tuple(schema["required"])
+        checks.append(lambda v: not isinstance(v, dict) or all(k in v for k in required))
+    props = {k: compile_schema(sub, format_checker)
+             for k, sub in schema.get("properties", {}).items()}
+    extra = schema.get("additionalProperties", True)
+    if extra not in (True, False):
+        raise UnsupportedSchema("additionalProperties that is not a boolean")
+    if props or extra is False:
+        closed = extra is False
+
+        def object_ok(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return True
+            for key, value in v.items():
+                check = props.get(key)
+                if check is None:
+                    if closed:
+                        return False
+                elif not check(value):
+                    return False
+            return True
+
+        checks.append(object_ok)
+    return checks
+
+
+@lru_cache(maxsize=1)
+def _fast_check() -> Check | None:
+    try:
+        return compile_schema(article_schema(), _validator().format_checker)
+    except UnsupportedSchema as exc:  # the schema grew a keyword: full validation only
+        logger.debug("Article schema validated by jsonschema alone: %s", exc)
+        return None
+
+
+def record_is_valid(record: dict[str, Any]) -> bool:
+    """True when the record is valid against the Article schema: the checks compiled from the
+    schema once (microseconds), or full jsonschema validation where they cannot be built."""
+    check = _fast_check()
+    if check is None:
+        return not schema_errors(record)
+    return check(record)
+
+
 class ValidatePipeline(_Pipeline):
     """Drop items without headline or body, and items the JSON Schema rejects.
 
@@ -259,14 +428,15 @@ class ValidatePipeline(_Pipeline):
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         """Return the item when valid; raise DropItem with the reason otherwise."""
-        from newscrawl.output.exporters import item_to_record
-
         a = ItemAdapter(item)
         if not (a.get("headline") or "").strip():
             raise self._drop("no_headline", "no headline", a)
         if not [p for p in a.get("body") or [] if p and p.strip()]:
             raise self._drop("no_body", "no body paragraphs", a)
-        errors = schema_errors(item_to_record(item))
+        record = item_to_record(item)
+        if record_is_valid(record):
+            return item
+        errors = schema_errors(record)  # the full validator names the field and the reason
         if errors:
             first = errors[0]
             field = str(first.absolute_path[0]) if first.absolute_path else first.validator

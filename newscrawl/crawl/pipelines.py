@@ -195,6 +195,9 @@ class RelatedLinksPipeline(_Pipeline):
         """Rewrite the item's `related` list in place."""
         a = ItemAdapter(item)
         links = a.get("related") or []
+        if not links:  # nothing to rewrite: no URL work at all
+            a["related"] = []
+            return item
         base = a.get("url") or ""
         own = {canonical_url(u, base) for u in (a.get("url"), a.get("canonical_url")) if u}
         seen_urls: set[str] = set()

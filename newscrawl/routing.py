@@ -8,17 +8,33 @@ crawls, `newscrawl extract` and `newscrawl evaluate` read a page the same way.
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
-from newscrawl.extract import parse_document
+from newscrawl.extract import Document, read_document
 from newscrawl.items import Article
 from newscrawl.portals import Portal, get_portal, portal_for_url
 
-__all__ = ["extract_article", "portal_for"]
+__all__ = ["extract_article", "extract_page", "portal_for"]
+
+#: Portal (or None) by URL netloc: a crawl reads thousands of pages of a few hosts, and the
+#: registry's domain search is the same for each. Bounded: cleared when it holds this many.
+_HOST_CACHE_SIZE = 4096
+_by_netloc: dict[str, Portal | None] = {}
 
 
 def portal_for(url: str, portal: str | None = None) -> Portal | None:
     """The portal named `portal` (KeyError if unknown), else the one owning the URL's host."""
-    return get_portal(portal) if portal else portal_for_url(url)
+    if portal:
+        return get_portal(portal)
+    netloc = urlsplit(url).netloc
+    try:
+        return _by_netloc[netloc]
+    except KeyError:
+        pass
+    if len(_by_netloc) >= _HOST_CACHE_SIZE:
+        _by_netloc.clear()
+    found = _by_netloc[netloc] = portal_for_url(url)
+    return found
 
 
 def extract_article(html: bytes | str, url: str, *, fetched_at: datetime | None = None,
@@ -30,8 +46,17 @@ def extract_article(html: bytes | str, url: str, *, fetched_at: datetime | None 
     page's own declaration and the bytes themselves (crawls and `newscrawl extract` decode alike).
     Raises ExtractionError only for input that is not HTML at all.
     """
+    return extract_page(html, url, fetched_at=fetched_at, portal=portal,
+                        content_type=content_type)[0]
+
+
+def extract_page(html: bytes | str, url: str, *, fetched_at: datetime | None = None,
+                 portal: str | None = None,
+                 content_type: str | bytes | None = None) -> tuple[Article, Document]:
+    """`extract_article`, also returning the parsed `Document` (its decoded `text`), so a crawl
+    classifies the page from the same decoding and parse, not a second one."""
     spec = portal_for(url, portal)
     if spec is None:
-        return parse_document(html, url, fetched_at=fetched_at, content_type=content_type)
-    return parse_document(html, url, spec.parser_for(fetched_at), fetched_at=fetched_at,
-                          content_type=content_type, portal=spec.name, timezone=spec.timezone)
+        return read_document(html, url, fetched_at=fetched_at, content_type=content_type)
+    return read_document(html, url, spec.parser_for(fetched_at), fetched_at=fetched_at,
+                         content_type=content_type, portal=spec.name, timezone=spec.timezone)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import newscrawl.routing as routing
-from newscrawl.extract import parse_document
+from newscrawl.extract import Document, parse_document, read_document
 from newscrawl.extract.parser import ArticleParser
 from newscrawl.portals import get_portal
 
@@ -33,9 +33,9 @@ def chosen(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
 
     def spy(html, url, parser=None, **options):
         calls.append({"parser": parser, **options})
-        return parse_document(html, url, parser, **options)
+        return read_document(html, url, parser, **options)
 
-    monkeypatch.setattr(routing, "parse_document", spy)
+    monkeypatch.setattr(routing, "read_document", spy)
     return calls
 
 
@@ -84,3 +84,42 @@ def test_extract_sources_never_name_portals_or_routing() -> None:
                          re.MULTILINE)
     for path in sorted((ROOT / "newscrawl" / "extract").glob("*.py")):
         assert not pattern.search(path.read_text(encoding="utf-8")), path.name
+
+
+def test_extract_page_gives_the_article_and_the_document_it_parsed() -> None:
+    url = "https://lokalne-wiesci.example/kraj/plan-komunikacji"
+    body = HTML.encode("iso-8859-2").replace(b"utf-8", b"iso-8859-2")
+    article, doc = routing.extract_page(body, url, fetched_at=FETCHED,
+                                        content_type=b"text/html; charset=iso-8859-2")
+    assert isinstance(doc, Document) and doc.url == url and doc.encoding == "iso8859-2"
+    assert doc.text == body.decode("iso-8859-2")
+    assert article == routing.extract_article(body, url, fetched_at=FETCHED,
+                                              content_type=b"text/html; charset=iso-8859-2")
+    assert article.headline == "Nowy plan komunikacji miasta"
+
+
+def test_portal_by_host_is_looked_up_once_and_keeps_each_hosts_answer(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    real = routing.portal_for_url
+
+    def spy(url: str):
+        asked.append(url)
+        return real(url)
+
+    monkeypatch.setattr(routing, "_by_netloc", {})
+    monkeypatch.setattr(routing, "portal_for_url", spy)
+    wp = get_portal("wp")
+    urls = ["https://wiadomosci.wp.pl/a-1a", "https://wiadomosci.wp.pl/b-2a",
+            "https://lokalne-wiesci.example/x", "https://lokalne-wiesci.example/y"]
+    assert [routing.portal_for(u) for u in urls] == [wp, wp, None, None]
+    assert asked == [urls[0], urls[2]]
+    assert routing.portal_for(urls[2], "wp") is wp
+
+
+def test_host_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(routing, "_by_netloc", {})
+    monkeypatch.setattr(routing, "_HOST_CACHE_SIZE", 3)
+    for i in range(7):
+        assert routing.portal_for(f"https://host{i}.example/") is None
+        assert len(routing._by_netloc) <= 3

@@ -40,7 +40,7 @@ from newscrawl.discovery import (
 )
 from newscrawl.extract import ExtractionError
 from newscrawl.portals import Portal
-from newscrawl.routing import extract_article
+from newscrawl.routing import extract_page
 from newscrawl.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -387,15 +387,16 @@ class NewsSpider(scrapy.Spider):
             return
         discovery = response.meta.get("discovery") or {}
         try:
-            item = extract_article(response.body, response.url, fetched_at=datetime.now(UTC),
-                                   portal=self.portal.name if self.portal else None,
-                                   content_type=response.headers.get(b"Content-Type"))
+            # One decoding and one parse per page: the verdict reads the Document's text.
+            item, doc = extract_page(response.body, response.url, fetched_at=datetime.now(UTC),
+                                     portal=self.portal.name if self.portal else None,
+                                     content_type=response.headers.get(b"Content-Type"))
         except ExtractionError as exc:
             self.stat("pages/not_article/not_html")
             logger.info("not an article (%s): %s", exc, response.url)
             return
         missing = "body" if not item.body else "headline" if not item.headline else None
-        verdict = page_verdict(response.text, response.url, headline=item.headline,
+        verdict = page_verdict(doc.text, response.url, headline=item.headline,
                                body=item.body or [], published=item.published)
         if missing or not verdict.is_article:
             reason = verdict.reason if not verdict.is_article else f"no {missing}"

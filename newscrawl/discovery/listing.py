@@ -45,6 +45,15 @@ def _clean(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
 
 
+def _join(base: str, href: str) -> str | None:
+    """`href` made absolute against `base`; None for a link no URL parser accepts (a bracketed
+    host that is no IP address, say), which is skipped rather than failing the whole page."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
+
+
 def _same_site(host: str, other: str) -> bool:
     host, other = host.lower(), other.lower()
     return host == other or host.endswith("." + other) or other.endswith("." + host)
@@ -60,15 +69,22 @@ def parse_listing(html: str | Selector, url: str, *, article_url: str | None = N
     result = Discovered(kind="listing")
     seen: set[str] = {_clean(url)}
     for href in sel.css("link[rel~=next]::attr(href), a[rel~=next]::attr(href)").getall():
-        target = _clean(urljoin(url, href.strip()))
+        joined = _join(url, href.strip())
+        if joined is None:
+            continue
+        target = _clean(joined)
         if target not in seen and urlsplit(target).scheme in ("http", "https"):
             seen.add(target)
             result.follow.append(target)
     for a in sel.css("a[href]"):
-        href = (a.attrib.get("href") or "").strip()
+        # The one attribute, not `attrib` (a dict of all, which fails on a nameless one).
+        href = (a.root.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        target = _clean(urljoin(url, href))
+        joined = _join(url, href)
+        if joined is None:
+            continue
+        target = _clean(joined)
         parts = urlsplit(target)
         if parts.scheme not in ("http", "https") or not _same_site(parts.netloc, host):
             continue
@@ -97,7 +113,7 @@ def feed_links(html: str | Selector, url: str) -> list[str]:
     found: list[str] = []
     for link in sel.css("link[rel~=alternate][href]"):
         if (link.attrib.get("type") or "").lower().strip() in _FEED_TYPES:
-            target = urljoin(url, link.attrib["href"].strip())
-            if target not in found:
+            target = _join(url, link.attrib["href"].strip())
+            if target is not None and target not in found:
                 found.append(target)
     return found

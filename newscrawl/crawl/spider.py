@@ -303,10 +303,9 @@ class NewsSpider(scrapy.Spider):
         result = parse_listing(sel, response.url,
                                article_url=self.portal.article_url if self.portal else None,
                                sections=home and not self.section_prefixes)
-        new = sum(1 for entry in result.entries
-                  if canonical_url(self.map_url(entry.url, response.url)) not in self._discovered)
+        known = len(self._discovered)
         yield from self._articles(result.entries, "listing", response.url)
-        barren = 0 if new else barren + 1
+        barren = 0 if len(self._discovered) > known else barren + 1
         if barren >= self.listing_barren_pages and result.follow:
             self.stat("listing/chain_stopped")
             logger.info("%s: listing chain stopped at %s: %d pages in a row added no new "

@@ -11,6 +11,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from newscrawl.extract import Document, read_document
+from newscrawl.extract.parser import ArticleParser
 from newscrawl.items import Article
 from newscrawl.portals import Portal, get_portal, portal_for_url
 
@@ -37,10 +38,13 @@ def portal_for(url: str, portal: str | None = None) -> Portal | None:
     return found
 
 
-def extract_article(html: bytes | str, url: str, *, fetched_at: datetime | None = None,
-                    portal: str | None = None,
+def extract_article(html: bytes | str, url: str | None = None, *,
+                    fetched_at: datetime | None = None, portal: str | None = None,
                     content_type: str | bytes | None = None) -> Article:
     """Extract one article from a page; `portal` names a portal module, else found by domain.
+
+    `url` is where the page was published. Without it (or with a `file:` URL) the page's own
+    canonical / `og:url` stands in: it picks the portal parser and relative links resolve to it.
 
     `content_type` is the HTTP Content-Type header value: one charset signal among the BOM, the
     page's own declaration and the bytes themselves (crawls and `newscrawl extract` decode alike).
@@ -50,12 +54,29 @@ def extract_article(html: bytes | str, url: str, *, fetched_at: datetime | None 
                         content_type=content_type)[0]
 
 
-def extract_page(html: bytes | str, url: str, *, fetched_at: datetime | None = None,
+def extract_page(html: bytes | str, url: str | None = None, *, fetched_at: datetime | None = None,
                  portal: str | None = None,
                  content_type: str | bytes | None = None) -> tuple[Article, Document]:
     """`extract_article`, also returning the parsed `Document` (its decoded `text`), so a crawl
     classifies the page from the same decoding and parse, not a second one."""
-    spec = portal_for(url, portal)
+    if url is not None and not isinstance(url, str):
+        raise TypeError(f"url must be a str or None, got {type(url).__name__}")
+    if url and url.startswith(("http://", "https://")):
+        spec = portal_for(url, portal)
+        return _read(html, url, spec, fetched_at, content_type)
+    doc = Document(html, url or "", content_type=content_type)
+    own = doc.own_url()
+    if own:
+        doc.rebase(own)
+    spec = portal_for(doc.url, portal)
+    parser = spec.parser_for(fetched_at) if spec else ArticleParser
+    article = parser(doc, fetched_at=fetched_at, portal=spec.name if spec else None,
+                     timezone=spec.timezone if spec else None).parse()
+    return article, doc
+
+
+def _read(html: bytes | str, url: str, spec: Portal | None, fetched_at: datetime | None,
+          content_type: str | bytes | None) -> tuple[Article, Document]:
     if spec is None:
         return read_document(html, url, fetched_at=fetched_at, content_type=content_type)
     return read_document(html, url, spec.parser_for(fetched_at), fetched_at=fetched_at,

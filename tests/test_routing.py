@@ -123,3 +123,47 @@ def test_host_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(7):
         assert routing.portal_for(f"https://host{i}.example/") is None
         assert len(routing._by_netloc) <= 3
+
+
+def _with_canonical(href: str, link: str = "/dalej/art1") -> str:
+    head = f'<link rel="canonical" href="{href}">'
+    return HTML.replace("<title>", head + "<title>").replace(
+        "</article>", f'</article><a href="{link}">Dalej</a>')
+
+
+def test_without_url_the_page_canonical_picks_the_portal_and_the_base() -> None:
+    article, doc = routing.extract_page(_with_canonical("https://www.rp.pl/kraj/art1-plan"))
+    assert article.portal == "rp"
+    assert article.url == "https://www.rp.pl/kraj/art1-plan"
+    assert doc.url == "https://www.rp.pl/kraj/art1-plan"
+    assert doc.selector.css("a::attr(href)").get() == "/dalej/art1"
+    assert doc.root.base_url == "https://www.rp.pl/kraj/art1-plan"
+
+
+def test_a_file_url_gives_way_to_the_page_canonical() -> None:
+    article = routing.extract_article(_with_canonical("https://www.rp.pl/kraj/art1-plan"),
+                                      "file:///tmp/saved.html")
+    assert article.portal == "rp"
+
+
+def test_og_url_stands_in_when_there_is_no_canonical() -> None:
+    html = HTML.replace("<title>", '<meta property="og:url" content="https://www.rp.pl/a/art2">'
+                                   "<title>")
+    assert routing.extract_article(html).portal == "rp"
+
+
+def test_a_given_http_url_wins_over_the_canonical() -> None:
+    html = _with_canonical("https://www.rp.pl/kraj/art1-plan")
+    article = routing.extract_article(html, "https://example.org/news/plan")
+    assert article.portal is None
+
+
+def test_no_url_and_no_canonical_reads_the_page_generically() -> None:
+    article = routing.extract_article(HTML)
+    assert article.portal is None
+    assert article.headline == "Nowy plan komunikacji miasta"
+
+
+def test_a_url_of_the_wrong_type_is_a_type_error_at_the_door() -> None:
+    with pytest.raises(TypeError, match="url must be a str or None"):
+        routing.extract_article(HTML, 42)  # type: ignore[arg-type]

@@ -267,6 +267,30 @@ class Document:
         self.text = text
         self.selector = Selector(root=parse_html(text, url), type="html", base_url=url)
 
+    def own_url(self) -> str | None:
+        """The absolute http(s) URL the page names for itself (`<link rel=canonical>`, else
+        `og:url`), resolved against `url`; None when it names none."""
+        from urllib.parse import urljoin
+
+        for el in self.everywhere("link"):
+            if el.get("rel") == "canonical" and el.get("href"):
+                found = urljoin(self.url, str(el.get("href")).strip())
+                if found.startswith(("http://", "https://")):
+                    return found
+                break
+        og = self.meta_first("og:url")
+        if og:
+            found = urljoin(self.url, og.strip())
+            if found.startswith(("http://", "https://")):
+                return found
+        return None
+
+    def rebase(self, url: str) -> None:
+        """Read the page as published at `url`: relative links resolve against it."""
+        self.url = url
+        self.root.getroottree().docinfo.URL = url
+        self.selector = Selector(root=self.root, type="html", base_url=url)
+
     @cached_property
     def root(self) -> Any:
         """The lxml root element."""

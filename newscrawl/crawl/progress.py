@@ -7,8 +7,10 @@ errors, e.g. `Progress: 120 articles (34.5/min), 310 pages, 42 queued, 3 errors`
 from __future__ import annotations
 
 import logging
+import shutil
+import sys
 import time
-from typing import Any
+from typing import IO, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -76,3 +78,44 @@ class Progress:
         if self._task is not None and self._task.running:
             self._task.stop()
         self.log()
+
+
+class TerminalLine:
+    """One status line redrawn in place on a terminal (stderr by default); does nothing when the
+    stream is not a terminal, so piped output and log files never see it."""
+
+    def __init__(self, stream: IO[str] | None = None, *, min_interval: float = 0.1) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        try:
+            self.enabled = self.stream.isatty()
+        except (AttributeError, ValueError):
+            self.enabled = False
+        self.min_interval = min_interval
+        self._shown = False
+        self._last = 0.0
+
+    def show(self, text: str, *, force: bool = False) -> None:
+        """Draw `text` over the previous line (at most every `min_interval` s unless `force`)."""
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not force and now - self._last < self.min_interval:
+            return
+        self._last = now
+        width = max(shutil.get_terminal_size((80, 20)).columns - 1, 10)
+        self.stream.write("\r\x1b[K" + text[:width])
+        self.stream.flush()
+        self._shown = True
+
+    def clear(self) -> None:
+        """Erase the line, e.g. before other output goes to the same terminal."""
+        if self.enabled and self._shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._shown = False
+
+
+def bar(done: int, total: int, width: int = 24) -> str:
+    """A text progress bar: `[#######.........]`."""
+    filled = width * done // total if total else width
+    return "[" + "#" * filled + "." * (width - filled) + "]"

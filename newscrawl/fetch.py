@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import urllib3
 from protego import Protego
@@ -94,7 +94,9 @@ def _get(url: str, *, timeout: float, max_bytes: int, max_redirects: int,
         raise FetchError(_reason(exc)) from None
     finally:
         response.release_conn()
-    final = response.geturl() or url
+    # urllib3 keeps the last Location as sent (possibly relative): resolve it on the last hop.
+    history = response.retries.history if response.retries else ()
+    final = urljoin(history[-1].url, response.url) if history and response.url else url
     if response.status >= 400:
         raise FetchError(f"HTTP {response.status}")
     return Page(url=final, status=response.status,

@@ -298,6 +298,13 @@ class RenderMiddleware:
             return "the scrapy-playwright download handlers are not installed"
         return self.broken
 
+    def _notice_level(self) -> int:
+        """Rendering switched off: INFO. On by the user's own setting but unusable: WARNING. On
+        only by the add-on's default (a missing optional package): DEBUG, not worth a notice."""
+        if not self.enabled:
+            return logging.INFO
+        return logging.WARNING if self.asked else logging.DEBUG
+
     def _once(self, key: str, message: str, *args: Any, level: int = logging.WARNING) -> None:
         if key not in self._told:
             self._told.add(key)
@@ -313,7 +320,7 @@ class RenderMiddleware:
         if reason:
             self._once(f"off:{portal.name}", "Portal %s renders article pages, but %s: they come "
                        "from server HTML (script-inserted blocks are missed)", portal.name, reason,
-                       level=logging.WARNING if self.asked else logging.DEBUG)
+                       level=self._notice_level())
             self.stats.inc_value(f"{STATS}/fallback")
             request.meta[META] = "fallback"
             return None

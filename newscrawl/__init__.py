@@ -15,6 +15,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from newscrawl.about import __version__
+
 if TYPE_CHECKING:
     from newscrawl.addon import Addon
     from newscrawl.crawl.spider import NewsSpider
@@ -24,9 +26,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Addon", "Article", "FetchError", "NewsSpider", "RelatedLink", "__version__",
            "extract_article", "fetch_article"]
-__version__ = "0.1.0"
-#: Home of the project, named in the user agent (the same as `[project.urls]` in pyproject.toml).
-PROJECT_URL = "https://github.com/newscrawl/newscrawl"
 
 #: Public name → the module that defines it.
 _EXPORTS = {

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import urllib3
 from protego import Protego
 
-from newscrawl import PROJECT_URL, __version__
+from newscrawl.about import PROJECT_URL, __version__
 from newscrawl.items import Article
 
 __all__ = ["USER_AGENT", "FetchError", "Page", "RobotsDisallowed", "fetch_article", "fetch_page"]

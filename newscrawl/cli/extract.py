@@ -5,7 +5,8 @@ timeout), files (`.gz` inflated), folders (every *.html / *.htm, plain or .gz, a
 `-` for stdin and `-i LIST` (one input a line). Output: `--format json|jsonl|csv|txt` on stdout
 (one input: a JSON object; several: JSON Lines), or one file per input under `--out`, the same
 records as the crawl feeds. A failed input gets one line on stderr with its reason and makes
-the exit status 1; the others are still written. A summary line ends the run on stderr.
+the exit status 1; the others are still written. With several inputs a progress bar (on a
+terminal) and a summary line on stderr tell how the run went.
 """
 
 from __future__ import annotations
@@ -80,8 +81,9 @@ class _Tally:
         self.total = total
         self.done = self.articles = self.failed = self.skipped = 0
         self.started = time.monotonic()
+        # One input: its record or its one-line reason says it all; several: bar and summary.
         self.line = TerminalLine() if not quiet and total > 1 else None
-        self.quiet = quiet
+        self.quiet = quiet or total <= 1
 
     def add(self, outcome: Outcome) -> None:
         self.done += 1
@@ -155,4 +157,3 @@ def _write(outcome: Outcome, stream: Stream | None, folder: FolderOutput | None,
         folder.write(outcome.input, outcome.article)
     except OSError as exc:
         outcome.article, outcome.error = None, f"cannot write: {exc.strerror or exc}"
-

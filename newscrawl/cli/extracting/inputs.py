@@ -72,7 +72,8 @@ def _expand_one(source: str, origin: str) -> list[Input]:
         except OSError as exc:
             raise UsageError(f"cannot list {path}: {exc.strerror or exc}") from None
         if not pages:
-            raise UsageError(f"no .html or .htm file (plain or .gz) under {path}")
+            raise UsageError(f"no .html or .htm file in {path} (searched at any depth, .gz "
+                             "included)")
         return [Input("file", str(p), str(path)) for p in pages]
     if path.exists():
         return [Input("file", str(path))]

@@ -84,7 +84,7 @@ def extract_one(job: tuple[Input, bytes | None, Options]) -> Outcome:
     except ValueError as exc:
         return Outcome(item, error=str(exc))
     if not body.strip():
-        return Outcome(item, error="empty page")
+        return Outcome(item, error="empty file" if item.kind == "file" else "empty page")
     try:
         article = extract_article(body, url, fetched_at=fetched_at, portal=options.portal,
                                   content_type=content_type)

@@ -161,7 +161,7 @@ def test_failures_are_named_and_the_rest_still_written(server: PortalServer,
     assert f"{server.url}nie-ma-takiej-strony: HTTP 404" in err
     assert "petla-a-6000000000000097a: more than 5 redirects" in err
     assert f"{server.url}szukaj: skipped: disallowed by robots.txt" in err
-    assert f"{empty}: empty page" in err
+    assert f"{empty}: empty file" in err
     assert err.rstrip().splitlines()[-1].startswith("1 articles, 3 failed, 1 skipped in ")
     assert "Traceback" not in err and "\r" not in err  # no progress bar when not a terminal
 

@@ -202,3 +202,30 @@ def test_empty_folder_is_a_usage_mistake(tmp_path: Path) -> None:
     done = _run(str(tmp_path))
     assert done.returncode == 2
     assert b"no .html or .htm file" in done.stderr
+
+
+def test_progress_bar_on_a_terminal_only(nested: Path) -> None:
+    """stderr on a pseudo-terminal gets the bar, redrawn in place and cleared before the summary."""
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "newscrawl.cli", "extract", str(nested)],
+                            stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out = proc.stdout.read()
+    assert proc.wait(timeout=120) == 0
+    os.close(master)
+    text = seen.decode("utf-8")
+    assert "\r\x1b[K[" in text and "] 11/11 pages, 0 failed" in text
+    assert "\r\x1b[K11 articles, 0 failed, 0 skipped in " in text  # bar cleared, then summary
+    assert len(out.decode().splitlines()) == 11 and b"\r" not in out

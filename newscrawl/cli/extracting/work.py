@@ -102,6 +102,9 @@ def run_all(jobs: list[tuple[Input, bytes | None, Options]], workers: int) -> It
         yield from map(extract_one, jobs)
         return
     chunk = max(1, min(16, len(jobs) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
         yield from pool.map(extract_one, jobs, chunksize=chunk)
+    finally:  # a reader gone (`| head`) or Ctrl-C: drop the pending inputs, do not wait for them
+        pool.shutdown(wait=False, cancel_futures=True)
 

@@ -146,3 +146,36 @@ def test_version() -> None:
     from newscrawl import __version__
 
     assert proc.returncode == 0 and proc.stdout.strip() == f"newscrawl {__version__}"
+
+
+@pytest.mark.parametrize(("priority", "level"), [("addon", None), ("project", logging.WARNING)])
+def test_missing_browser_package_is_a_warning_only_when_rendering_was_asked_for(
+        monkeypatch, caplog, priority: str, level: int | None) -> None:
+    import asyncio
+    from types import SimpleNamespace
+
+    from scrapy import Request
+    from scrapy.settings import Settings
+
+    from newscrawl import defaults
+    from newscrawl.portals import get_portal
+    from newscrawl.render import browser
+
+    monkeypatch.setattr(browser, "_playwright_installed", lambda: False)
+    settings = Settings()
+    for name in dir(defaults):
+        if name.startswith(("NEWSCRAWL_RENDER", "PLAYWRIGHT")):
+            settings.set(name, getattr(defaults, name), priority="addon")
+    settings.set("NEWSCRAWL_RENDER_ENABLED", True, priority=priority)
+    spider = Spider(name="t")
+    spider.portal = get_portal("wp")
+    crawler = SimpleNamespace(settings=settings, stats=get_crawler(Spider).stats, spider=spider)
+    middleware = browser.RenderMiddleware.from_crawler(crawler)
+    url = "https://wiadomosci.wp.pl/most-na-wisle-otwarty-po-trzech-latach-budowy-7300000000001a"
+    with caplog.at_level(logging.INFO, logger="newscrawl.render.browser"):
+        for n in range(3):
+            request = Request(f"{url}?n={n}", meta={"discovery": {"source": "sitemap"}})
+            asyncio.run(middleware.process_request(request))
+    said = [r for r in caplog.records if "scrapy-playwright is not installed" in r.getMessage()]
+    assert [r.levelno for r in said] == ([] if level is None else [level])
+    assert crawler.stats.get_value("newscrawl/render/fallback") == 3

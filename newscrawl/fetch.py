@@ -2,7 +2,8 @@
 `newscrawl extract URL`).
 
 One request per page (plus robots.txt once per host), redirects followed up to a cap, a body
-size cap, a timeout and an identifying user agent; robots.txt is obeyed unless told otherwise.
+size cap, timeouts (connect, each read, and 4x that for the whole body) and an identifying user
+agent; robots.txt is obeyed unless told otherwise.
 urllib3 does the HTTP (it comes with Scrapy through tldextract/requests, and needs no reactor,
 so a single page costs no Twisted start-up); Protego, Scrapy's own parser, reads robots.txt.
 The bytes and Content-Type go to `extract_article`, the same decoding path as a crawl.
@@ -11,6 +12,7 @@ The bytes and Content-Type go to `extract_article`, the same decoding path as a 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -85,10 +87,13 @@ def _get(url: str, *, timeout: float, max_bytes: int, max_redirects: int,
         if length.isdigit() and int(length) > max_bytes:
             raise FetchError(f"body larger than {max_bytes} bytes (Content-Length {length})")
         chunks, size = [], 0
+        deadline = time.monotonic() + 4 * timeout  # a body trickling in does not hold us forever
         for chunk in response.stream(_CHUNK, decode_content=True):
             size += len(chunk)
             if size > max_bytes:
                 raise FetchError(f"body larger than {max_bytes} bytes")
+            if time.monotonic() > deadline:
+                raise FetchError(f"timed out (body still arriving after {4 * timeout:g} s)")
             chunks.append(chunk)
     except urllib3.exceptions.HTTPError as exc:
         raise FetchError(_reason(exc)) from None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import threading
+import time
 import tomllib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,6 +41,9 @@ class _Site:
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                if self.path == "/slow":  # headers at once, the body only after a pause
+                    self.wfile.flush()
+                    time.sleep(1.5)
                 self.wfile.write(body)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -102,6 +106,9 @@ def test_caps_and_errors_are_fetch_errors(site: _Site) -> None:
         fetch_page(site.url + "/gone", obey_robots=False)
     with pytest.raises(FetchError, match="more than 5 redirects"):
         fetch_page(site.url + "/loop", obey_robots=False)
+    site.routes["/slow"] = (200, {}, PAGE)
+    with pytest.raises(FetchError, match="timed out"):
+        fetch_page(site.url + "/slow", timeout=0.3, obey_robots=False)
     with pytest.raises(FetchError, match="not an http"):
         fetch_page("file:///etc/hostname")
     with pytest.raises(TypeError, match="url must be a str"):

@@ -22,8 +22,8 @@ class UsageError(ValueError):
 
 @dataclass(frozen=True)
 class Input:
-    """One page to read: `kind` is `url`, `file` or `stdin`; `root` is the folder (or list
-    file's folder) it was found under, which `--out` mirrors."""
+    """One page to read: `kind` is `url`, `file` or `stdin`; `root` is the folder it was found
+    under, whose layout `--out` mirrors. List-file paths are relative to the working folder."""
 
     kind: str
     source: str

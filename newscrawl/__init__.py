@@ -15,9 +15,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from newscrawl.about import __version__
-
 if TYPE_CHECKING:
+    from newscrawl.about import __version__
     from newscrawl.addon import Addon
     from newscrawl.crawl.spider import NewsSpider
     from newscrawl.fetch import FetchError, fetch_article
@@ -29,6 +28,7 @@ __all__ = ["Addon", "Article", "FetchError", "NewsSpider", "RelatedLink", "__ver
 
 #: Public name → the module that defines it.
 _EXPORTS = {
+    "__version__": "newscrawl.about",
     "Addon": "newscrawl.addon",
     "NewsSpider": "newscrawl.crawl.spider",
     "extract_article": "newscrawl.routing",

@@ -433,8 +433,10 @@ class NewsSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         """Say in one warning why `sections=` gave nothing, when it did."""
-        skipped = self.crawler.stats.get_value("newscrawl/skipped/sections", 0)
-        if self.section_prefixes and not self.articles and skipped:
+        stats = self.crawler.stats.get_stats()
+        skipped = stats.get("newscrawl/skipped/sections", 0)
+        requested = any(key.startswith("newscrawl/requests/") for key in stats)
+        if self.section_prefixes and skipped and not requested:  # no article was even asked for
             logger.warning("%s: sections=%s: %d sitemap/feed entries skipped (their URL path is "
                            "not under these prefixes) and %s", self.name,
                            ",".join(p.strip("/") for p in self.section_prefixes), skipped,

@@ -4,7 +4,9 @@ The public API (imported lazily, PEP 562, so `import newscrawl` stays cheap and 
 
 - `Addon`: the Scrapy add-on; `ADDONS = {"newscrawl.Addon": 0}` wires newscrawl into a project.
 - `NewsSpider`: the base spider; `class Mine(NewsSpider): name = "mine"`, run with `-a url=...`.
-- `extract_article`: HTML + URL → `Article`, the same extraction a crawl runs.
+- `extract_article`: HTML (+ optional URL) → `Article`, the same extraction a crawl runs.
+- `fetch_article`: fetch one URL politely (robots.txt, caps, timeout) and extract it;
+  `FetchError` says why a page could not be fetched.
 - `Article`, `RelatedLink`: the item every feed writes, and one entry of its `related` list.
 """
 
@@ -14,19 +16,24 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from newscrawl.about import __version__
     from newscrawl.addon import Addon
     from newscrawl.crawl.spider import NewsSpider
+    from newscrawl.fetch import FetchError, fetch_article
     from newscrawl.items import Article, RelatedLink
     from newscrawl.routing import extract_article
 
-__all__ = ["Addon", "Article", "NewsSpider", "RelatedLink", "__version__", "extract_article"]
-__version__ = "0.1.0"
+__all__ = ["Addon", "Article", "FetchError", "NewsSpider", "RelatedLink", "__version__",
+           "extract_article", "fetch_article"]
 
 #: Public name → the module that defines it.
 _EXPORTS = {
+    "__version__": "newscrawl.about",
     "Addon": "newscrawl.addon",
     "NewsSpider": "newscrawl.crawl.spider",
     "extract_article": "newscrawl.routing",
+    "fetch_article": "newscrawl.fetch",
+    "FetchError": "newscrawl.fetch",
     "Article": "newscrawl.items",
     "RelatedLink": "newscrawl.items",
 }

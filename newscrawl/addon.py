@@ -14,11 +14,11 @@ project already has, `None` included, is kept), then runs the sub add-ons in ord
 3. `newscrawl.crawl.preflight.Preflight`: the run lock and the feed check, last, once FEEDS are
    final (an add-on listed after this one must not change FEEDS).
 
-Do not list the sub add-ons in `ADDONS` as well. The DNS resolver (`TWISTED_DNS_RESOLVER`) is a
-process setting, so it is set in `update_pre_crawler_settings`, which Scrapy runs on the process
-settings before any crawler exists. `scrapy crawl -o out.txt` checks the format even earlier, so
-newscrawl's `crawl` command (COMMANDS_MODULE, and the `scrapy.commands` entry point for other
-projects) runs that method first when `is_enabled`.
+Do not list the sub add-ons in `ADDONS` as well. The DNS resolver (`TWISTED_DNS_RESOLVER`) and the
+log level (`LOG_LEVEL`) are process settings, so they are set in `update_pre_crawler_settings`,
+which Scrapy runs on the process settings before any crawler exists. `scrapy crawl -o out.txt`
+checks the format even earlier, so newscrawl's `crawl` command (COMMANDS_MODULE, and the
+`scrapy.commands` entry point for other projects) runs that method first when `is_enabled`.
 """
 
 from __future__ import annotations
@@ -98,9 +98,11 @@ class Addon:
 
     @classmethod
     def update_pre_crawler_settings(cls, settings: BaseSettings) -> None:
-        """Process-wide settings (read before any crawler exists): the DNS resolver, and the
-        feed formats (`-o out.txt` is checked against FEED_EXPORTERS before any crawler)."""
+        """Process-wide settings (read before any crawler exists): the DNS resolver, the log
+        level, and the feed formats (`-o out.txt` is checked against FEED_EXPORTERS before any
+        crawler)."""
         settings.set("TWISTED_DNS_RESOLVER", defaults.TWISTED_DNS_RESOLVER, priority=PRIORITY)
+        settings.set("LOG_LEVEL", defaults.LOG_LEVEL, priority=PRIORITY)
         _merge_mapping(settings, "FEED_EXPORTERS", defaults.FEED_EXPORTERS)
 
     def update_settings(self, settings: BaseSettings) -> None:

@@ -32,8 +32,17 @@ TWISTED_DNS_RESOLVER = "newscrawl.crawl.hosts.PublicAddressResolver"
 # Development cache (`-s HTTPCACHE_ENABLED=1` replays responses from .scrapy/httpcache): error
 # and throttling responses are never cached.
 HTTPCACHE_IGNORE_HTTP_CODES = [500, 502, 503, 504, 408, 429]
+# --- Logging (newscrawl/crawl/logformatter.py, progress.py) --------------------------------------
+# INFO, not Scrapy's DEBUG: one line per article and the run report, not every request. A process
+# setting: the add-on also sets it in `update_pre_crawler_settings`, before logging starts.
+LOG_LEVEL = "INFO"
+# Articles logged as `Article: URL | headline`, drops as `Dropped (reason): URL`; never the text.
+LOG_FORMATTER = "newscrawl.crawl.logformatter.ArticleLogFormatter"
 # Progress line every NEWSCRAWL_PROGRESS_INTERVAL seconds (articles/min, queue, errors); 0: off.
 NEWSCRAWL_PROGRESS_INTERVAL = 30.0
+# On a terminal, a live status line on stderr (articles, rate, queue, errors), redrawn every second;
+# never written to a LOG_FILE or a pipe.
+NEWSCRAWL_PROGRESS_TERMINAL = True
 # Listing pages (home, sections, pagination) followed at most per run; reaching the cap is
 # logged once as a warning and counted as `newscrawl/listing/over_cap`.
 NEWSCRAWL_MAX_LISTING_PAGES = 500
@@ -121,6 +130,9 @@ NEWSCRAWL_CSV_BOM = False
 NEWSCRAWL_CSV_ESCAPE_FORMULAS = True
 # Run report: `<feed>.stats.json` beside every local feed, and a summary in the log.
 NEWSCRAWL_REPORT_ENABLED = True
+# The run report's summary in the log. `newscrawl crawl` prints it on stdout instead, so it
+# switches this off unless the log goes to a LOG_FILE: one copy on the terminal, one in the file.
+NEWSCRAWL_REPORT_LOG = True
 # Share of articles that must have a field filled; below it a warning names the field. A nested
 # dict keyed by spider name overrides fields for that portal, e.g. {"wp": {"authors": 0.9}}.
 NEWSCRAWL_COVERAGE_FLOORS: dict[str, Any] = {

@@ -25,7 +25,10 @@ class ArgumentParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command found in newscrawl.cli."""
+    from newscrawl import __version__
+
     parser = ArgumentParser(prog="newscrawl", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"newscrawl {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True)
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
         if info.name.startswith("_") or info.ispkg:

@@ -111,6 +111,8 @@ def build_settings(args: argparse.Namespace) -> Any:
         settings.set(name, value, priority="cmdline")
     if args.loglevel:
         settings.set("LOG_LEVEL", args.loglevel.upper(), priority="cmdline")
+    if not settings.get("LOG_FILE"):  # the report is printed on stdout: not in the log as well
+        settings.set("NEWSCRAWL_REPORT_LOG", False, priority="project")  # `-s` still wins
     if getattr(args, "reset", False):
         settings.set("NEWSCRAWL_STATE_RESET", True, priority="cmdline")
     if getattr(args, "expire", None) is not None:

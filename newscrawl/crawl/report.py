@@ -259,7 +259,8 @@ class RunReport:
                 "markup changed?", name, share * 100, report["coverage_floors"][name] * 100,
                 report["articles"])
             self.crawler.stats.set_value(f"newscrawl/below_floor/{name}", share)
-        logger.info("Run report:\n%s", format_report(report))
+        if self.settings.getbool("NEWSCRAWL_REPORT_LOG"):
+            logger.info("Run report:\n%s", format_report(report))
         if report["failed"]:
             logger.error("Run failed: %s", report["failure"])
         for feed in self.feeds:

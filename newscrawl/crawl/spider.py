@@ -172,7 +172,9 @@ class NewsSpider(scrapy.Spider):
             requests += [self._document(self.map_url(p), self.parse_feed, probe=True)
                          for p in self.portal.feeds]
         requests.append(self._document(self.home, self.parse_home, probe=False))
-        if self.follow_listing == "on":
+        # `sections=` names listing pages: read them unless listings are off (a portal's
+        # sitemap URLs often carry no section in their path, so the filter alone finds nothing).
+        if self.follow_listing == "on" or (self.section_prefixes and self.follow_listing == "auto"):
             requests += list(self._listing_starts())
         for request in requests:
             if request is not None:
@@ -423,6 +425,24 @@ class NewsSpider(scrapy.Spider):
         yield item
         if self.limit is not None and self.articles >= self.limit:
             raise CloseSpider("limit")
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """Default callback (`scrapy parse --spider=NAME URL`, requests without a callback): the
+        page is read as an article."""
+        yield from self.parse_article(response)
+
+    def closed(self, reason: str) -> None:
+        """Say in one warning why `sections=` gave nothing, when it did."""
+        stats = self.crawler.stats.get_stats()
+        skipped = stats.get("newscrawl/skipped/sections", 0)
+        requested = any(key.startswith("newscrawl/requests/") for key in stats)
+        if self.section_prefixes and skipped and not requested:  # no article was even asked for
+            logger.warning("%s: sections=%s: %d sitemap/feed entries skipped (their URL path is "
+                           "not under these prefixes) and %s", self.name,
+                           ",".join(p.strip("/") for p in self.section_prefixes), skipped,
+                           "listing pages are off (follow_listing=off)"
+                           if self.follow_listing == "off" else
+                           "the section listing pages gave no article link")
 
     # -- errors ---------------------------------------------------------------------------------
     def on_error(self, failure: Any) -> None:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from newscrawl.portals import Portal, get_portal, portal_for_url
 
@@ -253,6 +253,10 @@ class RenderMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         self.enabled = settings.getbool("NEWSCRAWL_RENDER_ENABLED")
+        # Rendering asked for by the project, spider or command line (not the add-on default):
+        # only then is a missing browser package worth a warning rather than a debug line.
+        priority = settings.getpriority("NEWSCRAWL_RENDER_ENABLED") or 0
+        self.asked = self.enabled and priority > SETTINGS_PRIORITIES["addon"]
         handler = settings.getdict("DOWNLOAD_HANDLERS").get("https")
         self.available = handler == HANDLER
         self.wait_timeout_ms = settings.getfloat("NEWSCRAWL_RENDER_WAIT_TIMEOUT") * 1000
@@ -294,6 +298,13 @@ class RenderMiddleware:
             return "the scrapy-playwright download handlers are not installed"
         return self.broken
 
+    def _notice_level(self) -> int:
+        """Rendering switched off: INFO. On by the user's own setting but unusable: WARNING. On
+        only by the add-on's default (a missing optional package): DEBUG, not worth a notice."""
+        if not self.enabled:
+            return logging.INFO
+        return logging.WARNING if self.asked else logging.DEBUG
+
     def _once(self, key: str, message: str, *args: Any, level: int = logging.WARNING) -> None:
         if key not in self._told:
             self._told.add(key)
@@ -309,7 +320,7 @@ class RenderMiddleware:
         if reason:
             self._once(f"off:{portal.name}", "Portal %s renders article pages, but %s: they come "
                        "from server HTML (script-inserted blocks are missed)", portal.name, reason,
-                       level=logging.INFO if not self.enabled else logging.WARNING)
+                       level=self._notice_level())
             self.stats.inc_value(f"{STATS}/fallback")
             request.meta[META] = "fallback"
             return None

@@ -3,7 +3,8 @@
 initdb in a private temporary folder (the unix socket lives there too), `postgres` started on a
 free loopback port with trust authentication. PostgreSQL refuses to run as root, so as root the
 cluster belongs to the unprivileged `postgres` user (made by the Debian package) or `nobody`, and
-both programs run through `runuser`. Skips when the binaries are absent, except in CI (`CI` set),
+both programs run as that user (`subprocess` switches user in the child, like `setpriv`, so the
+server gets its stop signals directly). Skips when the binaries are absent, except in CI (`CI` set),
 where scripts/test.sh installs them.
 """
 
@@ -85,12 +86,17 @@ class PostgresServer:
         _missing("no unprivileged user to run PostgreSQL as")
         return None
 
-    def _command(self, argv: list[str]) -> list[str]:
-        return ["runuser", "-u", self.user, "--", *argv] if self.user else argv
+    def _as_user(self) -> dict:
+        """Popen arguments running the child as the unprivileged user (when we are root)."""
+        if self.user is None:
+            return {}
+        entry = pwd.getpwnam(self.user)
+        return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": [],
+                "env": {**os.environ, "HOME": str(self.folder), "USER": self.user}}
 
     def _call(self, argv: list[str]) -> None:
-        proc = subprocess.run(self._command(argv), capture_output=True, text=True, timeout=120,
-                              cwd=self.folder)
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=120,
+                              cwd=self.folder, **self._as_user())
         if proc.returncode != 0:
             pytest.fail(f"{argv[0]} failed: {proc.stderr[-2000:]}")
 
@@ -108,10 +114,11 @@ class PostgresServer:
         import psycopg
 
         self.proc = subprocess.Popen(
-            self._command([self.postgres, "-D", str(self.data), "-p", str(self.port),
-                           "-k", str(self.folder), "-c", "listen_addresses=127.0.0.1",
-                           "-c", "fsync=off", "-c", "full_page_writes=off"]),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.folder)
+            [self.postgres, "-D", str(self.data), "-p", str(self.port), "-k", str(self.folder),
+             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+             "-c", "full_page_writes=off"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.folder,
+            **self._as_user())
         deadline = time.monotonic() + 60
         while True:
             try:

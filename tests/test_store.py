@@ -5,12 +5,9 @@ Every test runs on SQLite and on a real PostgreSQL (tests/postgres_server.py).
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from postgres_server import PostgresServer, postgres_server
 
 from newscrawl.items import Article, RelatedLink
 from newscrawl.store import (
@@ -25,21 +22,6 @@ from newscrawl.store import (
 from newscrawl.store.schema import LATEST
 
 BASE = "https://wiadomosci.example.pl"
-_names = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[PostgresServer]:
-    with postgres_server() as server:
-        yield server
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh empty database of each engine."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'db' / 'articles.db'}"
-    return request.getfixturevalue("pg").create_database(f"store{next(_names)}")
 
 
 def article(n: int, fingerprint: str = "a", fetched: str = "2024-07-01T10:00:00+00:00",
@@ -63,8 +45,8 @@ def count(store, sql: str) -> int:
     return store.backend.execute(sql).fetchone()[0]
 
 
-def test_new_article_then_changed_then_unchanged(url: str) -> None:
-    store = open_store(url)
+def test_new_article_then_changed_then_unchanged(database_url: str) -> None:
+    store = open_store(database_url)
     assert store.write(versions(article(1))).stored == 1
     changed = article(1, "b", "2024-07-02T10:00:00+00:00", body=["Nowa treść.", "Akapit drugi."])
     assert store.write(versions(changed)).stored == 1
@@ -82,8 +64,8 @@ def test_new_article_then_changed_then_unchanged(url: str) -> None:
     store.close()
 
 
-def test_replaying_a_batch_adds_nothing(url: str) -> None:
-    store = open_store(url)
+def test_replaying_a_batch_adds_nothing(database_url: str) -> None:
+    store = open_store(database_url)
     batch = versions(article(1), article(2), article(1, "b", "2024-07-02T10:00:00+00:00"))
     assert store.write(batch).stored == 3
     assert store.write(batch).unchanged == 3
@@ -92,8 +74,8 @@ def test_replaying_a_batch_adds_nothing(url: str) -> None:
     store.close()
 
 
-def test_text_changed_back_is_a_new_version(url: str) -> None:
-    store = open_store(url)
+def test_text_changed_back_is_a_new_version(database_url: str) -> None:
+    store = open_store(database_url)
     store.write(versions(article(1, "a", "2024-07-01T10:00:00+00:00"),
                          article(1, "b", "2024-07-02T10:00:00+00:00"),
                          article(1, "a", "2024-07-03T10:00:00+00:00")))
@@ -102,8 +84,8 @@ def test_text_changed_back_is_a_new_version(url: str) -> None:
     store.close()
 
 
-def test_timestamps_in_utc_and_raw_date_kept(url: str) -> None:
-    store = open_store(url)
+def test_timestamps_in_utc_and_raw_date_kept(database_url: str) -> None:
+    store = open_store(database_url)
     store.write(versions(article(1, fetched="2024-07-01T12:30:00.250000+02:00")))
     record = next(store.export())
     assert record["published"] == "2024-07-01T06:00:00+00:00"
@@ -112,8 +94,8 @@ def test_timestamps_in_utc_and_raw_date_kept(url: str) -> None:
     store.close()
 
 
-def test_related_links_resolve_in_both_directions(url: str) -> None:
-    store = open_store(url)
+def test_related_links_resolve_in_both_directions(database_url: str) -> None:
+    store = open_store(database_url)
     # 1 links to 2 (not stored yet) and to an article never stored; 3 links to 1 (stored).
     one = article(1, related=[RelatedLink("Dwa", f"{BASE}/artykul-2?utm_medium=related"),
                               RelatedLink("Obcy", f"{BASE}/inny-99")])
@@ -130,8 +112,8 @@ def test_related_links_resolve_in_both_directions(url: str) -> None:
     store.close()
 
 
-def test_new_version_replaces_authors_tags_and_links(url: str) -> None:
-    store = open_store(url)
+def test_new_version_replaces_authors_tags_and_links(database_url: str) -> None:
+    store = open_store(database_url)
     store.write(versions(article(1, related=[RelatedLink("A", f"{BASE}/a")])))
     store.write(versions(article(1, "b", "2024-07-02T10:00:00+00:00", authors=["Ewa Lis"],
                                  tags=[], related=[])))
@@ -147,8 +129,9 @@ def test_new_version_replaces_authors_tags_and_links(url: str) -> None:
     store.close()
 
 
-def test_an_older_version_arriving_late_does_not_replace_the_latest(url: str) -> None:
-    store = open_store(url)
+def test_an_older_version_arriving_late_does_not_replace_the_latest(
+        database_url: str) -> None:
+    store = open_store(database_url)
     store.write(versions(article(1, "b", "2024-07-02T10:00:00+00:00")))
     store.write(versions(article(1, "a", "2024-07-01T10:00:00+00:00")))
     row = store.backend.execute("SELECT fingerprint, version FROM articles").fetchone()
@@ -156,10 +139,10 @@ def test_an_older_version_arriving_late_does_not_replace_the_latest(url: str) ->
     store.close()
 
 
-def test_full_text_search(url: str) -> None:
-    store = open_store(url)
+def test_full_text_search(database_url: str) -> None:
+    store = open_store(database_url)
     store.write(versions(article(1, body=["Powódź na Podkarpaciu."]), article(2)))
-    if url.startswith("sqlite"):
+    if database_url.startswith("sqlite"):
         sql = ("SELECT a.canonical_url FROM articles_fts f JOIN articles a ON a.id = f.rowid "
                "WHERE articles_fts MATCH 'Podkarpaciu'")
     else:
@@ -169,9 +152,9 @@ def test_full_text_search(url: str) -> None:
     store.close()
 
 
-def test_schema_versioned_and_reopened(url: str) -> None:
-    open_store(url).close()
-    store = open_store(url)  # no migration runs twice
+def test_schema_versioned_and_reopened(database_url: str) -> None:
+    open_store(database_url).close()
+    store = open_store(database_url)  # no migration runs twice
     rows = store.backend.execute("SELECT version FROM schema_version").fetchall()
     assert [r[0] for r in rows] == list(range(1, LATEST + 1))
     store.backend.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
@@ -179,11 +162,11 @@ def test_schema_versioned_and_reopened(url: str) -> None:
     store.backend.commit()
     store.close()
     with pytest.raises(StoreError, match="upgrade newscrawl"):
-        open_store(url)
+        open_store(database_url)
 
 
-def test_runs_recorded_with_their_report(url: str) -> None:
-    store = open_store(url)
+def test_runs_recorded_with_their_report(database_url: str) -> None:
+    store = open_store(database_url)
     run = store.start_run("wp")
     store.write(versions(article(1)), run)
     store.finish_run(run, {"articles": 1, "failed": False}, "finished", False, 1)

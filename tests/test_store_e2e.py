@@ -3,19 +3,16 @@ portal, on SQLite and on a real PostgreSQL (tests/postgres_server.py)."""
 
 from __future__ import annotations
 
-import itertools
 import json
-import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from postgres_server import PostgresServer, postgres_server
+from postgres_server import postgres_server
 from test_incremental_e2e import (
     ARTICLE_PATHS,
     EXPECTED,
@@ -30,23 +27,9 @@ from newscrawl.devtools.portal_server import PortalServer
 from newscrawl.store import open_store
 
 pytestmark = pytest.mark.timeout(300)
-_names = itertools.count()
 #: Slow and sequential, small batches: a run that is stopped midway has some batches committed.
 SLOW = ["-s", "CONCURRENT_REQUESTS=1", "-s", "DOWNLOAD_DELAY=0.15",
         "-s", "NEWSCRAWL_DATABASE_BATCH_ITEMS=3", "-s", "NEWSCRAWL_STATE_COMMIT_ITEMS=2"]
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[PostgresServer]:
-    with postgres_server() as server:
-        yield server
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'articles.db'}"
-    return request.getfixturevalue("pg").create_database(f"e2e{next(_names)}")
 
 
 def query(url: str, sql: str) -> list[tuple]:
@@ -78,25 +61,25 @@ def emitted_in_state(state: Path) -> set[str]:
 
 
 def test_two_incremental_runs_keep_every_version(portal: PortalServer, tmp_path: Path,
-                                                 db_url: str) -> None:
+                                                 database_url: str) -> None:
     state = tmp_path / "state.sqlite"
-    first = crawl(portal, tmp_path / "run1", state, "--db", db_url)
+    first = crawl(portal, tmp_path / "run1", state, "--db", database_url)
     assert sorted(paths(first)) == sorted(ARTICLE_PATHS)
     changed, added = change_portal(Path(portal.root))
-    second = crawl(portal, tmp_path / "run2", state, "--db", db_url)
+    second = crawl(portal, tmp_path / "run2", state, "--db", database_url)
     assert sorted(paths(second)) == sorted(changed + added)
 
-    versions = stored_versions(db_url)
+    versions = stored_versions(database_url)
     assert set(versions) == ARTICLE_PATHS | set(added), "one row per article"
     assert {p: v for p, v in versions.items() if v != [1]} == {p: [1, 2] for p in changed}
-    bodies = dict(query(db_url, "SELECT canonical_url, body FROM articles"))
+    bodies = dict(query(database_url, "SELECT canonical_url, body FROM articles"))
     for canonical, body in bodies.items():
         assert ("Aktualizacja" in body) == (path_of(canonical) in changed)
-    first_bodies = query(db_url, "SELECT body FROM article_versions WHERE version = 1")
+    first_bodies = query(database_url, "SELECT body FROM article_versions WHERE version = 1")
     assert not any("Aktualizacja" in b for (b,) in first_bodies)
 
     # every related link of the portal points at a stored article, the one with its title
-    links = query(db_url, "SELECT a.canonical_url, l.title, t.headline FROM related_links l "
+    links = query(database_url, "SELECT a.canonical_url, l.title, t.headline FROM related_links l "
                           "JOIN articles a ON a.id = l.article_id "
                           "LEFT JOIN articles t ON t.id = l.target_id "
                           "ORDER BY a.canonical_url, l.position")
@@ -106,12 +89,12 @@ def test_two_incremental_runs_keep_every_version(portal: PortalServer, tmp_path:
     for path, titles in expected.items():
         assert [t for c, t, _ in links if path_of(c) == path] == titles
 
-    runs = query(db_url, "SELECT spider, finish_reason, failed, stored FROM crawl_runs "
+    runs = query(database_url, "SELECT spider, finish_reason, failed, stored FROM crawl_runs "
                          "ORDER BY id")
     assert [(s, r, bool(f), n) for s, r, f, n in runs] == [
         ("wp", "finished", False, len(ARTICLE_PATHS)), ("wp", "finished", False, 5)]
     stats = json.loads(subprocess.run(
-        [sys.executable, "-m", "newscrawl.cli", "db", db_url, "stats"], cwd=ROOT,
+        [sys.executable, "-m", "newscrawl.cli", "db", database_url, "stats"], cwd=ROOT,
         capture_output=True, text=True, check=True).stdout)
     assert (stats["articles"], stats["versions"], stats["changed_articles"]) == (
         len(ARTICLE_PATHS) + 3, len(ARTICLE_PATHS) + 5, 2)
@@ -132,24 +115,24 @@ def _wait_for_versions(url: str, count: int, proc: subprocess.Popen, limit: floa
 
 
 def test_sigkill_then_rerun_stores_every_article_once(portal: PortalServer, tmp_path: Path,
-                                                      db_url: str) -> None:
+                                                      database_url: str) -> None:
     state = tmp_path / "state.sqlite"
-    proc = subprocess.Popen(crawl_cmd(portal, tmp_path / "killed", state, "--db", db_url, *SLOW),
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait_for_versions(db_url, 9, proc)
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    stored = set(stored_versions(db_url))
+    command = crawl_cmd(portal, tmp_path / "killed", state, "--db", database_url, *SLOW)
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL) as proc:
+        try:
+            _wait_for_versions(database_url, 9, proc)
+        finally:
+            proc.send_signal(signal.SIGKILL)  # waited for when the block ends
+    stored = set(stored_versions(database_url))
     assert 9 <= len(stored) < len(ARTICLE_PATHS)
     emitted = emitted_in_state(state)
     assert emitted <= stored, "the crawl state records only articles committed to the database"
 
-    crawl(portal, tmp_path / "rerun", state, "--db", db_url)
-    assert stored_versions(db_url) == {p: [1] for p in ARTICLE_PATHS}, \
+    crawl(portal, tmp_path / "rerun", state, "--db", database_url)
+    assert stored_versions(database_url) == {p: [1] for p in ARTICLE_PATHS}, \
         "every article exactly once, one version each"
-    assert len(query(db_url, "SELECT id FROM article_versions")) == len(ARTICLE_PATHS)
+    assert len(query(database_url, "SELECT id FROM article_versions")) == len(ARTICLE_PATHS)
 
 
 def test_database_gone_mid_run_fails_loudly_and_loses_nothing(portal: PortalServer,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from postgres_server import PostgresServer, postgres_server
 
 from newscrawl.items import Article, RelatedLink
 from newscrawl.store import Version, open_store
@@ -17,7 +15,6 @@ from newscrawl.store import Version, open_store
 DOC = Path(__file__).resolve().parent.parent / "docs" / "database.md"
 BASE = "https://example.pl"
 NOW = datetime.now(UTC).replace(microsecond=0)
-_names = itertools.count()
 
 
 def doc_queries() -> list[tuple[str, str]]:
@@ -35,20 +32,11 @@ def test_the_page_has_its_queries() -> None:
                                        "SQLite and PostgreSQL", "SQLite", "PostgreSQL"]
 
 
-@pytest.fixture(scope="module")
-def pg() -> Iterator[PostgresServer]:
-    with postgres_server() as server:
-        yield server
-
-
-@pytest.fixture(params=["SQLite", "PostgreSQL"])
-def filled(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, object]:
+@pytest.fixture
+def filled(database_url: str) -> Iterator[tuple[str, object]]:
     """A database with: today's article (a), an older one (b) changed once, one (c) that a and
     b recommend and that recommends a; c's body mentions the flood."""
-    if request.param == "SQLite":
-        url = f"sqlite:///{tmp_path / 'q.db'}"
-    else:
-        url = request.getfixturevalue("pg").create_database(f"queries{next(_names)}")
+    engine = "SQLite" if database_url.startswith("sqlite") else "PostgreSQL"
 
     def art(name: str, published: datetime, fetched: datetime, fingerprint: str, related: list,
             headline: str | None = None, body: str = "Zwykły tekst.") -> Version:
@@ -59,12 +47,12 @@ def filled(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, object]
                                               for r in related]))
 
     old = NOW - timedelta(days=3)
-    store = open_store(url)
+    store = open_store(database_url)
     store.write([art("b", old, old, "b1", ["c"], headline="Stary tytuł b"),
                  art("c", old, old, "c1", ["a"], body="Powódź na południu kraju."),
                  art("a", NOW, NOW, "a1", ["c"]),
                  art("b", old, NOW, "b2", ["c"], headline="Nowy tytuł b")])
-    yield request.param, store
+    yield engine, store
     store.close()
 
 

@@ -31,6 +31,22 @@ _ARTICLE_COLUMNS = """
     fetched_at {ts} NOT NULL,
     run_id {ref} REFERENCES crawl_runs (id)"""
 
+
+
+def _named_list(table: str, ref: str) -> list[str]:
+    """A table of names (authors, tags) and the ordered list of them per article."""
+    return [
+        f"CREATE TABLE {table} (id {{id}}, name TEXT NOT NULL UNIQUE)",
+        f"""CREATE TABLE article_{table} (
+            article_id {{ref}} NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            {ref} {{ref}} NOT NULL REFERENCES {table} (id),
+            PRIMARY KEY (article_id, position)
+        )""",
+        f"CREATE INDEX article_{table}_{ref.removesuffix('_id')} ON article_{table} ({ref})",
+    ]
+
+
 MIGRATIONS: dict[int, list[str]] = {
     1: [
         """CREATE TABLE crawl_runs (
@@ -62,22 +78,8 @@ MIGRATIONS: dict[int, list[str]] = {
             UNIQUE (article_id, fingerprint, fetched_at)
         )""",
         "CREATE INDEX article_versions_fetched_at ON article_versions (fetched_at)",
-        "CREATE TABLE authors (id {id}, name TEXT NOT NULL UNIQUE)",
-        """CREATE TABLE article_authors (
-            article_id {ref} NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-            position INTEGER NOT NULL,
-            author_id {ref} NOT NULL REFERENCES authors (id),
-            PRIMARY KEY (article_id, position)
-        )""",
-        "CREATE INDEX article_authors_author ON article_authors (author_id)",
-        "CREATE TABLE tags (id {id}, name TEXT NOT NULL UNIQUE)",
-        """CREATE TABLE article_tags (
-            article_id {ref} NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-            position INTEGER NOT NULL,
-            tag_id {ref} NOT NULL REFERENCES tags (id),
-            PRIMARY KEY (article_id, position)
-        )""",
-        "CREATE INDEX article_tags_tag ON article_tags (tag_id)",
+        *_named_list("authors", "author_id"),
+        *_named_list("tags", "tag_id"),
         """CREATE TABLE related_links (
             article_id {ref} NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
             position INTEGER NOT NULL,

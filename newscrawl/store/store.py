@@ -194,15 +194,16 @@ class ArticleStore:
             (article_id, v.canonical_url, *self._values(v, number, run_id), b.json(v.authors),
              b.json(v.tags), b.json(v.related)))
         if latest:
-            self._replace_lists(article_id, v)
+            self._replace_lists(article_id, v, new=row is None)
         return True
 
-    def _replace_lists(self, article_id: int, v: Version) -> None:
+    def _replace_lists(self, article_id: int, v: Version, *, new: bool) -> None:
         """The article's authors, tags and related links become the new version's."""
         b = self.backend
-        b.execute("DELETE FROM article_authors WHERE article_id = ?", (article_id,))
-        b.execute("DELETE FROM article_tags WHERE article_id = ?", (article_id,))
-        b.execute("DELETE FROM related_links WHERE article_id = ?", (article_id,))
+        if not new:
+            b.execute("DELETE FROM article_authors WHERE article_id = ?", (article_id,))
+            b.execute("DELETE FROM article_tags WHERE article_id = ?", (article_id,))
+            b.execute("DELETE FROM related_links WHERE article_id = ?", (article_id,))
         b.executemany("INSERT INTO article_authors (article_id, position, author_id) "
                       "VALUES (?, ?, ?)",
                       [(article_id, i, self._name_id("authors", name))
@@ -210,13 +211,14 @@ class ArticleStore:
         b.executemany("INSERT INTO article_tags (article_id, position, tag_id) VALUES (?, ?, ?)",
                       [(article_id, i, self._name_id("tags", name))
                        for i, name in enumerate(v.tags)])
-        links = []
-        for i, link in enumerate(v.related):
-            key = canonical_url(link["url"])
-            target = b.execute("SELECT id FROM articles WHERE canonical_url = ?",
-                               (key,)).fetchone()
-            links.append((article_id, i, link["title"], link["url"], key,
-                          target[0] if target else None))
+        keys = [canonical_url(link["url"]) for link in v.related]
+        targets: dict[str, int] = {}
+        if keys:
+            targets = dict(b.execute(
+                f"SELECT canonical_url, id FROM articles WHERE canonical_url IN "
+                f"({', '.join('?' for _ in keys)})", keys).fetchall())
+        links = [(article_id, i, link["title"], link["url"], key, targets.get(key))
+                 for i, (link, key) in enumerate(zip(v.related, keys, strict=True))]
         b.executemany("INSERT INTO related_links (article_id, position, title, url, "
                       "canonical_url, target_id) VALUES (?, ?, ?, ?, ?, ?)", links)
 

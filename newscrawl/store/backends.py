@@ -142,10 +142,6 @@ class Backend:
         """True when the database has a table of that name."""
         raise NotImplementedError
 
-    def extra_schema(self, version: int) -> list[str]:
-        """Engine-only statements of a schema version (full text search)."""
-        return []
-
 
 class SqliteBackend(Backend):
     """A SQLite file; WAL journal so readers (`newscrawl db URL export`) never block a crawl."""
@@ -207,12 +203,6 @@ class SqliteBackend(Backend):
         return self.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
                             (name,)).fetchone() is not None
 
-    def extra_schema(self, version: int) -> list[str]:
-        """FTS5 index over headline, lead and body, kept current by triggers."""
-        from newscrawl.store.schema import SQLITE_EXTRA
-
-        return SQLITE_EXTRA.get(version, [])
-
 
 class PostgresBackend(Backend):
     """A PostgreSQL database through psycopg 3 (`pip install 'newscrawl[postgres]'`)."""
@@ -266,12 +256,6 @@ class PostgresBackend(Backend):
     def has_table(self, name: str) -> bool:
         """True when the current schema search path finds the table."""
         return self.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()[0]
-
-    def extra_schema(self, version: int) -> list[str]:
-        """A generated tsvector column with a GIN index."""
-        from newscrawl.store.schema import POSTGRES_EXTRA
-
-        return POSTGRES_EXTRA.get(version, [])
 
 
 def backend_for(url: str, **options: Any) -> Backend:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from newscrawl.store.backends import StoreError
+
 _ARTICLE_COLUMNS = """
     url TEXT NOT NULL,
     portal TEXT,
@@ -129,10 +131,14 @@ POSTGRES_EXTRA: dict[int, list[str]] = {
 LATEST = max(MIGRATIONS)
 
 
+#: Engine-only statements by backend name.
+EXTRA = {"sqlite": SQLITE_EXTRA, "postgresql": POSTGRES_EXTRA}
+
+
 def statements(backend: Any, version: int) -> list[str]:
     """The statements of one migration for this backend."""
     return ([s.format(**backend.types) for s in MIGRATIONS[version]]
-            + backend.extra_schema(version))
+            + EXTRA[backend.name].get(version, []))
 
 
 def current_version(backend: Any) -> int:
@@ -156,8 +162,6 @@ def migrate(backend: Any) -> int:
             f"applied_at {backend.types['ts']} NOT NULL)")
         found = current_version(backend)
         if found > LATEST:
-            from newscrawl.store.backends import StoreError
-
             raise StoreError(f"the database has schema version {found}; this newscrawl knows "
                              f"up to {LATEST} (upgrade newscrawl)")
         for version in range(found + 1, LATEST + 1):

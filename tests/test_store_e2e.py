@@ -164,3 +164,22 @@ def test_database_gone_mid_run_fails_loudly_and_loses_nothing(portal: PortalServ
         assert stored_versions(url) == {p: [1] for p in ARTICLE_PATHS}
         failed = query(url, "SELECT count(*) FROM crawl_runs WHERE finished_at IS NULL")
         assert failed == [(1,)], "the failed run's row stays open"
+
+
+def test_database_unreachable_at_start_fails_the_run_and_records_nothing(
+        portal: PortalServer, tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite"
+    proc = subprocess.run(
+        crawl_cmd(portal, tmp_path / "run1", state, "--db", "postgresql://postgres@127.0.0.1:9/x",
+                  "-s", "NEWSCRAWL_DATABASE_RETRIES=1",
+                  "-s", "NEWSCRAWL_DATABASE_RETRY_BACKOFF=0.1"),
+        cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "newscrawl crawl: run failed: finish reason 'database_unavailable'")
+    assert "cannot connect to postgresql://postgres@127.0.0.1:9/x" in proc.stderr
+    assert not state.exists() or emitted_in_state(state) == set(), "nothing recorded as emitted"
+    database = f"sqlite:///{tmp_path / 'articles.db'}"
+    assert sorted(paths(crawl(portal, tmp_path / "run2", state, "--db", database))) == \
+        sorted(ARTICLE_PATHS)
+    assert stored_versions(database) == {p: [1] for p in ARTICLE_PATHS}

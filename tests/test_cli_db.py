@@ -44,8 +44,9 @@ def db(url: str, *args: str) -> int:
     return main(["db", url, *args])
 
 
-def test_import_export_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    url = f"sqlite:///{tmp_path / 'a.db'}"
+def test_import_export_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                  database_url: str) -> None:
+    url = database_url
     records = [record(1), record(2), record(1, fingerprint="b", version=2, updated=True,
                                            fetched="2024-07-02T10:00:00+00:00")]
     feed = write_feed(tmp_path / "feed.jsonl", records)
@@ -61,15 +62,16 @@ def test_import_export_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture)
     # the export loads into another database and exports the same again
     again = tmp_path / "export.jsonl"
     assert db(url, "export", "-o", str(again)) == 0
-    other = f"sqlite:///{tmp_path / 'b.db'}"
+    other = f"sqlite:///{tmp_path / 'b.db'}"  # and into SQLite
     assert db(other, "import", str(again)) == 0
     capsys.readouterr()
     assert db(other, "export") == 0
     assert [json.loads(x) for x in capsys.readouterr().out.splitlines()] == records
 
 
-def test_export_filters_and_csv(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    url = f"sqlite:///{tmp_path / 'a.db'}"
+def test_export_filters_and_csv(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                database_url: str) -> None:
+    url = database_url
     feed = write_feed(tmp_path / "feed.jsonl", [
         record(1), record(2, portal="other", fetched="2024-07-03T10:00:00+00:00"),
         record(1, fingerprint="b", fetched="2024-07-02T10:00:00+00:00")])
@@ -94,8 +96,8 @@ def test_export_filters_and_csv(tmp_path: Path, capsys: pytest.CaptureFixture) -
     assert rows[0]["body"] == "Treść b.\n\nDwa." and rows[0]["version"] == "2"
 
 
-def test_stats(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    url = f"sqlite:///{tmp_path / 'a.db'}"
+def test_stats(tmp_path: Path, capsys: pytest.CaptureFixture, database_url: str) -> None:
+    url = database_url
     feed = write_feed(tmp_path / "feed.jsonl", [
         record(1), record(2), record(1, fingerprint="b", fetched="2024-07-02T10:00:00+00:00")])
     db(url, "import", str(feed))

@@ -1,6 +1,7 @@
 """Write cost of the article store: CPU milliseconds and wall time per stored article.
 
     python bench/store_speed.py [--articles 5000] [--batch 100] [--url sqlite:///FILE]
+        [--write-results [FILE]]
 
 Writes N articles shaped like a news portal's (six paragraphs, two authors, three tags, five
 related links, half of them to articles of the same run) through `ArticleStore.write` in
@@ -8,6 +9,7 @@ batches of `--batch`, one transaction each, as the crawl's store pipeline does; 
 every tenth article again with a changed body (new versions). The figure to compare is the
 crawl's own CPU milliseconds per page (`bench/crawl_speed.py`): the store runs in a worker
 thread beside it. Default database: a fresh SQLite file in a temporary folder.
+`--write-results [FILE]` also writes the figures to `docs/results/store_speed.md` (or FILE).
 """
 
 from __future__ import annotations
@@ -20,6 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from newscrawl.devtools.results import (  # noqa: E402
+    Results,
+    command_line,
+    drop_option,
+    results_path,
+    write_results,
+)
 from newscrawl.items import Article, RelatedLink  # noqa: E402
 from newscrawl.store import Version, open_store  # noqa: E402
 
@@ -60,23 +69,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--batch", type=int, default=100, help="articles per transaction")
     parser.add_argument("--url", default=None, help="database URL (default: temporary SQLite)")
+    parser.add_argument("--write-results", metavar="FILE", nargs="?",
+                        const=str(results_path("store_speed")),
+                        help="also write the figures to FILE (default docs/results/store_speed.md)")
+    argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        store = open_store(url)
+        store = open_store(args.url or f"sqlite:///{Path(tmp) / 'bench.db'}")
         n = args.articles
         phases = [("new articles", [article(i, n) for i in range(n)]),
                   ("new versions", [article(i, n, 1) for i in range(0, n, 10)])]
-        print(f"{store.backend.name}, batches of {args.batch}")
         for name, items in phases:
             cpu, wall = timed(store, items, args.batch)
-            print(f"  {name:13s} {len(items):6d}  {cpu / len(items) * 1000:6.3f} CPU ms/article"
-                  f"  {wall / len(items) * 1000:6.3f} ms/article  "
-                  f"{len(items) / wall:8.0f} articles/s")
+            rows.append([name, len(items), f"{cpu / len(items) * 1000:.3f}",
+                         f"{wall / len(items) * 1000:.3f}", f"{len(items) / wall:.0f}"])
         stats = store.stats()
-        print(f"  stored: {stats['articles']} articles, {stats['versions']} versions, "
-              f"{stats['resolved_links']} of {stats['related_links']} related links resolved")
+        engine = store.backend.name
         store.close()
+    columns = ["phase", "articles", "CPU ms/article", "ms/article", "articles/s"]
+    print(f"{engine}, batches of {args.batch}")
+    for name, count, cpu_ms, wall_ms, rate in rows:
+        print(f"  {name:13s} {count:6d}  {cpu_ms} CPU ms/article  {wall_ms} ms/article  "
+              f"{rate} articles/s")
+    note = (f"{engine}, one transaction per {args.batch} articles; stored {stats['articles']} "
+            f"articles, {stats['versions']} versions, {stats['resolved_links']} of "
+            f"{stats['related_links']} related links resolved. Compare CPU ms/article with "
+            "the CPU ms per page of `bench/crawl_speed.py`.")
+    print("  " + note)
+    if args.write_results:
+        write_results(Path(args.write_results), Results(
+            title="Article store write cost (`bench/store_speed.py`)",
+            command=command_line("python bench/store_speed.py",
+                                 drop_option(argv, "--write-results")),
+            columns=columns, rows=rows, notes=[note]))
     return 0
 
 

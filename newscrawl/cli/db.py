@@ -32,7 +32,8 @@ _RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)([hd])$")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `newscrawl db URL ACTION`."""
-    parser.add_argument("url", help="database URL: sqlite:///FILE or postgresql://USER@HOST/DB")
+    parser.add_argument("url", metavar="URL",
+                        help="database URL: sqlite:///FILE or postgresql://USER@HOST/DB")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     export = actions.add_parser("export", help="stored versions as a JSON Lines or CSV feed")
     export.add_argument("--format", choices=sorted(EXPORTERS), default="jsonl")

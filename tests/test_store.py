@@ -219,3 +219,25 @@ def test_not_a_database_file(tmp_path: Path) -> None:
     path.write_text("just some text, not SQLite" * 100)
     with pytest.raises(StoreError):
         open_store(f"sqlite:///{path}")
+
+
+def test_a_batch_rolled_back_leaves_nothing_behind(database_url: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(database_url)
+    replace = store._replace_lists
+
+    def failing(*args: object, **kwargs: object) -> None:
+        replace(*args, **kwargs)
+        raise store.backend.errors[0]("disk trouble")
+
+    monkeypatch.setattr(store, "_replace_lists", failing)
+    with pytest.raises(StoreError, match="disk trouble"):
+        store.write(versions(article(1, authors=["Nowa Autorka"])))
+    monkeypatch.undo()
+    assert count(store, "SELECT count(*) FROM articles") == 0
+    store.write(versions(article(2, authors=["Nowa Autorka"])))  # the name is created again
+    names = store.backend.execute(
+        "SELECT au.name FROM article_authors aa JOIN authors au ON au.id = aa.author_id"
+    ).fetchall()
+    assert [r[0] for r in names] == ["Nowa Autorka"]
+    store.close()

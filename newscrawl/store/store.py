@@ -85,7 +85,6 @@ class ArticleStore:
             except (DatabaseUnavailable, *self.backend.transient) as exc:
                 self.backend.rollback()
                 self.backend.close()
-                self._names.clear()
                 if attempt >= self.retries:
                     raise DatabaseUnavailable(_one_line(exc)) from exc
                 attempt += 1
@@ -105,6 +104,7 @@ class ArticleStore:
                 self.backend.commit()
             except BaseException:
                 self.backend.rollback()
+                self._names.clear()  # ids of names created by the rolled-back transaction
                 raise
             return result
 

@@ -22,13 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from newscrawl.devtools.results import (  # noqa: E402
-    Results,
-    command_line,
-    drop_option,
-    results_path,
-    write_results,
-)
+from newscrawl.devtools import results  # noqa: E402
 from newscrawl.items import Article, RelatedLink  # noqa: E402
 from newscrawl.store import Version, open_store  # noqa: E402
 
@@ -69,11 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--batch", type=int, default=100, help="articles per transaction")
     parser.add_argument("--url", default=None, help="database URL (default: temporary SQLite)")
-    parser.add_argument("--write-results", metavar="FILE", nargs="?",
-                        const=str(results_path("store_speed")),
-                        help="also write the figures to FILE (default docs/results/store_speed.md)")
-    argv = sys.argv[1:] if argv is None else argv
-    args = parser.parse_args(argv)
+    default = results.results_path("store_speed")
+    parser.add_argument("--write-results", metavar="FILE", nargs="?", const=str(default),
+                        help=f"also write the figures to FILE (default {default.name} in "
+                             "docs/results)")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(args.url or f"sqlite:///{Path(tmp) / 'bench.db'}")
@@ -98,10 +92,11 @@ def main(argv: list[str] | None = None) -> int:
             "the CPU ms per page of `bench/crawl_speed.py`.")
     print("  " + note)
     if args.write_results:
-        write_results(Path(args.write_results), Results(
+        given = sys.argv[1:] if argv is None else argv
+        results.write_results(Path(args.write_results), results.Results(
             title="Article store write cost (`bench/store_speed.py`)",
-            command=command_line("python bench/store_speed.py",
-                                 drop_option(argv, "--write-results")),
+            command=results.command_line("python bench/store_speed.py",
+                                         results.drop_option(given, "--write-results")),
             columns=columns, rows=rows, notes=[note]))
     return 0
 

@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 STATS_PREFIX = "newscrawl/database"
 #: Finish reason of a run whose database went away (a failure for `run_failed`).
 FINISH_REASON = "database_unavailable"
+#: Batches waiting behind the one being written before new items wait for theirs.
+MAX_QUEUED_BATCHES = 4
 #: The `format` of the `item_written` signals the store sends.
 SIGNAL_FORMAT = "database"
 
@@ -159,11 +161,16 @@ class StorePipeline:
 
     # -- items ----------------------------------------------------------------------------------
 
-    def process_item(self, item: Any, spider: Any = None) -> Any:
-        """Buffer the item; a full buffer starts a batch write. The item passes on at once."""
+    async def process_item(self, item: Any, spider: Any = None) -> Any:
+        """Buffer the item; a full buffer starts a batch write. The item passes on at once,
+        unless the database is far behind: then it waits for its batch (Scrapy then holds
+        back new downloads), so a slow database costs speed, not memory."""
         self._buffer.append(item)
         if len(self._buffer) >= self.batch_items:
-            self._flush()
+            written = self._flush()
+            if len(self._lock.waiting) >= MAX_QUEUED_BATCHES:
+                self.stats.inc_value(f"{STATS_PREFIX}/waits")
+                await maybe_deferred_to_future(written)
         return item
 
     def _tick(self) -> None:

@@ -140,6 +140,20 @@ NEWSCRAWL_COVERAGE_FLOORS: dict[str, Any] = {
 # Coverage is judged only when the crawl produced at least this many articles.
 NEWSCRAWL_COVERAGE_MIN_ITEMS = 10
 
+# --- Database store (every version of every article; newscrawl/store, docs/database.md) ----------
+# Off while empty. `sqlite:///articles.db` (relative), `sqlite:////var/lib/news.db` (absolute) or
+# `postgresql://user:password@host/db` (needs `newscrawl[postgres]`); `newscrawl crawl --db URL`.
+NEWSCRAWL_DATABASE = ""
+# Write a batch (one transaction) every N articles or S seconds, and when the spider closes.
+NEWSCRAWL_DATABASE_BATCH_ITEMS = 100
+NEWSCRAWL_DATABASE_BATCH_SECONDS = 5.0
+# A database that goes away: reconnect and retry the batch this many times, waiting
+# BACKOFF * 2**(attempt-1) seconds; then the run closes with reason `database_unavailable`.
+NEWSCRAWL_DATABASE_RETRIES = 4
+NEWSCRAWL_DATABASE_RETRY_BACKOFF = 1.0
+# SQLite `synchronous` (as NEWSCRAWL_STATE_SYNCHRONOUS): NORMAL survives killed processes.
+NEWSCRAWL_DATABASE_SYNCHRONOUS = "NORMAL"
+
 # --- Distributed crawls (workers share one crawl through Redis; newscrawl/distributed) -----------
 # Off while empty. A Redis URL (`-s NEWSCRAWL_REDIS_URL=redis://host:6379/0`) puts the scheduler
 # queue and the duplicate filter in Redis (scrapy-redis), so every worker started with the same
@@ -192,8 +206,8 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
 SPIDER_MIDDLEWARES: dict[str, int | None] = {
     "newscrawl.incremental.components.IncrementalSpiderMiddleware": 950,
 }
-# 600-980 are free for later stages. The incremental pipeline is last, so only articles every
-# other pipeline accepted are versioned and recorded.
+# 600-980 are free for later stages. The incremental pipeline comes after them, so only articles
+# every other pipeline accepted are versioned and recorded; the database store is last of all.
 ITEM_PIPELINES: dict[str, int | None] = {
     "newscrawl.crawl.pipelines.NormalisePipeline": 100,  # extra boilerplate patterns; own items
     "newscrawl.crawl.pipelines.DatesPipeline": 200,         # ISO 8601 with offset, date_source
@@ -201,6 +215,7 @@ ITEM_PIPELINES: dict[str, int | None] = {
     "newscrawl.crawl.pipelines.ValidatePipeline": 400,      # headline + body, JSON Schema
     "newscrawl.crawl.pipelines.DuplicatesPipeline": 500,    # one per canonical URL / fingerprint
     "newscrawl.incremental.components.IncrementalPipeline": 990,  # versioning and crawl state
+    "newscrawl.store.pipeline.StorePipeline": 1000,  # NEWSCRAWL_DATABASE: articles into a database
 }
 EXTENSIONS: dict[str, int | None] = {
     # The incremental state holder shared by its middleware and pipeline (found with

@@ -7,6 +7,7 @@ need_apt=()
 # Add system packages the tests need here (each test starts its own servers on 127.0.0.1).
 NEWSCRAWL_APT_PACKAGES+=(chromium)  # headless browser for the rendering tests
 NEWSCRAWL_APT_PACKAGES+=(redis-server)  # Redis for the distributed-crawl tests
+NEWSCRAWL_APT_PACKAGES+=(postgresql)  # PostgreSQL for the database store tests
 for pkg in "${NEWSCRAWL_APT_PACKAGES[@]:-}"; do
   [ -n "$pkg" ] && ! dpkg -s "$pkg" >/dev/null 2>&1 && need_apt+=("$pkg")
 done

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,3 +35,24 @@ def portal(tmp_path: Path) -> Iterator[PortalServer]:
     shutil.copytree(PORTAL, root)
     with PortalServer(root, log_file=tmp_path / "requests.log") as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[object]:
+    """One throwaway PostgreSQL server for the session (tests/postgres_server.py); skips where
+    PostgreSQL is not installed, fails in CI."""
+    from postgres_server import postgres_server
+
+    with postgres_server() as server:
+        yield server
+
+
+_DATABASES = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each engine the article store supports."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db' / 'articles.db'}"
+    return request.getfixturevalue("postgres").create_database(f"test{next(_DATABASES)}")

@@ -122,7 +122,7 @@ def test_addon_puts_every_default_in_at_addon_priority() -> None:
         settings.getwithbase("ITEM_PIPELINES"))]
     assert [c.__name__ for c in pipelines] == [
         "NormalisePipeline", "DatesPipeline", "RelatedLinksPipeline", "ValidatePipeline",
-        "DuplicatesPipeline", "IncrementalPipeline"]
+        "DuplicatesPipeline", "IncrementalPipeline", "StorePipeline"]
     middlewares = [load_object(c).__name__ for c in build_component_list(
         settings.getwithbase("DOWNLOADER_MIDDLEWARES"))]
     assert "RetryMiddleware" not in middlewares  # swapped for the backoff retry
@@ -144,7 +144,7 @@ def test_project_settings_beat_the_addon_and_the_command_line_beats_both() -> No
     enabled = [load_object(c) for c in build_component_list(
         settings.getwithbase("ITEM_PIPELINES"))]
     assert ValidatePipeline not in enabled  # switched off by the project, kept off
-    assert len(enabled) == 5
+    assert len(enabled) == 6
     exporters = settings.getwithbase("FEED_EXPORTERS")
     assert exporters["csv"] == "scrapy.exporters.CsvItemExporter"  # the project's own
     assert exporters["txt"] == defaults.FEED_EXPORTERS["txt"]  # newscrawl's added beside it

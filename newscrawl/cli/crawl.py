@@ -51,6 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"comma-separated feed formats out of {', '.join(FORMATS)} "
                              f"(default: {DEFAULT_FORMATS})")
     parser.add_argument("-L", "--loglevel", default=None, help="log level (default: INFO)")
+    parser.add_argument("--db", default=None, metavar="URL",
+                        help="also store every article version in this database "
+                             "(sqlite:///FILE or postgresql://...; NEWSCRAWL_DATABASE)")
     # Scheduled and incremental crawls (newscrawl.incremental: tracker, state, lock).
     parser.add_argument("--no-incremental", dest="incremental", action="store_false",
                         help="fetch and emit every article (default: only new or changed ones)")
@@ -113,6 +116,12 @@ def build_settings(args: argparse.Namespace) -> Any:
         settings.set("LOG_LEVEL", args.loglevel.upper(), priority="cmdline")
     if not settings.get("LOG_FILE"):  # the report is printed on stdout: not in the log as well
         settings.set("NEWSCRAWL_REPORT_LOG", False, priority="project")  # `-s` still wins
+    if getattr(args, "db", None):
+        settings.set("NEWSCRAWL_DATABASE", args.db, priority="cmdline")
+    if settings.get("NEWSCRAWL_DATABASE"):
+        from newscrawl.store import check_url
+
+        check_url(settings.get("NEWSCRAWL_DATABASE"))
     if getattr(args, "reset", False):
         settings.set("NEWSCRAWL_STATE_RESET", True, priority="cmdline")
     if getattr(args, "expire", None) is not None:

@@ -92,6 +92,9 @@ def run_failed(stats: Mapping[str, Any]) -> str | None:
     unstored = sum(int(v) for v in _prefixed(stats, "feedexport/failed_count/").values())
     if unstored:
         return f"{unstored} feed(s) could not be stored"
+    if int(stats.get("newscrawl/database/unstored", 0)):
+        return (f"{stats['newscrawl/database/unstored']} article(s) could not be stored in the "
+                f"database ({stats.get('newscrawl/database/failed', 'see the log')})")
     if int(stats.get("item_scraped_count", 0)):
         return None
     downloads = {k.rsplit(".", 1)[-1]: int(v) for k, v in

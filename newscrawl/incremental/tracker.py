@@ -10,7 +10,8 @@ that the others find with `tracker_for(crawler)` (`crawler.get_extension()`):
   fingerprint equals the emitted one (`DropItem("unchanged")`) and marks a changed one
   `version + 1`, `updated: true`;
 * the tracker itself records an article as emitted only when the feed exporter reports it
-  written and flushed (`newscrawl.output.signals.item_written`), committing in batches.
+  written and flushed (`newscrawl.output.signals.item_written`), committing in batches; with
+  several writers (feeds, the database store: `add_writer`) only once every one has it.
 
 A discovered article already emitted is fetched again only when its source's date is newer than
 every date known for it (`newscrawl.incremental.freshness.known_date`); later discoveries of an
@@ -117,6 +118,20 @@ class IncrementalTracker:
                            "incremental state records items on item_scraped, before the feed has "
                            "them")
         return signals.item_scraped
+
+    def add_writer(self) -> None:
+        """One more component writes every item and sends `item_written` once it holds it
+        (the database store, newscrawl.store.pipeline): an item counts as emitted only after
+        every feed and every such writer has sent it."""
+        from newscrawl.output.signals import item_written
+
+        if self.crawler.settings.get("NEWSCRAWL_STATE_COMMIT_SIGNAL") == "item_scraped":
+            return  # chosen explicitly: record on item_scraped, not crash-safe
+        if self.commit_signal is not item_written:
+            self.crawler.signals.disconnect(self.item_written, signal=self.commit_signal)
+            self.commit_signal = item_written
+            self.crawler.signals.connect(self.item_written, signal=item_written)
+        self.feeds += 1
 
     @staticmethod
     def announcing_feeds(settings: Any) -> int:

@@ -17,6 +17,9 @@ item_written
       file name when the exporter is used outside Scrapy's feed exports (None when unknown);
     * ``format`` – the feed format key (`jsonlines`, `csv`, ...).
 
+    The database store (`NEWSCRAWL_DATABASE`, newscrawl.store.pipeline) sends it too, with
+    ``format`` ``"database"``, once the transaction holding the item's row is committed.
+
     With several feeds configured the signal is sent once per feed per item. Handlers run
     synchronously in the export path; keep them short and do not raise (errors are logged by
     `send_catch_log` and do not stop the export).

@@ -26,6 +26,7 @@ from newscrawl.extract.boilerplate import (
     class_id_words,
     drop_more_label,
     keep_block,
+    titles_embed,
 )
 from newscrawl.extract.document import Document
 from newscrawl.extract.fallback import (
@@ -36,7 +37,12 @@ from newscrawl.extract.fallback import (
 )
 from newscrawl.extract.lead import find_lead
 from newscrawl.extract.text import clean_text, norm_key
-from newscrawl.extract.trim import drop_closing_labels, trim_closing_boxes
+from newscrawl.extract.trim import (
+    drop_closing_labels,
+    drop_edge_counters,
+    trim_closing_boxes,
+    trim_closing_run,
+)
 
 _MAX_DEPTH = 400
 _CLIMB_LEVELS = 8
@@ -205,6 +211,8 @@ class _Emitter:
         if el in self.skip or (el in self.page.junk and not self.ignore_junk) \
                 or (self.ignore_junk and tag in JUNK_TAGS):
             return
+        if tag in HEADINGS and titles_embed(el):
+            return
         is_block = tag in BLOCK_TAGS or depth > _MAX_DEPTH
         in_link = in_link or tag == "a"
         if is_block:
@@ -274,6 +282,6 @@ def _emit(page: _Page, containers: list[Any], skip_ids: set[int],
             if keep_block(kind, text, dens, before)
             and (lead_key is None or norm_key(text) != lead_key)]
     kept = [(kind, drop_more_label(text)) for kind, text in kept]
-    kept = drop_closing_labels(trim_closing_boxes(kept))
+    kept = drop_closing_labels(trim_closing_run(trim_closing_boxes(drop_edge_counters(kept))))
     return BodyResult(lead=lead, paragraphs=[text for _, text in kept])
 

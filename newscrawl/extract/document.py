@@ -382,9 +382,17 @@ def parse_html(text: str, base_url: str | None = None) -> Any:
     parser.set_element_class_lookup(_CLASS_LOOKUP)
     body = text.strip().encode("utf-8", errors="replace") or b"<html/>"
     root = etree.fromstring(body, parser=parser, base_url=base_url)
+    if root is not None and root.find("body") is None and _EARLY_HTML_END.search(body):
+        # `</html>` written before the `<body>` ends libxml2's parse; browsers read on
+        root = etree.fromstring(_HTML_END.sub(b"", body), parser=parser, base_url=base_url)
     if root is None:
         root = etree.fromstring(b"<html/>", parser=parser, base_url=base_url)
     return root
+
+
+_HTML_END = re.compile(rb"</html\s*>", re.I)
+#: an `</html>` end tag followed later by a `<body>` start tag
+_EARLY_HTML_END = re.compile(rb"</html\s*>.*?<body[\s>]", re.I | re.S)
 
 
 _SCRIPT_WRAPPERS = re.compile(

@@ -6,7 +6,9 @@ It is the subtitle in the headline's `<hgroup>`; or it is named by its class/id 
 so, it is the visible element there whose text is the page's own summary (`og:description`,
 `description`, JSON-LD `description`): publishers write the standfirst into that metadata, and
 finding it on the page between the headline and the text shows it is displayed as one; or it
-is the text's first paragraph set in bold as a whole, the typographic standfirst.
+is the text's first paragraph set in bold as a whole, the typographic standfirst; or it is
+the text's first paragraph styled apart from the rest (a class of its own) whose text is the
+page's summary.
 """
 
 from __future__ import annotations
@@ -58,7 +60,27 @@ def find_lead(page: BlockPage, containers: list[Any], skip: set[int],
         found = _by_description(page, main, skip, start, limit, description)
     if found is None and body_first_p is not None:
         found = _bold_opening(page, body_first_p)
+    if found is None and body_first_p is not None and description:
+        found = _styled_opening(page, body_first_p, description)
     return found
+
+
+def _styled_opening(page: BlockPage, first: int, description: str) -> Any | None:
+    """The text's first paragraph when it is the page's own summary and set apart from the
+    paragraph after it by a class of its own (a theme's "larger text" style): a standfirst
+    written into the text's container, as blog and magazine themes do."""
+    el = page.elements[first]
+    cls = el.get("class")
+    nxt = el.getnext()
+    while nxt is not None and not isinstance(nxt.tag, str):
+        nxt = nxt.getnext()
+    if el.tag != "p" or not cls or nxt is None or nxt.tag != "p" or nxt.get("class") == cls:
+        return None
+    text, key = norm_key(node_text(el)), norm_key(description)
+    short, long_ = sorted((text, key), key=len)
+    if len(short) < 40 or short not in long_ or len(short) < _LENGTH_RATIO * len(long_):
+        return None
+    return el
 
 
 def _in_hgroup(page: BlockPage, h1_at: int | None) -> Any | None:

@@ -137,3 +137,17 @@ def test_corpus_pages_lose_their_furniture(corpus_dir, case_id, absent):
 def test_blog_post_closing_html_early_has_its_text(corpus_dir):
     article, case = _corpus_article(corpus_dir, "htmltotext/blog-leogao-1")
     assert sum(map(len, article.body)) > 0.5 * len(case["truth"]["body_text"])
+
+
+def test_standfirst_between_headline_and_text_outside_its_container_is_the_lead():
+    lead = ("Seit Jahren streitet die Stadt über die Brücke. Nun hat der Rat entschieden, "
+            "und die Bauarbeiten sollen im Frühjahr beginnen.")
+    hero = (f"<div class='page-hero'><h1>Die neue Brücke</h1><p>12.03.2024</p>"
+            f"<div class='hero-text'><p>{lead}</p></div></div>")
+    res = extract_body(doc_of(f"{hero}<div class='text'>{TEXT}{TEXT}</div>"))
+    assert res.lead == lead and res.paragraphs == [P1, P2, P3, P4] * 2
+    # a long block of mixed text there is no standfirst
+    mixed = " ".join([lead] * 6)
+    res = extract_body(doc_of(f"<h1>Die neue Brücke</h1><div class='x'>{mixed}</div>"
+                              f"<div class='text'>{TEXT}{TEXT}</div>"))
+    assert res.lead is None

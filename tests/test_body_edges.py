@@ -151,3 +151,27 @@ def test_standfirst_between_headline_and_text_outside_its_container_is_the_lead(
     res = extract_body(doc_of(f"<h1>Die neue Brücke</h1><div class='x'>{mixed}</div>"
                               f"<div class='text'>{TEXT}{TEXT}</div>"))
     assert res.lead is None
+
+
+def test_text_split_into_parts_marked_as_article_body_is_read_whole():
+    ad = "<div class='ad-slot'><a href='/ad'>Advertisement</a></div>"
+    got = body_of(f"<article><section itemprop='articleBody'><p>{P1}</p><p>{P2}</p></section>"
+                  f"{ad}<section itemprop='articleBody'><p>{P3}</p><p>{P4}</p></section>"
+                  f"</article>")
+    assert got == [P1, P2, P3, P4]
+
+
+def test_text_split_over_page_sections_is_gathered_by_its_wrappers_likeness():
+    def part(*paras: str) -> str:
+        return ("<section class='row'><div class='col'><div class='story-text'>"
+                + "".join(f"<p>{p}</p>" for p in paras) + "</div></div></section>")
+    newsletter = ("<section class='row'><div class='col'><div class='story-text'><p>Sign in to "
+                  "our daily newsletter and get every story of the day by e-mail.</p></div>"
+                  "</div></section>")
+    # the second part is far smaller than the first: climbing to a common wrapper would not
+    # pay, yet its wrapper is the first one's twin
+    got = body_of(part(P1, P2, P3, P4, P1 + " " + P2, P3 + " " + P4, P2, P3, P1 + " " + P4)
+                  + "<aside>Ad</aside>"
+                  + part(P4, P1) + newsletter)
+    assert got[-2:] == [P4, P1]
+    assert not any("newsletter" in p for p in got)

@@ -128,10 +128,11 @@ def _container_from_hint(page: _Page, root: Any, hint: str) -> Any | None:
 
 
 def _choose_containers(page: _Page, root: Any, hint: str | None) -> list[Any]:
-    for el in page.itemprops:
-        if el.get("itemprop").lower() == "articlebody" and page.text.get(el, 0) >= 200 \
-                and el not in page.junk:
-            return [el]
+    marked = [el for el in page.itemprops
+              if el.get("itemprop").lower() == "articlebody" and el not in page.junk]
+    if any(page.text.get(el, 0) >= 200 for el in marked):
+        # the text may be split into several parts marked alike (around ads or embeds)
+        return _outermost([el for el in marked if page.text.get(el, 0) >= 25])
     scores = _score_candidates(page)
     top = larger_candidate(page, scores, max(scores, key=scores.__getitem__)) if scores else None
     if hint:
@@ -172,7 +173,42 @@ def _choose_containers(page: _Page, root: Any, hint: str | None) -> list[Any]:
             out.append(sib)
         elif sib.tag == "p" and page.text.get(sib, 0) > 80 and page.density(sib) < 0.25:
             out.append(sib)
-    return out
+    return out + _parts_alike(page, top, out)
+
+
+#: the least paragraph text, and paragraphs, of a further part of the text found by its
+#: likeness to the first
+_MIN_PART = 100
+_MIN_PART_PARAGRAPHS = 2
+
+
+def _parts_alike(page: _Page, top: Any, chosen: list[Any]) -> list[Any]:
+    """Further parts of a text split over separate wrappers (around ads, embeds or page
+    sections): elements with the same tag and class as the chosen container, elsewhere on
+    the page, holding paragraph text with few links. Returned in page order after it."""
+    cls = top.get("class")
+    if not cls:
+        return []
+    found = []
+    order = page.order
+    held = {id(c) for c in chosen}
+    for el in top.getroottree().getroot().iter(top.tag):
+        if el is top or el.get("class") != cls or id(el) in held or el in page.junk \
+                or page.paras.get(el, 0) < _MIN_PART or page.density(el) >= 0.3:
+            continue
+        if any(id(a) in held for a in el.iterancestors()) or any(
+                c in el.iterancestors() or el in c.iterancestors() for c in chosen):
+            continue
+        if sum(1 for p in el.iter("p") if page.text.get(p, 0) >= 40) < _MIN_PART_PARAGRAPHS:
+            continue  # a box with one line (a newsletter prompt, an address) is no part
+        found.append(el)
+    return sorted(found, key=order.__getitem__)
+
+
+def _outermost(els: list[Any]) -> list[Any]:
+    """The elements not inside another of them, in page order."""
+    ids = {id(e) for e in els}
+    return [e for e in els if not any(id(a) in ids for a in e.iterancestors())]
 
 
 class _Emitter:

@@ -174,3 +174,11 @@ def test_text_split_over_page_sections_is_gathered_by_its_wrappers_likeness():
                   + part(P4, P1) + newsletter)
     assert got[-2:] == [P4, P1]
     assert not any("newsletter" in p for p in got)
+
+
+def test_text_written_as_lists_without_paragraphs_is_found():
+    items = "".join(f"<li>{p}</li>" for p in (P1, P2, P3, P4))
+    nav = "".join(f"<li><a href='/s{i}'>Section {i}</a></li>" for i in range(12))
+    got = body_of(f"<ul class='menu-list'>{nav}</ul><div class='entry'><h3>Fixed</h3>"
+                  f"<ul>{items}</ul></div>")
+    assert got[-4:] == [P1, P2, P3, P4]

@@ -57,6 +57,10 @@ class BodyResult:
     paragraphs: list[str] = field(default_factory=list)
 
 
+#: tags whose own text, without paragraph markup, votes as a paragraph
+_TEXT_HOLDERS = frozenset(("div", "section", "article", "span", "font", "center"))
+
+
 def _class_weight(el: Any) -> float:
     words = set(class_id_words(el))
     weight = 1.0
@@ -69,17 +73,17 @@ def _class_weight(el: Any) -> float:
     return weight
 
 
-def _score_candidates(page: _Page) -> dict[Any, float]:
-    """Readability-style votes: every paragraph-like element scores its near ancestors."""
+def _score_candidates(page: _Page, holders: frozenset[str] = _TEXT_HOLDERS
+                      ) -> dict[Any, float]:
+    """Readability-style votes: every paragraph-like element scores its near ancestors; with
+    no paragraph anywhere, list items vote too (a text written as lists)."""
     scores: dict[Any, float] = {}
     for el, t in page.text.items():
         if t < 25 or el in page.junk:
             continue
         if el.tag not in PARA_TAGS:
             # a div/section holding text directly (no paragraph markup) counts as a paragraph
-            if el.tag not in ("div", "section", "article", "span", "font", "center"):
-                continue
-            if page.direct(el) < 25:
+            if el.tag not in holders or page.direct(el) < 25:
                 continue
         if page.density(el) > 0.5:
             continue
@@ -90,6 +94,8 @@ def _score_candidates(page: _Page) -> dict[Any, float]:
                 break
             scores[parent] = scores.get(parent, 0.0) + vote / (1 if level == 1 else level * 1.5)
             parent, level = parent.getparent(), level + 1
+    if not scores and holders is _TEXT_HOLDERS:
+        return _score_candidates(page, _TEXT_HOLDERS | {"li"})
     return {el: s * (1 - page.density(el)) * _class_weight(el) for el, s in scores.items()}
 
 

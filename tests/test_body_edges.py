@@ -182,3 +182,17 @@ def test_text_written_as_lists_without_paragraphs_is_found():
     got = body_of(f"<ul class='menu-list'>{nav}</ul><div class='entry'><h3>Fixed</h3>"
                   f"<ul>{items}</ul></div>")
     assert got[-4:] == [P1, P2, P3, P4]
+
+
+def test_article_body_shipped_as_an_html_template_is_read():
+    template = "".join(f"<p>{p}</p>" for p in (P1, P2, P3, P4)).replace("<p>", "<p >")
+    html = (f"<html><head><title>Blog</title></head><body><div class='post'><h2>Post</h2>"
+            f"<div class='post-body' itemprop='articleBody'><script type='text/template'>"
+            f"{template}</script><noscript>Enable scripts.</noscript></div></div>"
+            f"<div class='sidebar'><p>About this blog and its many authors.</p></div>"
+            f"</body></html>")
+    got = extract_body(Document(html, "https://example.com/p")).paragraphs
+    assert got == [P1, P2, P3, P4]
+    # a script template beside real text stays a script
+    html = html.replace("<noscript>", f"<p>{P1}</p><noscript>")
+    assert "<p" not in " ".join(extract_body(Document(html, "https://example.com/p")).paragraphs)

@@ -387,7 +387,35 @@ def parse_html(text: str, base_url: str | None = None) -> Any:
         root = etree.fromstring(_HTML_END.sub(b"", body), parser=parser, base_url=base_url)
     if root is None:
         root = etree.fromstring(b"<html/>", parser=parser, base_url=base_url)
+    elif b"text/template" in body:
+        _open_article_templates(root, parser)
     return root
+
+
+def _open_article_templates(root: Any, parser: Any) -> None:
+    """Parse in place the HTML of a `<script type="text/template">` that is the whole content
+    of an `itemprop="articleBody"` element (beside a `<noscript>` copy at most): blog themes
+    ship the article text that way and render it with a script."""
+    for script in list(root.iter("script")):
+        parent = script.getparent()
+        if (script.get("type") or "").lower() != "text/template" or not script.text \
+                or parent is None or (parent.get("itemprop") or "").lower() != "articlebody" \
+                or _holds_text(parent):
+            continue
+        holder = etree.fromstring(f"<div>{script.text}</div>".encode(), parser=parser)
+        div = holder.find(".//div") if holder is not None else None
+        if div is None:
+            continue
+        div.tail = script.tail
+        parent.replace(script, div)
+
+
+def _holds_text(el: Any) -> bool:
+    """True when `el` holds visible text outside its scripts (and their `<noscript>` twins)."""
+    if (el.text or "").strip() or any((c.tail or "").strip() for c in el):
+        return True
+    return any(c.tag not in ("script", "noscript") and "".join(c.itertext()).strip()
+               for c in el if isinstance(c.tag, str))
 
 
 _HTML_END = re.compile(rb"</html\s*>", re.I)

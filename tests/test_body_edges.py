@@ -128,6 +128,7 @@ def test_wp_article_of_the_corpus_comes_out_clean(corpus_dir):
     ("trafilatura/Sprzeciw_wobec_atakow_na_Fundacje_Lux_Veritatis_RadioMaryja.pl",
      "(@RadioMaryja)"),
     ("pkleczek/wysokieobcasy1", "Materiały prasowe"),
+    ("pkleczek/okopress1", "Absolwent Wydziału Dziennikarstwa"),
 ])
 def test_corpus_pages_lose_their_furniture(corpus_dir, case_id, absent):
     article, _ = _corpus_article(corpus_dir, case_id)
@@ -196,3 +197,14 @@ def test_article_body_shipped_as_an_html_template_is_read():
     # a script template beside real text stays a script
     html = html.replace("<noscript>", f"<p>{P1}</p><noscript>")
     assert "<p" not in " ".join(extract_body(Document(html, "https://example.com/p")).paragraphs)
+
+
+def test_author_box_rendered_twice_after_the_text_is_dropped_but_repeats_in_it_are_kept():
+    bio = ("Absolwent dziennikarstwa Uniwersytetu Warszawskiego, od 2006 roku reporter działu "
+           "krajowego, pisze o sądach i prawie.")
+    boxes = f"<div class='a'><p>{bio}</p></div><div class='b'><p>{bio}</p></div>"
+    got = body_of(f"<article>{TEXT}{TEXT}{boxes}<p>Nasze tematy</p></article>")
+    assert got == [P1, P2, P3, P4] * 2
+    # a paragraph written earlier in the text too is the text's own
+    got = body_of(f"<article><p>{bio}</p>{TEXT}{TEXT}{boxes}</article>")
+    assert got[0] == bio and got[-2:] == [bio, bio]

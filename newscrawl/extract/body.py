@@ -40,6 +40,7 @@ from newscrawl.extract.text import clean_text, norm_key
 from newscrawl.extract.trim import (
     drop_closing_labels,
     drop_edge_counters,
+    drop_repeated_tail,
     trim_closing_boxes,
     trim_closing_run,
 )
@@ -324,6 +325,7 @@ def _emit(page: _Page, containers: list[Any], skip_ids: set[int],
             if keep_block(kind, text, dens, before)
             and (lead_key is None or norm_key(text) != lead_key)]
     kept = [(kind, drop_more_label(text)) for kind, text in kept]
-    kept = drop_closing_labels(trim_closing_run(trim_closing_boxes(drop_edge_counters(kept))))
+    kept = drop_repeated_tail(drop_closing_labels(trim_closing_run(trim_closing_boxes(
+        drop_edge_counters(kept)))))
     return BodyResult(lead=lead, paragraphs=[text for _, text in kept])
 

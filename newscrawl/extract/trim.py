@@ -173,3 +173,16 @@ def drop_edge_counters(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
     while end > start and _counter(kept[end - 1][1]):
         end -= 1
     return kept[start:end] if start or end < len(kept) else kept
+
+
+#: a closing paragraph at least this long, written twice in a row, is a box
+_REPEAT_MIN = 80
+
+
+def drop_repeated_tail(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Drop a long paragraph closing the text twice in a row (and nowhere else in it), both
+    copies: an author box rendered twice (for two screen sizes) after the article."""
+    if len(kept) > 3 and len(kept[-1][1]) >= _REPEAT_MIN and kept[-1][1] == kept[-2][1] \
+            and all(t != kept[-1][1] for _, t in kept[:-2]):
+        return kept[:-2]
+    return kept

@@ -44,6 +44,7 @@ from w3lib.encoding import (
 )
 
 from newscrawl.extract.errors import ExtractionError
+from newscrawl.extract.repair import closes_early, open_article_templates, without_html_end
 from newscrawl.extract.textstats import TextStats
 
 #: Pages are cut to this many bytes before anything else: a hostile 100 MB body costs no more
@@ -382,45 +383,14 @@ def parse_html(text: str, base_url: str | None = None) -> Any:
     parser.set_element_class_lookup(_CLASS_LOOKUP)
     body = text.strip().encode("utf-8", errors="replace") or b"<html/>"
     root = etree.fromstring(body, parser=parser, base_url=base_url)
-    if root is not None and root.find("body") is None and _EARLY_HTML_END.search(body):
+    if root is not None and root.find("body") is None and closes_early(body):
         # `</html>` written before the `<body>` ends libxml2's parse; browsers read on
-        root = etree.fromstring(_HTML_END.sub(b"", body), parser=parser, base_url=base_url)
+        root = etree.fromstring(without_html_end(body), parser=parser, base_url=base_url)
     if root is None:
         root = etree.fromstring(b"<html/>", parser=parser, base_url=base_url)
     elif b"text/template" in body:
-        _open_article_templates(root, parser)
+        open_article_templates(root, parser)
     return root
-
-
-def _open_article_templates(root: Any, parser: Any) -> None:
-    """Parse in place the HTML of a `<script type="text/template">` that is the whole content
-    of an `itemprop="articleBody"` element (beside a `<noscript>` copy at most): blog themes
-    ship the article text that way and render it with a script."""
-    for script in list(root.iter("script")):
-        parent = script.getparent()
-        if (script.get("type") or "").lower() != "text/template" or not script.text \
-                or parent is None or (parent.get("itemprop") or "").lower() != "articlebody" \
-                or _holds_text(parent):
-            continue
-        holder = etree.fromstring(f"<div>{script.text}</div>".encode(), parser=parser)
-        div = holder.find(".//div") if holder is not None else None
-        if div is None:
-            continue
-        div.tail = script.tail
-        parent.replace(script, div)
-
-
-def _holds_text(el: Any) -> bool:
-    """True when `el` holds visible text outside its scripts (and their `<noscript>` twins)."""
-    if (el.text or "").strip() or any((c.tail or "").strip() for c in el):
-        return True
-    return any(c.tag not in ("script", "noscript") and "".join(c.itertext()).strip()
-               for c in el if isinstance(c.tag, str))
-
-
-_HTML_END = re.compile(rb"</html\s*>", re.I)
-#: an `</html>` end tag followed later by a `<body>` start tag
-_EARLY_HTML_END = re.compile(rb"</html\s*>.*?<body[\s>]", re.I | re.S)
 
 
 _SCRIPT_WRAPPERS = re.compile(

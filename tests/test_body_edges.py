@@ -208,3 +208,14 @@ def test_author_box_rendered_twice_after_the_text_is_dropped_but_repeats_in_it_a
     # a paragraph written earlier in the text too is the text's own
     got = body_of(f"<article><p>{bio}</p>{TEXT}{TEXT}{boxes}</article>")
     assert got[0] == bio and got[-2:] == [bio, bio]
+
+
+def test_a_lead_holding_the_texts_own_paragraphs_is_no_lead():
+    wrapper = f"<div class='intro'>Videos » {P1} {P2}</div>"
+    res = extract_body(doc_of(f"<h1>Bridge</h1>{wrapper}<article>{TEXT}{TEXT}</article>"))
+    assert res.lead is None and res.paragraphs[:4] == [P1, P2, P3, P4]
+    # a standfirst naming the subheadings of the text stays the lead
+    lead = "In this roundup: what happens next, and what it costs the city and the region."
+    res = extract_body(doc_of(f"<h1>Bridge</h1><div class='intro'>{lead}</div><article>"
+                              f"<p>{P1}</p><h2>What happens next</h2>{TEXT}</article>"))
+    assert res.lead == lead

@@ -46,6 +46,8 @@ from newscrawl.extract.trim import (
 )
 
 _MAX_DEPTH = 400
+#: a paragraph at least this long found inside the lead shows the lead wraps the text
+_HELD_BY_LEAD = 80
 _CLIMB_LEVELS = 8
 _CLIMB_NOISE = 0.5
 
@@ -327,5 +329,9 @@ def _emit(page: _Page, containers: list[Any], skip_ids: set[int],
     kept = [(kind, drop_more_label(text)) for kind, text in kept]
     kept = drop_repeated_tail(drop_closing_labels(trim_closing_run(trim_closing_boxes(
         drop_edge_counters(kept)))))
-    return BodyResult(lead=lead, paragraphs=[text for _, text in kept])
+    paragraphs = [text for _, text in kept]
+    if lead and any(kind == "p" and len(text) >= _HELD_BY_LEAD and text in lead
+                    for kind, text in kept):
+        lead = None  # a "standfirst" holding the text's own paragraphs is a wrapper of the text
+    return BodyResult(lead=lead, paragraphs=paragraphs)
 

@@ -26,6 +26,7 @@ from newscrawl.extract.boilerplate import (
     class_id_words,
     drop_more_label,
     keep_block,
+    titles_embed,
 )
 from newscrawl.extract.document import Document
 from newscrawl.extract.fallback import (
@@ -36,9 +37,17 @@ from newscrawl.extract.fallback import (
 )
 from newscrawl.extract.lead import find_lead
 from newscrawl.extract.text import clean_text, norm_key
-from newscrawl.extract.trim import drop_closing_labels, trim_closing_boxes
+from newscrawl.extract.trim import (
+    drop_closing_labels,
+    drop_edge_counters,
+    drop_repeated_tail,
+    trim_closing_boxes,
+    trim_closing_run,
+)
 
 _MAX_DEPTH = 400
+#: a paragraph at least this long found inside the lead shows the lead wraps the text
+_HELD_BY_LEAD = 80
 _CLIMB_LEVELS = 8
 _CLIMB_NOISE = 0.5
 
@@ -49,6 +58,10 @@ class BodyResult:
 
     lead: str | None = None
     paragraphs: list[str] = field(default_factory=list)
+
+
+#: tags whose own text, without paragraph markup, votes as a paragraph
+_TEXT_HOLDERS = frozenset(("div", "section", "article", "span", "font", "center"))
 
 
 def _class_weight(el: Any) -> float:
@@ -63,17 +76,17 @@ def _class_weight(el: Any) -> float:
     return weight
 
 
-def _score_candidates(page: _Page) -> dict[Any, float]:
-    """Readability-style votes: every paragraph-like element scores its near ancestors."""
+def _score_candidates(page: _Page, holders: frozenset[str] = _TEXT_HOLDERS
+                      ) -> dict[Any, float]:
+    """Readability-style votes: every paragraph-like element scores its near ancestors; with
+    no paragraph anywhere, list items vote too (a text written as lists)."""
     scores: dict[Any, float] = {}
     for el, t in page.text.items():
         if t < 25 or el in page.junk:
             continue
         if el.tag not in PARA_TAGS:
             # a div/section holding text directly (no paragraph markup) counts as a paragraph
-            if el.tag not in ("div", "section", "article", "span", "font", "center"):
-                continue
-            if page.direct(el) < 25:
+            if el.tag not in holders or page.direct(el) < 25:
                 continue
         if page.density(el) > 0.5:
             continue
@@ -84,6 +97,8 @@ def _score_candidates(page: _Page) -> dict[Any, float]:
                 break
             scores[parent] = scores.get(parent, 0.0) + vote / (1 if level == 1 else level * 1.5)
             parent, level = parent.getparent(), level + 1
+    if not scores and holders is _TEXT_HOLDERS:
+        return _score_candidates(page, _TEXT_HOLDERS | {"li"})
     return {el: s * (1 - page.density(el)) * _class_weight(el) for el, s in scores.items()}
 
 
@@ -122,10 +137,11 @@ def _container_from_hint(page: _Page, root: Any, hint: str) -> Any | None:
 
 
 def _choose_containers(page: _Page, root: Any, hint: str | None) -> list[Any]:
-    for el in page.itemprops:
-        if el.get("itemprop").lower() == "articlebody" and page.text.get(el, 0) >= 200 \
-                and el not in page.junk:
-            return [el]
+    marked = [el for el in page.itemprops
+              if el.get("itemprop").lower() == "articlebody" and el not in page.junk]
+    if any(page.text.get(el, 0) >= 200 for el in marked):
+        # the text may be split into several parts marked alike (around ads or embeds)
+        return _outermost([el for el in marked if page.text.get(el, 0) >= 25])
     scores = _score_candidates(page)
     top = larger_candidate(page, scores, max(scores, key=scores.__getitem__)) if scores else None
     if hint:
@@ -166,7 +182,42 @@ def _choose_containers(page: _Page, root: Any, hint: str | None) -> list[Any]:
             out.append(sib)
         elif sib.tag == "p" and page.text.get(sib, 0) > 80 and page.density(sib) < 0.25:
             out.append(sib)
-    return out
+    return out + _parts_alike(page, top, out)
+
+
+#: the least paragraph text, and paragraphs, of a further part of the text found by its
+#: likeness to the first
+_MIN_PART = 100
+_MIN_PART_PARAGRAPHS = 2
+
+
+def _parts_alike(page: _Page, top: Any, chosen: list[Any]) -> list[Any]:
+    """Further parts of a text split over separate wrappers (around ads, embeds or page
+    sections): elements with the same tag and class as the chosen container, elsewhere on
+    the page, holding paragraph text with few links. Returned in page order after it."""
+    cls = top.get("class")
+    if not cls:
+        return []
+    found = []
+    order = page.order
+    held = {id(c) for c in chosen}
+    for el in top.getroottree().getroot().iter(top.tag):
+        if el is top or el.get("class") != cls or id(el) in held or el in page.junk \
+                or page.paras.get(el, 0) < _MIN_PART or page.density(el) >= 0.3:
+            continue
+        if any(id(a) in held for a in el.iterancestors()) or any(
+                c in el.iterancestors() or el in c.iterancestors() for c in chosen):
+            continue
+        if sum(1 for p in el.iter("p") if page.text.get(p, 0) >= 40) < _MIN_PART_PARAGRAPHS:
+            continue  # a box with one line (a newsletter prompt, an address) is no part
+        found.append(el)
+    return sorted(found, key=order.__getitem__)
+
+
+def _outermost(els: list[Any]) -> list[Any]:
+    """The elements not inside another of them, in page order."""
+    ids = {id(e) for e in els}
+    return [e for e in els if not any(id(a) in ids for a in e.iterancestors())]
 
 
 class _Emitter:
@@ -204,6 +255,8 @@ class _Emitter:
         tag = el.tag
         if el in self.skip or (el in self.page.junk and not self.ignore_junk) \
                 or (self.ignore_junk and tag in JUNK_TAGS):
+            return
+        if tag in HEADINGS and titles_embed(el):
             return
         is_block = tag in BLOCK_TAGS or depth > _MAX_DEPTH
         in_link = in_link or tag == "a"
@@ -274,6 +327,11 @@ def _emit(page: _Page, containers: list[Any], skip_ids: set[int],
             if keep_block(kind, text, dens, before)
             and (lead_key is None or norm_key(text) != lead_key)]
     kept = [(kind, drop_more_label(text)) for kind, text in kept]
-    kept = drop_closing_labels(trim_closing_boxes(kept))
-    return BodyResult(lead=lead, paragraphs=[text for _, text in kept])
+    kept = drop_repeated_tail(drop_closing_labels(trim_closing_run(trim_closing_boxes(
+        drop_edge_counters(kept)))))
+    paragraphs = [text for _, text in kept]
+    if lead and any(kind == "p" and len(text) >= _HELD_BY_LEAD and text in lead
+                    for kind, text in kept):
+        lead = None  # a "standfirst" holding the text's own paragraphs is a wrapper of the text
+    return BodyResult(lead=lead, paragraphs=paragraphs)
 

@@ -179,7 +179,22 @@ def keep_block(kind: str, text: str, density: float, before_link: str = "") -> b
         return False
     if len(text) < 120 and (_BOILER_LINE.match(text) or _BYLINE.match(text)):
         return False
+    if len(text) < 250 and (_EMBED_SIGNOFF.match(text) or _CREDIT_TAIL.search(text)):
+        return False
     return not (len(text) < 80 and _DATE_LINE.match(text))
+
+
+#: the sign-off line of an embedded post: "— Jane Doe (@jane) April 29, 2021", "A post shared
+#: by Jane (@jane) on ..."
+_EMBED_SIGNOFF = re.compile(
+    r"^(?:[—–-]|a post shared by)\s*[^()\n]{1,90}\(@[\w.]{1,30}\)\s*(?:on\s+)?"
+    r"(?:\w+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\.?\s+\w+\.?\s+\d{4}|\d{4}-\d{2}-\d{2})\b.{0,20}$",
+    re.I)
+#: a caption ending with its photo credit: "... Fot. Jan Nowak / Materiały prasowe",
+#: "... Photo: Reuters" (no sentence end after the credit)
+_CREDIT_TAIL = re.compile(
+    r"(?:^|\s)(?:fot\.|fot:|foto:|photo:|zdj\.|zdjęcie:|credit:|bild:|image:|photograph:)"
+    r"\s*[^\s.!?][^.!?]{0,60}$", re.I)
 
 
 def _sentence_with_link(text: str, before_link: str) -> bool:
@@ -229,3 +244,27 @@ def hard_junk(el: Any, skip: set[int], *, class_words: bool = True) -> bool:
 
 
 _OUTER_TAGS = frozenset(("html", "body", "main", "article"))
+
+
+_MEDIA_TAGS = frozenset(("video", "iframe", "embed", "object", "audio"))
+_MEDIA_WORDS = frozenset(("video", "player", "embed", "youtube", "vimeo", "podcast", "audio"))
+
+
+def titles_embed(heading: Any) -> bool:
+    """True for a heading that titles an embedded player rather than a part of the text: it
+    shares a wrapper only with video/audio embeds or player placeholders holding no text."""
+    parent = heading.getparent()
+    if parent is None:
+        return False
+    others = [el for el in parent if el is not heading and isinstance(el.tag, str)]
+    return bool(others) and all(_empty_player(el) for el in others)
+
+
+def _empty_player(el: Any) -> bool:
+    if any((t or "").strip() for t in el.itertext()):
+        return False
+    if el.tag in _MEDIA_TAGS or next(el.iter(*_MEDIA_TAGS), None) is not None:
+        return True
+    words = class_id_words(el)
+    return not _MEDIA_WORDS.isdisjoint(words) or any(
+        w.startswith(("video", "player")) for w in words)

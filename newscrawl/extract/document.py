@@ -44,6 +44,7 @@ from w3lib.encoding import (
 )
 
 from newscrawl.extract.errors import ExtractionError
+from newscrawl.extract.repair import closes_early, open_article_templates, without_html_end
 from newscrawl.extract.textstats import TextStats
 
 #: Pages are cut to this many bytes before anything else: a hostile 100 MB body costs no more
@@ -382,8 +383,13 @@ def parse_html(text: str, base_url: str | None = None) -> Any:
     parser.set_element_class_lookup(_CLASS_LOOKUP)
     body = text.strip().encode("utf-8", errors="replace") or b"<html/>"
     root = etree.fromstring(body, parser=parser, base_url=base_url)
+    if root is not None and root.find("body") is None and closes_early(body):
+        # `</html>` written before the `<body>` ends libxml2's parse; browsers read on
+        root = etree.fromstring(without_html_end(body), parser=parser, base_url=base_url)
     if root is None:
         root = etree.fromstring(b"<html/>", parser=parser, base_url=base_url)
+    elif b"text/template" in body:
+        open_article_templates(root, parser)
     return root
 
 

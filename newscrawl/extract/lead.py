@@ -6,7 +6,9 @@ It is the subtitle in the headline's `<hgroup>`; or it is named by its class/id 
 so, it is the visible element there whose text is the page's own summary (`og:description`,
 `description`, JSON-LD `description`): publishers write the standfirst into that metadata, and
 finding it on the page between the headline and the text shows it is displayed as one; or it
-is the text's first paragraph set in bold as a whole, the typographic standfirst.
+is the text's first paragraph set in bold as a whole, the typographic standfirst; or it is
+the text's first paragraph styled apart from the rest (a class of its own) whose text is the
+page's summary.
 """
 
 from __future__ import annotations
@@ -58,7 +60,65 @@ def find_lead(page: BlockPage, containers: list[Any], skip: set[int],
         found = _by_description(page, main, skip, start, limit, description)
     if found is None and body_first_p is not None:
         found = _bold_opening(page, body_first_p)
+    if found is None and body_first_p is not None and description:
+        found = _styled_opening(page, body_first_p, description)
+    if found is None and h1 is not None and body_first_p is not None:
+        found = _between_headline_and_text(page, containers, skip, h1, body_first_p)
     return found
+
+
+#: the shortest standfirst standing between the headline and the text
+_MIN_STANDFIRST = 80
+#: ... and the longest
+_MAX_STANDFIRST = 600
+#: lines between the headline and a standfirst (date, byline, kicker) are shorter than this
+_MAX_LINE = 60
+_STANDFIRST_TAGS = frozenset(("p", "div", "h2", "h3", "section"))
+
+
+def _between_headline_and_text(page: BlockPage, containers: list[Any], skip: set[int],
+                               h1: int, first: int) -> Any | None:
+    """A paragraph of text standing alone between the headline (position `h1`) and the
+    text's first paragraph (position `first`), outside the text's container, with only short
+    lines (dates, bylines) before it: the standfirst of a page whose text container does not
+    hold it."""
+    i = page.end_of(h1)
+    while i < min(first, len(page.elements)):
+        el = page.elements[i]
+        if el in page.junk or not page.text.get(el, 0):
+            i = page.end_of(i)
+            continue
+        own = page.direct(el)
+        if any(c is el or c in el.iterancestors() for c in containers):
+            return None  # the text's container starts here
+        t = page.text.get(el, 0)
+        if el.tag in _STANDFIRST_TAGS and t >= _MIN_STANDFIRST and (own >= _MIN_STANDFIRST
+                                                                    or el.tag != "div"):
+            if t > _MAX_STANDFIRST or page.density(el) >= 0.2 or hard_junk(el, skip):
+                return None
+            return el
+        if own >= _MAX_LINE:
+            return None
+        i += 1
+    return None
+
+
+def _styled_opening(page: BlockPage, first: int, description: str) -> Any | None:
+    """The text's first paragraph when it is the page's own summary and set apart from the
+    paragraph after it by a class of its own (a theme's "larger text" style): a standfirst
+    written into the text's container, as blog and magazine themes do."""
+    el = page.elements[first]
+    cls = el.get("class")
+    nxt = el.getnext()
+    while nxt is not None and not isinstance(nxt.tag, str):
+        nxt = nxt.getnext()
+    if el.tag != "p" or not cls or nxt is None or nxt.tag != "p" or nxt.get("class") == cls:
+        return None
+    text, key = norm_key(node_text(el)), norm_key(description)
+    short, long_ = sorted((text, key), key=len)
+    if len(short) < 40 or short not in long_ or len(short) < _LENGTH_RATIO * len(long_):
+        return None
+    return el
 
 
 def _in_hgroup(page: BlockPage, h1_at: int | None) -> Any | None:

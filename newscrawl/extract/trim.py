@@ -96,6 +96,53 @@ def _opens_box(text: str, near_end: bool) -> bool:
     return near_end and len(text) < 300 and bool(_APPEAL.search(text))
 
 
+#: a wire service's end mark closing a story: "(END)", "-30-", "###"
+_END_MARK = re.compile(
+    r"^(?:[(\[]\s*(?:END|ENDS|End|end|Ende|FIN|Fin)\s*[)\]]|END|ENDS|-\s*30\s*-|#{3})$")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
+#: a web address written out as text: "example.com", "news.example.pl/send", "https://..."
+_ADDRESS = re.compile(r"(?:https?://|\bwww\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?\W*$",
+                      re.I)
+#: the longest paragraph of a closing run of contact and call-to-action lines
+_CLOSING_LINE = 200
+#: the most lines a closing run of contact and call-to-action lines holds
+_CLOSING_RUN = 6
+#: the longest text (addresses left out) around a contact address
+_CONTACT_TEXT = 120
+
+
+def _contact_or_appeal(text: str) -> bool:
+    """A short line addressed to the reader rather than part of the story: a contact address
+    with little text around it ("To contact the editor: ...@...", "Write to the author: ..."),
+    or a question to the reader followed by where to send something ("Got a story? Send it via
+    example.com")."""
+    if len(text) >= _CLOSING_LINE:
+        return False
+    if _EMAIL.search(text):
+        return len(_EMAIL.sub("", text)) < _CONTACT_TEXT
+    return "?" in text and _ADDRESS.search(text, text.index("?")) is not None
+
+
+def trim_closing_run(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Cut a closing run of short lines addressed to the reader: from the first contact or
+    call-to-action line (see `_contact_or_appeal`) in the text's second half when every line
+    after it is short too; and drop a wire service's end mark ("(END)") closing the text."""
+    while kept and _END_MARK.match(kept[-1][1]):
+        kept = kept[:-1]
+    total = sum(len(text) for _, text in kept)
+    if len(kept) < 2:
+        return kept
+    tail = len(kept)
+    while tail > max(1, len(kept) - _CLOSING_RUN) and len(kept[tail - 1][1]) < _CLOSING_LINE:
+        tail -= 1  # kept[tail:] is the closing run of short lines
+    seen = sum(len(text) for _, text in kept[:tail])
+    for i in range(tail, len(kept)):
+        if seen >= total * _MIN_SHARE and _contact_or_appeal(kept[i][1]):
+            return kept[:i]
+        seen += len(kept[i][1])
+    return kept
+
+
 def drop_closing_labels(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Drop a heading or short labels left at the end ("Contact:", "No comments")."""
     while kept and kept[-1][0] in HEADINGS:
@@ -103,4 +150,39 @@ def drop_closing_labels(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
     for _ in range(2):
         if len(kept) > 3 and loose_tail(kept[-1][1]) and not loose_tail(kept[-2][1]):
             kept.pop()
+    return kept
+
+
+#: a counter or a row of page numbers ("+3", "1 2 3 4"), short
+_COUNTER_MAX = 20
+
+
+_COUNTER = re.compile(r"^(?:[+-]?\d{1,3}|\d{1,3}(?:\s+\d{1,3})+)$")
+
+
+def _counter(text: str) -> bool:
+    return len(text) < _COUNTER_MAX and _COUNTER.match(text) is not None
+
+
+def drop_edge_counters(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Drop counters and page numbers opening or closing the text ("+3" beside a tag list,
+    "1 2 3" of a pager): short lines without a letter at either edge."""
+    start, end = 0, len(kept)
+    while start < end and _counter(kept[start][1]):
+        start += 1
+    while end > start and _counter(kept[end - 1][1]):
+        end -= 1
+    return kept[start:end] if start or end < len(kept) else kept
+
+
+#: a closing paragraph at least this long, written twice in a row, is a box
+_REPEAT_MIN = 80
+
+
+def drop_repeated_tail(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Drop a long paragraph closing the text twice in a row (and nowhere else in it), both
+    copies: an author box rendered twice (for two screen sizes) after the article."""
+    if len(kept) > 3 and len(kept[-1][1]) >= _REPEAT_MIN and kept[-1][1] == kept[-2][1] \
+            and all(t != kept[-1][1] for _, t in kept[:-2]):
+        return kept[:-2]
     return kept

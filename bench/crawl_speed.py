@@ -1,7 +1,8 @@
 """Crawl throughput: newscrawl's `news` spider against a bare Scrapy spider on one generated portal.
 
     python bench/crawl_speed.py [--articles 5000] [--server auto|nginx|python] [--concurrency 16]
-        [--profile] [--incremental] [-s NAME=VALUE] [--write-results [FILE]]
+        [--profile] [--incremental] [-s NAME=VALUE] [--only newscrawl] [--keep DIR]
+        [--write-results [FILE]]
 
 Generates a portal of N articles in the miniature portal's markup (`fixtures/portal/generate.py`:
 JSON-LD, signature, lead, related block; a sitemap index over sitemaps of 1,000 URLs), serves it
@@ -14,8 +15,10 @@ of each crawl process (each started from a small wrapper, so this script's memor
 counted) and the ratio newscrawl / bare. `--profile` crawls once more under cProfile (the figures
 above stay unprofiled) and prints the top 25 functions by cumulative and by own time.
 `--incremental` turns newscrawl's incremental state on (a SQLite file in the temp folder);
-`-s` passes extra settings to the newscrawl crawl only (e.g. a worker pool). `--write-results`
-also writes the figures to `docs/results/crawl_speed.md` (or FILE).
+`-s` passes extra settings to the newscrawl crawl only (e.g. a worker pool); `--only newscrawl`
+skips the bare crawl (a long memory run); `--keep DIR` keeps the feeds (origin replaced by
+`ORIGIN`, so runs compare), logs and profile dump. `--write-results` also writes the figures to
+`docs/results/crawl_speed.md` (or FILE).
 """
 
 from __future__ import annotations
@@ -270,11 +273,12 @@ def stat(log: str, key: str) -> float:
     return float(m.group(1)) if m else 0.0
 
 
-def _env(project: bool) -> dict[str, str]:
-    """The child's environment: the checkout first on the path; no Scrapy project for the bare."""
+def _env() -> dict[str, str]:
+    """The child's environment: the checkout first on the path (also for the bare crawl: an
+    installed newscrawl's `scrapy.commands` entry point is loaded by every `scrapy` command), no
+    Scrapy project variables (the bare crawl runs outside the checkout's scrapy.cfg)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPY_")}
-    if project:
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     return env
 
 
@@ -295,7 +299,7 @@ def run_crawl(name: str, origin: str, tmp: Path, settings: list[str],
     cmd = [*prefix, "-m", "scrapy", *args, "-a", f"url={origin}/", "-O", str(out)]
     for setting in settings:
         cmd += ["-s", setting]
-    spec = {"cmd": cmd, "cwd": str(cwd), "env": _env(name != "bare"), "log": str(log)}
+    spec = {"cmd": cmd, "cwd": str(cwd), "env": _env(), "log": str(log)}
     proc = subprocess.run([sys.executable, "-c", WRAPPER, json.dumps(spec)], capture_output=True,
                           text=True, check=True)
     use = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -308,6 +312,18 @@ def run_crawl(name: str, origin: str, tmp: Path, settings: list[str],
             "seconds": stat(text, "elapsed_time_seconds"), "wall": use["wall"],
             "cpu": use["cpu"], "rss_mb": use["rss_kb"] / 1024,
             "responses": stat(text, "response_received_count")}
+
+
+def keep(tmp: Path, dest: Path, origin: str) -> None:
+    """Copy the feeds (the portal's origin replaced by `ORIGIN`, so two runs compare), the crawl
+    logs and the profile dump from `tmp` into `dest`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in tmp.iterdir():
+        if path.suffix == ".jsonl":
+            text = path.read_text(encoding="utf-8").replace(origin, "ORIGIN")
+            (dest / path.name).write_text(text, encoding="utf-8")
+        elif path.suffix in (".log", ".prof"):
+            shutil.copyfile(path, dest / path.name)
 
 
 def print_profile(path: Path, top: int = 25) -> str:
@@ -342,6 +358,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="newscrawl with its incremental state on (SQLite in the temp folder)")
     ap.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                     help="extra Scrapy setting for the newscrawl crawl")
+    ap.add_argument("--only", choices=["newscrawl"],
+                    help="skip the bare crawl (no ratio): e.g. a long memory run")
+    ap.add_argument("--keep", metavar="DIR", type=Path,
+                    help="copy the feeds, crawl logs and profile dump into DIR")
     ap.add_argument("--write-results", metavar="FILE", nargs="?",
                     const=str(results_path("crawl_speed")),
                     help="also write the figures to FILE (default docs/results/crawl_speed.md)")
@@ -368,12 +388,15 @@ def main(argv: list[str] | None = None) -> int:
         results: dict[str, dict[str, float]] = {}
         profile_text = ""
         with Server(tmp / "site", port, kind, tmp):
-            results["bare"] = run_crawl("bare", origin, tmp, common)
+            if args.only is None:
+                results["bare"] = run_crawl("bare", origin, tmp, common)
             results["newscrawl"] = run_crawl("newscrawl", origin, tmp, ours)
             if args.profile:
                 prof = tmp / "newscrawl.prof"
                 run_crawl("profiled", origin, tmp, ours, profile=prof)
                 profile_text = print_profile(prof)
+        if args.keep:
+            keep(tmp, args.keep, origin)
     expected = {origin + p for p in paths}
     print(f"portal: {args.articles} articles, server {kind}, concurrency {args.concurrency}"
           f"{', incremental state on' if args.incremental else ''}"
@@ -387,11 +410,12 @@ def main(argv: list[str] | None = None) -> int:
         print(figures_line(name, r) + (f"  MISSING {r['missing']}" if r["missing"] else ""))
         rows.append([name, f"{r['items']:.0f}", f"{r['rate']:.1f}", f"{r['cpu_ms']:.2f}",
                      f"{r['rss_mb']:.1f} MB", f"{r['seconds']:.2f} s"])
-    bare, ours_r = results["bare"], results["newscrawl"]
-    ratio = ours_r["rate"] / bare["rate"] if bare["rate"] else 0.0
-    cpu_ratio = ours_r["cpu_ms"] / bare["cpu_ms"] if bare["cpu_ms"] else 0.0
-    print(f"  ratio newscrawl/bare: {ratio:.2f} (pages/s), {cpu_ratio:.2f} (CPU per page)")
-    rows.append(["newscrawl / bare", "", f"{ratio:.2f}", f"{cpu_ratio:.2f}", "", ""])
+    if "bare" in results:
+        bare, ours_r = results["bare"], results["newscrawl"]
+        ratio = ours_r["rate"] / bare["rate"] if bare["rate"] else 0.0
+        cpu_ratio = ours_r["cpu_ms"] / bare["cpu_ms"] if bare["cpu_ms"] else 0.0
+        print(f"  ratio newscrawl/bare: {ratio:.2f} (pages/s), {cpu_ratio:.2f} (CPU per page)")
+        rows.append(["newscrawl / bare", "", f"{ratio:.2f}", f"{cpu_ratio:.2f}", "", ""])
     if profile_text:
         print(profile_text)
     if args.write_results:

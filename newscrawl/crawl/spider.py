@@ -65,6 +65,11 @@ class NewsSpider(scrapy.Spider):
                  sections: str | None = None, base_url: str | None = None,
                  follow_listing: str = "auto", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # One bound method per callback for the whole crawl: Scrapy caches its check of a
+        # callback's source (WARN_ON_GENERATOR_RETURN_VALUE) by the callable, else parses it
+        # again for every response.
+        for name in ("parse_article", "parse_listing"):
+            setattr(self, name, getattr(self, name))
         #: One line saying which argument is unusable; the crawl then closes at once with
         #: reason `invalid_argument` (no traceback; `newscrawl crawl` checks before starting).
         self.argument_error: str | None = None

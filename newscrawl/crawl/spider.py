@@ -15,7 +15,7 @@ scheduler (the incremental middleware) thus see every discovery, dates included.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -28,19 +28,18 @@ from scrapy.http import Response, TextResponse
 
 from newscrawl.crawl.arguments import NAMES, SpiderArgumentError, parse_arguments
 from newscrawl.crawl.errors import classify_failure
+from newscrawl.crawl.reading import PageReading, read_page
+from newscrawl.crawl.workers import ExtractionPool, WorkerDied, extraction_pool
 from newscrawl.discovery import (
     Entry,
     TimeWindow,
     feed_links,
-    page_verdict,
     parse_feed,
     parse_listing,
     parse_sitemap,
     sitemaps_from_robots,
 )
-from newscrawl.extract import ExtractionError
 from newscrawl.portals import Portal
-from newscrawl.routing import extract_page
 from newscrawl.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -48,6 +47,7 @@ logger = logging.getLogger(__name__)
 COMMON_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml", "/sitemap-news.xml")
 COMMON_FEEDS = ("/rss.xml", "/feed", "/rss", "/atom.xml", "/feed.xml")
 P_DISCOVERY, P_ARTICLE, P_LISTING = 20, 10, 0
+_UNSET: Any = object()
 
 
 class NewsSpider(scrapy.Spider):
@@ -105,6 +105,8 @@ class NewsSpider(scrapy.Spider):
         self.entries_found = 0
         self._listing_started = False
         self.articles = 0
+        #: The crawl's extraction worker pool, looked up at the first article page.
+        self._pool: ExtractionPool | None = _UNSET
 
     def _configure(self, **kwargs: Any) -> None:
         args = parse_arguments(self.portal_name, **kwargs)
@@ -379,29 +381,44 @@ class NewsSpider(scrapy.Spider):
                               priority=P_ARTICLE, meta={"discovery": entry.meta(source)})
 
     # -- articles -----------------------------------------------------------------------------
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        """Extract the article; listing pages and pages without a body yield no item."""
+    def parse_article(self, response: Response) -> Iterable[Any] | AsyncIterator[Any]:
+        """Extract the article, in this process or, with `NEWSCRAWL_EXTRACT_WORKERS`, in the
+        worker pool (awaited); listing pages and pages without a body yield no item."""
         if self.limit is not None and self.articles >= self.limit:
-            return
+            return ()
         if not isinstance(response, TextResponse):
             self.stat("pages/not_article/not_text")
             logger.info("not an article (not text: %s): %s",
                         response.headers.get(b"Content-Type", b"no Content-Type").decode(
                             "latin-1"), response.url)
+            return ()
+        page = (response.body, response.url, response.headers.get(b"Content-Type"),
+                datetime.now(UTC), self.portal.name if self.portal else None)
+        if self._pool is _UNSET:
+            self._pool = extraction_pool(getattr(self, "crawler", None))
+        if self._pool is not None:
+            return self._read_in_pool(self._pool, response, page)
+        return self._emit_article(response, read_page(*page))
+
+    async def _read_in_pool(self, pool: ExtractionPool, response: Response,
+                            page: tuple) -> AsyncIterator[Any]:
+        try:
+            reading = await pool.read(*page)
+        except WorkerDied:
+            return  # logged and counted by the pool
+        for output in self._emit_article(response, reading):
+            yield output
+
+    def _emit_article(self, response: Response, page: PageReading) -> Iterator[Any]:
+        """The item of one read page, or nothing (each reason counted and logged)."""
+        if self.limit is not None and self.articles >= self.limit:
+            return
+        if page.article is None:
+            self.stat("pages/not_article/not_html")
+            logger.info("not an article (%s): %s", page.error, response.url)
             return
         discovery = response.meta.get("discovery") or {}
-        try:
-            # One decoding and one parse per page: the verdict reads the Document's text.
-            item, doc = extract_page(response.body, response.url, fetched_at=datetime.now(UTC),
-                                     portal=self.portal.name if self.portal else None,
-                                     content_type=response.headers.get(b"Content-Type"))
-        except ExtractionError as exc:
-            self.stat("pages/not_article/not_html")
-            logger.info("not an article (%s): %s", exc, response.url)
-            return
-        missing = "body" if not item.body else "headline" if not item.headline else None
-        verdict = page_verdict(doc.text, response.url, headline=item.headline,
-                               body=item.body or [], published=item.published)
+        item, verdict, missing = page.article, page.verdict, page.missing
         if missing or not verdict.is_article:
             reason = verdict.reason if not verdict.is_article else f"no {missing}"
             kind = verdict.kind if not verdict.is_article else f"no_{missing}"

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from newscrawl.discovery import PageVerdict, page_verdict
+from newscrawl.discovery import Discovered, PageVerdict, page_verdict, parse_listing
 from newscrawl.extract import ExtractionError
 from newscrawl.items import Article
+from newscrawl.portals import get_portal
 from newscrawl.routing import extract_page
 
 __all__ = ["PageReading", "read_page"]
@@ -21,11 +22,13 @@ __all__ = ["PageReading", "read_page"]
 @dataclass(frozen=True)
 class PageReading:
     """What the spider needs of one page: the extracted `article` (None when the bytes are not
-    HTML, `error` then says why) and the `verdict` on what it would emit."""
+    HTML, `error` then says why), the `verdict` on what it would emit and, when asked for and
+    the page is no article, its `links` read as a listing page."""
 
     article: Article | None
     verdict: PageVerdict | None = None
     error: str | None = None
+    links: Discovered | None = None
 
     @property
     def missing(self) -> str | None:
@@ -37,9 +40,9 @@ class PageReading:
 
 
 def read_page(body: bytes, url: str, content_type: bytes | str | None, fetched_at: datetime,
-              portal: str | None) -> PageReading:
-    """Extract the article and judge the page, from one decoding and one parse (the verdict
-    reads the Document's text)."""
+              portal: str | None, listing: bool = False) -> PageReading:
+    """Extract the article and judge the page, from one decoding (the verdict and, with
+    `listing`, the links of a page that is no article and no soft 404 read its text)."""
     try:
         article, doc = extract_page(body, url, fetched_at=fetched_at, portal=portal,
                                     content_type=content_type)
@@ -47,4 +50,9 @@ def read_page(body: bytes, url: str, content_type: bytes | str | None, fetched_a
         return PageReading(None, error=str(exc))
     verdict = page_verdict(doc.text, url, headline=article.headline, body=article.body or [],
                            published=article.published)
-    return PageReading(article, verdict)
+    reading = PageReading(article, verdict)
+    if listing and (reading.missing or not verdict.is_article) and verdict.kind != "soft404":
+        spec = get_portal(portal) if portal else None
+        links = parse_listing(doc.text, url, article_url=spec.article_url if spec else None)
+        reading = PageReading(article, verdict, links=links)
+    return reading

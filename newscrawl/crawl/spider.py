@@ -31,6 +31,7 @@ from newscrawl.crawl.errors import classify_failure
 from newscrawl.crawl.reading import PageReading, read_page
 from newscrawl.crawl.workers import ExtractionPool, WorkerDied, extraction_pool
 from newscrawl.discovery import (
+    Discovered,
     Entry,
     TimeWindow,
     feed_links,
@@ -296,20 +297,23 @@ class NewsSpider(scrapy.Spider):
         self.stat(f"discovery/feeds/{result.kind}")
         yield from self._articles(result.entries, result.kind, response.url)
 
-    def parse_listing(self, response: Response, home: bool = False,
-                      barren: int = 0) -> Iterator[Any]:
+    def parse_listing(self, response: Response, home: bool = False, barren: int = 0,
+                      links: Discovered | None = None) -> Iterator[Any]:
         """A home / section / pagination page: article links and further listing pages.
 
         `barren` counts the pages before this one in its chain that added no new article link;
         a chain stops once `listing_barren_pages` such pages follow each other (a trap such as an
-        endless `?page=N` archive costs a few fetches, not the whole listing-page cap)."""
+        endless `?page=N` archive costs a few fetches, not the whole listing-page cap). `links`:
+        the page's links already read (a page fetched as an article that is none)."""
         self.stat("pages/listing")
-        if not isinstance(response, TextResponse):
+        if links is not None:
+            result = links
+        elif isinstance(response, TextResponse):
+            result = parse_listing(Selector(text=response.text), response.url,
+                                   article_url=self.portal.article_url if self.portal else None,
+                                   sections=home and not self.section_prefixes)
+        else:
             return
-        sel = Selector(text=response.text)
-        result = parse_listing(sel, response.url,
-                               article_url=self.portal.article_url if self.portal else None,
-                               sections=home and not self.section_prefixes)
         known = len(self._discovered)
         yield from self._articles(result.entries, "listing", response.url)
         barren = 0 if len(self._discovered) > known else barren + 1
@@ -392,8 +396,11 @@ class NewsSpider(scrapy.Spider):
                         response.headers.get(b"Content-Type", b"no Content-Type").decode(
                             "latin-1"), response.url)
             return ()
+        # The generic spider learns a portal's shape as it goes: a page that is not an article
+        # may still be a listing worth reading for links (read with the page).
+        listing = self.portal is None and self.follow_listing != "off"
         page = (response.body, response.url, response.headers.get(b"Content-Type"),
-                datetime.now(UTC), self.portal.name if self.portal else None)
+                datetime.now(UTC), self.portal.name if self.portal else None, listing)
         if self._pool is _UNSET:
             self._pool = extraction_pool(getattr(self, "crawler", None))
         if self._pool is not None:
@@ -424,10 +431,8 @@ class NewsSpider(scrapy.Spider):
             kind = verdict.kind if not verdict.is_article else f"no_{missing}"
             self.stat(f"pages/not_article/{kind}")
             logger.info("not an article (%s): %s", reason, response.url)
-            # The generic spider learns a portal's shape as it goes: a page that is not an
-            # article may still be a listing worth reading for links.
-            if self.portal is None and verdict.kind != "soft404" and self.follow_listing != "off":
-                yield from self.parse_listing(response)
+            if page.links is not None:
+                yield from self.parse_listing(response, links=page.links)
             return
         if not item.published and discovery.get("published"):
             item.published = discovery["published"]

@@ -194,9 +194,10 @@ class ExtractionPool:
                 future.set_exception(_Lost())
 
     async def read(self, body: bytes, url: str, content_type: bytes | str | None,
-                   fetched_at: datetime, portal: str | None) -> PageReading:
+                   fetched_at: datetime, portal: str | None,
+                   listing: bool = False) -> PageReading:
         """`read_page` in a worker; WorkerDied when the page's worker died twice."""
-        message = frame((body, url, content_type, fetched_at, portal))
+        message = frame((body, url, content_type, fetched_at, portal, listing))
         for attempt in range(2):
             if self._deaths_in_a_row >= MAX_DEATHS_IN_A_ROW:
                 raise CloseSpider("extract_workers_failed")

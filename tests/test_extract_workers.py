@@ -22,26 +22,14 @@ import pytest
 from scrapy import Spider
 from scrapy.exceptions import CloseSpider
 from scrapy.utils.test import get_crawler
+from test_feeds_e2e import FAST, PORTAL, _env  # the miniature portal's crawl settings
 
 from newscrawl.crawl import worker_process
 from newscrawl.crawl.reading import read_page
 from newscrawl.crawl.workers import ExtractionPool, WorkerDied
 
-ROOT = Path(__file__).resolve().parent.parent
-PORTAL = ROOT / "fixtures" / "portal"
-TESTS = Path(__file__).resolve().parent
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_BACKOFF_BASE=0",
-        "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-        "-s", "NEWSCRAWL_RENDER_ENABLED=0", "-s", "TELNETCONSOLE_ENABLED=0"]
 PAGE = (PORTAL / "komisja-europejska-podsumowuje-pierwsze-polrocze-6000000000000101a").read_bytes()
 FETCHED = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(TESTS), str(ROOT),
-                                                    env.get("PYTHONPATH", "")) if p)
-    return env
 
 
 # -- the pool on its own ------------------------------------------------------------------------

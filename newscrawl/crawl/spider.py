@@ -28,6 +28,7 @@ from scrapy.http import Response, TextResponse
 
 from newscrawl.crawl.arguments import NAMES, SpiderArgumentError, parse_arguments
 from newscrawl.crawl.errors import classify_failure
+from newscrawl.crawl.keyset import KeySet
 from newscrawl.crawl.reading import PageReading, read_page
 from newscrawl.crawl.workers import ExtractionPool, WorkerDied, extraction_pool
 from newscrawl.discovery import (
@@ -101,9 +102,10 @@ class NewsSpider(scrapy.Spider):
         self.limit: int | None = None
         self.section_prefixes: tuple[str, ...] = ()
         self.follow_listing = "off"
-        self._discovered: set[str] = set()
+        # Per article URL, for the whole crawl: kept as hashes (newscrawl.crawl.keyset).
+        self._discovered = KeySet()
         self._documents: set[str] = set()
-        self._yielded: set[str] = set()
+        self._yielded = KeySet()
         self._listing_pages = 0
         self._listing_cap_logged = False
         #: Sitemap and feed entries found so far (listing links not counted): when none are

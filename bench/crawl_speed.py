@@ -454,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
                    "feed. pages/s from Scrapy's elapsed_time_seconds; CPU (user + system) of "
                    "the whole crawl, interpreter start and extraction workers included "
                    "(newscrawl-wN: N worker processes, NEWSCRAWL_EXTRACT_WORKERS=N); peak RSS "
-                   "of the largest process (the crawl process; each worker holds less)."]))
+                   "of the largest single process of the crawl (not a sum over workers)."]))
     return 0 if all(r["missing"] == 0 for r in results.values()) else 1
 
 

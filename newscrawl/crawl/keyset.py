@@ -2,8 +2,8 @@
 
 A crawl remembers every article URL it discovered, requested or emitted, in several places; a
 set of 60-character URL strings costs about 215 bytes per member (string and table), a set of
-their hashes about 140 (a third less, in each of those places). Two different keys sharing a 64-bit hash in one crawl is about as likely as
-n² / 2**65 (1 in 10**9 for a million keys), far below any other cause of a lost page.
+their hashes about 140 (a third less, in each of those places). Two different keys sharing a
+64-bit hash in one crawl is about as likely as n² / 2**65: 1 in 40 million for a million keys.
 """
 
 from __future__ import annotations

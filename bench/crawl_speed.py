@@ -1,7 +1,8 @@
 """Crawl throughput: newscrawl's `news` spider against a bare Scrapy spider on one generated portal.
 
     python bench/crawl_speed.py [--articles 5000] [--server auto|nginx|python] [--concurrency 16]
-        [--profile] [--incremental] [-s NAME=VALUE] [--write-results [FILE]]
+        [--workers N [N ...]] [--profile] [--incremental] [-s NAME=VALUE] [--only newscrawl]
+        [--keep DIR] [--write-results [FILE]]
 
 Generates a portal of N articles in the miniature portal's markup (`fixtures/portal/generate.py`:
 JSON-LD, signature, lead, related block; a sitemap index over sitemaps of 1,000 URLs), serves it
@@ -14,8 +15,12 @@ of each crawl process (each started from a small wrapper, so this script's memor
 counted) and the ratio newscrawl / bare. `--profile` crawls once more under cProfile (the figures
 above stay unprofiled) and prints the top 25 functions by cumulative and by own time.
 `--incremental` turns newscrawl's incremental state on (a SQLite file in the temp folder);
-`-s` passes extra settings to the newscrawl crawl only (e.g. a worker pool). `--write-results`
-also writes the figures to `docs/results/crawl_speed.md` (or FILE).
+`--workers 0 2` crawls with newscrawl twice, in one process and with 2 extraction worker
+processes (a row each; CPU then includes the workers', also shown apart); `-s` passes extra
+settings to the newscrawl crawls only; `--only newscrawl`
+skips the bare crawl (a long memory run); `--keep DIR` keeps the feeds (origin replaced by
+`ORIGIN`, so runs compare), logs and profile dump. `--write-results` also writes the figures to
+`docs/results/crawl_speed.md` (or FILE).
 """
 
 from __future__ import annotations
@@ -270,11 +275,12 @@ def stat(log: str, key: str) -> float:
     return float(m.group(1)) if m else 0.0
 
 
-def _env(project: bool) -> dict[str, str]:
-    """The child's environment: the checkout first on the path; no Scrapy project for the bare."""
+def _env() -> dict[str, str]:
+    """The child's environment: the checkout first on the path (also for the bare crawl: an
+    installed newscrawl's `scrapy.commands` entry point is loaded by every `scrapy` command), no
+    Scrapy project variables (the bare crawl runs outside the checkout's scrapy.cfg)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPY_")}
-    if project:
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     return env
 
 
@@ -295,7 +301,7 @@ def run_crawl(name: str, origin: str, tmp: Path, settings: list[str],
     cmd = [*prefix, "-m", "scrapy", *args, "-a", f"url={origin}/", "-O", str(out)]
     for setting in settings:
         cmd += ["-s", setting]
-    spec = {"cmd": cmd, "cwd": str(cwd), "env": _env(name != "bare"), "log": str(log)}
+    spec = {"cmd": cmd, "cwd": str(cwd), "env": _env(), "log": str(log)}
     proc = subprocess.run([sys.executable, "-c", WRAPPER, json.dumps(spec)], capture_output=True,
                           text=True, check=True)
     use = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -306,8 +312,21 @@ def run_crawl(name: str, origin: str, tmp: Path, settings: list[str],
             if line.strip()]
     return {"items": len(urls), "distinct": len(set(urls)), "urls": urls,
             "seconds": stat(text, "elapsed_time_seconds"), "wall": use["wall"],
+            "worker_cpu": stat(text, "newscrawl/extract_workers/cpu_seconds"),
             "cpu": use["cpu"], "rss_mb": use["rss_kb"] / 1024,
             "responses": stat(text, "response_received_count")}
+
+
+def keep(tmp: Path, dest: Path, origin: str) -> None:
+    """Copy the feeds (the portal's origin replaced by `ORIGIN`, so two runs compare), the crawl
+    logs and the profile dump from `tmp` into `dest`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in tmp.iterdir():
+        if path.suffix == ".jsonl":
+            text = path.read_text(encoding="utf-8").replace(origin, "ORIGIN")
+            (dest / path.name).write_text(text, encoding="utf-8")
+        elif path.suffix in (".log", ".prof"):
+            shutil.copyfile(path, dest / path.name)
 
 
 def print_profile(path: Path, top: int = 25) -> str:
@@ -321,12 +340,18 @@ def print_profile(path: Path, top: int = 25) -> str:
     return buf.getvalue()
 
 
+def crawl_name(workers: int) -> str:
+    """The row name of a newscrawl crawl with `workers` extraction worker processes."""
+    return f"newscrawl-w{workers}" if workers else "newscrawl"
+
+
 def figures_line(name: str, r: dict[str, float]) -> str:
     """One printed line of figures (the test parses it)."""
-    return (f"  {name:<10} {r['items']:6.0f} articles  {r['rate']:8.1f} pages/s  "
+    workers = f", {r['worker_ms']:.2f} CPU ms/page in workers" if r["worker_cpu"] else ""
+    return (f"  {name:<13} {r['items']:6.0f} articles  {r['rate']:8.1f} pages/s  "
             f"{r['cpu_ms']:7.2f} CPU ms/page  {r['rss_mb']:7.1f} MB peak RSS  "
             f"({r['seconds']:.2f} s crawl, {r['wall']:.2f} s process, "
-            f"{r['responses']:.0f} responses)")
+            f"{r['responses']:.0f} responses{workers})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -342,6 +367,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="newscrawl with its incremental state on (SQLite in the temp folder)")
     ap.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                     help="extra Scrapy setting for the newscrawl crawl")
+    ap.add_argument("--workers", type=int, nargs="+", default=[0], metavar="N",
+                    help="crawl with newscrawl once per N extraction worker processes "
+                         "(NEWSCRAWL_EXTRACT_WORKERS; 0: in the crawl process), a row each")
+    ap.add_argument("--only", choices=["newscrawl"],
+                    help="skip the bare crawl (no ratio): e.g. a long memory run")
+    ap.add_argument("--keep", metavar="DIR", type=Path,
+                    help="copy the feeds, crawl logs and profile dump into DIR")
     ap.add_argument("--write-results", metavar="FILE", nargs="?",
                     const=str(results_path("crawl_speed")),
                     help="also write the figures to FILE (default docs/results/crawl_speed.md)")
@@ -368,12 +400,21 @@ def main(argv: list[str] | None = None) -> int:
         results: dict[str, dict[str, float]] = {}
         profile_text = ""
         with Server(tmp / "site", port, kind, tmp):
-            results["bare"] = run_crawl("bare", origin, tmp, common)
-            results["newscrawl"] = run_crawl("newscrawl", origin, tmp, ours)
+            if args.only is None:
+                results["bare"] = run_crawl("bare", origin, tmp, common)
+            for workers in args.workers:
+                results[crawl_name(workers)] = run_crawl(
+                    crawl_name(workers), origin, tmp,
+                    [*ours, f"NEWSCRAWL_EXTRACT_WORKERS={workers}"] if workers else ours)
             if args.profile:
                 prof = tmp / "newscrawl.prof"
-                run_crawl("profiled", origin, tmp, ours, profile=prof)
+                first = args.workers[0]
+                run_crawl("profiled", origin, tmp,
+                          [*ours, f"NEWSCRAWL_EXTRACT_WORKERS={first}"] if first else ours,
+                          profile=prof)
                 profile_text = print_profile(prof)
+        if args.keep:
+            keep(tmp, args.keep, origin)
     expected = {origin + p for p in paths}
     print(f"portal: {args.articles} articles, server {kind}, concurrency {args.concurrency}"
           f"{', incremental state on' if args.incremental else ''}"
@@ -384,14 +425,20 @@ def main(argv: list[str] | None = None) -> int:
         r["missing"] = len(expected - got)
         r["rate"] = r["items"] / r["seconds"] if r["seconds"] else 0.0
         r["cpu_ms"] = r["cpu"] * 1000 / r["items"] if r["items"] else 0.0
+        r["worker_ms"] = r["worker_cpu"] * 1000 / r["items"] if r["items"] else 0.0
         print(figures_line(name, r) + (f"  MISSING {r['missing']}" if r["missing"] else ""))
-        rows.append([name, f"{r['items']:.0f}", f"{r['rate']:.1f}", f"{r['cpu_ms']:.2f}",
+        cpu = f"{r['cpu_ms']:.2f}" + (f" ({r['worker_ms']:.2f} in workers)"
+                                      if r["worker_cpu"] else "")
+        rows.append([name, f"{r['items']:.0f}", f"{r['rate']:.1f}", cpu,
                      f"{r['rss_mb']:.1f} MB", f"{r['seconds']:.2f} s"])
-    bare, ours_r = results["bare"], results["newscrawl"]
-    ratio = ours_r["rate"] / bare["rate"] if bare["rate"] else 0.0
-    cpu_ratio = ours_r["cpu_ms"] / bare["cpu_ms"] if bare["cpu_ms"] else 0.0
-    print(f"  ratio newscrawl/bare: {ratio:.2f} (pages/s), {cpu_ratio:.2f} (CPU per page)")
-    rows.append(["newscrawl / bare", "", f"{ratio:.2f}", f"{cpu_ratio:.2f}", "", ""])
+    bare = results.get("bare")
+    for name, r in results.items():
+        if bare is None or name == "bare":
+            continue
+        ratio = r["rate"] / bare["rate"] if bare["rate"] else 0.0
+        cpu_ratio = r["cpu_ms"] / bare["cpu_ms"] if bare["cpu_ms"] else 0.0
+        print(f"  ratio {name}/bare: {ratio:.2f} (pages/s), {cpu_ratio:.2f} (CPU per page)")
+        rows.append([f"{name} / bare", "", f"{ratio:.2f}", f"{cpu_ratio:.2f}", "", ""])
     if profile_text:
         print(profile_text)
     if args.write_results:
@@ -401,11 +448,13 @@ def main(argv: list[str] | None = None) -> int:
                                  drop_option(argv, "--write-results")),
             columns=["spider", "articles", "pages/s", "CPU ms per page", "peak RSS", "crawl"],
             rows=rows,
-            notes=[f"{args.articles} generated articles served by {kind} on 127.0.0.1; both "
+            notes=[f"{args.articles} generated articles served by {kind} on 127.0.0.1; all "
                    f"crawls in the same run, each a fresh process: AutoThrottle off, no delay, "
                    f"robots.txt obeyed, {args.concurrency} concurrent requests, JSON Lines "
-                   "feed. pages/s from Scrapy's elapsed_time_seconds; CPU (user + system) and "
-                   "peak RSS of the whole crawl process, interpreter start included."]))
+                   "feed. pages/s from Scrapy's elapsed_time_seconds; CPU (user + system) of "
+                   "the whole crawl, interpreter start and extraction workers included "
+                   "(newscrawl-wN: N worker processes, NEWSCRAWL_EXTRACT_WORKERS=N); peak RSS "
+                   "of the largest single process of the crawl (not a sum over workers)."]))
     return 0 if all(r["missing"] == 0 for r in results.values()) else 1
 
 

@@ -51,6 +51,18 @@ NEWSCRAWL_MAX_LISTING_PAGES = 500
 # fetches, not the whole cap.
 NEWSCRAWL_LISTING_BARREN_PAGES = 2
 
+# Items (and requests) of one response handled at once. newscrawl's pipelines do not wait on
+# I/O, so more buys nothing; Scrapy's asyncio path starts this many tasks per response (100 by
+# default: about a tenth of a crawl's CPU time on plain article pages).
+CONCURRENT_ITEMS = 1
+
+# Extraction in this many worker processes (newscrawl/crawl/workers.py); 0: in the crawl process.
+# A crawl runs in one process and extraction is most of its CPU time: with N >= 1 the spider
+# hands article pages to N processes (spawned) and awaits them, so the crawl uses N more
+# cores; items are the same. A page whose worker dies is read again once, then counted as
+# `newscrawl/errors/extract_worker_died`.
+NEWSCRAWL_EXTRACT_WORKERS = 0
+
 # --- Incremental state (scheduled and incremental crawls; newscrawl/incremental/tracker.py) ------
 # Off unless the spider runs with `-a incremental=1` (`newscrawl crawl` turns it on by default).
 NEWSCRAWL_INCREMENTAL = False
@@ -223,6 +235,8 @@ EXTENSIONS: dict[str, int | None] = {
     "newscrawl.incremental.tracker.IncrementalTracker": 0,
     "newscrawl.crawl.report.RunReport": 500,  # `<feed>.stats.json` and the summary in the log
     "newscrawl.crawl.progress.Progress": 600,  # progress line every NEWSCRAWL_PROGRESS_INTERVAL s
+    # The extraction worker pool; not loaded while NEWSCRAWL_EXTRACT_WORKERS is 0.
+    "newscrawl.crawl.workers.ExtractionPool": 700,
 }
 
 

@@ -87,6 +87,24 @@ def test_addon_starts_no_browser_for_a_plain_portal_spider():
     assert settings.getdict("DOWNLOAD_HANDLERS")["https"] == HANDLER
 
 
+def test_addon_starts_no_browser_for_a_generic_crawl_of_a_plain_host():
+    def handlers(spider: object, **overrides: object) -> dict:
+        settings = Settings(_settings(**overrides))
+        RenderAddon(SimpleNamespace(spider=spider)).update_settings(settings)
+        return settings.getdict("DOWNLOAD_HANDLERS")
+
+    plain = SimpleNamespace(portal=None, allowed_domains=["127.0.0.1"])
+    assert HANDLER not in handlers(plain).values()
+    # A host of a rendering portal (or a parent domain of one) may render: the handlers go in.
+    assert WP.render
+    for hosts in (["wiadomosci.wp.pl"], ["wp.pl"]):
+        spider = SimpleNamespace(portal=None, allowed_domains=hosts)
+        assert handlers(spider)["https"] == HANDLER
+    assert handlers(plain, NEWSCRAWL_ALLOWED_HOSTS=["www.wp.pl"])["https"] == HANDLER
+    # A spider naming no hosts may go anywhere.
+    assert handlers(SimpleNamespace(portal=None, allowed_domains=[]))["https"] == HANDLER
+
+
 # -- which requests render --------------------------------------------------------------------
 def test_only_candidate_articles_of_a_rendering_portal_render():
     mw, _ = _middleware()

@@ -9,7 +9,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-import newscrawl.crawl.spider as spider_module
+import newscrawl.crawl.reading as reading_module
 from newscrawl.discovery import feed_links, parse_listing
 from newscrawl.extract import Document
 from newscrawl.spiders.news import GenericNewsSpider
@@ -35,8 +35,8 @@ class CountingResponse(HtmlResponse):
 def test_article_page_is_classified_from_the_document_extraction_parsed(
         monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[Any] = []
-    real_verdict = spider_module.page_verdict
-    real_extract = spider_module.extract_page
+    real_verdict = reading_module.page_verdict
+    real_extract = reading_module.extract_page
     docs: list[Document] = []
 
     def verdict(html: Any, url: str, **kwargs: Any) -> Any:
@@ -48,8 +48,8 @@ def test_article_page_is_classified_from_the_document_extraction_parsed(
         docs.append(doc)
         return item, doc
 
-    monkeypatch.setattr(spider_module, "page_verdict", verdict)
-    monkeypatch.setattr(spider_module, "extract_page", extract)
+    monkeypatch.setattr(reading_module, "page_verdict", verdict)
+    monkeypatch.setattr(reading_module, "extract_page", extract)
     spider = GenericNewsSpider.from_crawler(get_crawler(GenericNewsSpider),
                                             url="https://portal.example/")
     url = "https://portal.example/nowy-plan-komunikacji-miasta-123456"

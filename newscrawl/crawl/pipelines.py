@@ -43,6 +43,7 @@ from urllib.parse import urlsplit
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
+from newscrawl.crawl.keyset import KeySet
 from newscrawl.extract.finish import boilerplate_matcher, fingerprint, finish, is_boilerplate
 from newscrawl.extract.text import clean_text, norm_key
 from newscrawl.items import Article, RelatedLink
@@ -455,8 +456,9 @@ class DuplicatesPipeline(_Pipeline):
 
     def __init__(self, crawler: Any = None) -> None:
         super().__init__(crawler)
-        self.urls: set[str] = set()
-        self.fingerprints: set[str] = set()
+        # Per article for the whole crawl: kept as hashes (newscrawl.crawl.keyset).
+        self.urls = KeySet()
+        self.fingerprints = KeySet()
 
     @staticmethod
     def url_keys(a: ItemAdapter) -> set[str]:
@@ -476,14 +478,15 @@ class DuplicatesPipeline(_Pipeline):
         """Return the first copy of an article, drop the later ones (counted)."""
         a = ItemAdapter(item)
         keys = self.url_keys(a)
-        if keys & self.urls:
+        if any(key in self.urls for key in keys):
             self._inc("newscrawl/duplicates/url")
             raise DropItem(f"duplicate URL <{a.get('url')}>", log_level="DEBUG")
         fp = a.get("fingerprint")
         if fp and fp in self.fingerprints:
             self._inc("newscrawl/duplicates/fingerprint")
             raise DropItem(f"duplicate content <{a.get('url')}>", log_level="DEBUG")
-        self.urls |= keys
+        for key in keys:
+            self.urls.add(key)
         if fp:
             self.fingerprints.add(fp)
         return item

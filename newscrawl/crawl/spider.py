@@ -15,7 +15,7 @@ scheduler (the incremental middleware) thus see every discovery, dates included.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -28,19 +28,20 @@ from scrapy.http import Response, TextResponse
 
 from newscrawl.crawl.arguments import NAMES, SpiderArgumentError, parse_arguments
 from newscrawl.crawl.errors import classify_failure
+from newscrawl.crawl.keyset import KeySet
+from newscrawl.crawl.reading import PageReading, read_page
+from newscrawl.crawl.workers import ExtractionPool, WorkerDied, extraction_pool
 from newscrawl.discovery import (
+    Discovered,
     Entry,
     TimeWindow,
     feed_links,
-    page_verdict,
     parse_feed,
     parse_listing,
     parse_sitemap,
     sitemaps_from_robots,
 )
-from newscrawl.extract import ExtractionError
 from newscrawl.portals import Portal
-from newscrawl.routing import extract_page
 from newscrawl.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,12 @@ logger = logging.getLogger(__name__)
 COMMON_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml", "/sitemap-news.xml")
 COMMON_FEEDS = ("/rss.xml", "/feed", "/rss", "/atom.xml", "/feed.xml")
 P_DISCOVERY, P_ARTICLE, P_LISTING = 20, 10, 0
+#: A sitemap index's children come after the articles already found: the scheduler then holds
+#: one child's article requests at a time, not a whole archive's (a 100,000-article portal
+#: queued at once costs about 100 MB). Which discovery of an article wins is unchanged (the
+#: first one scheduled; the duplicate filter drops the others).
+P_CHILD_SITEMAP = 5
+_UNSET: Any = object()
 
 
 class NewsSpider(scrapy.Spider):
@@ -65,6 +72,11 @@ class NewsSpider(scrapy.Spider):
                  sections: str | None = None, base_url: str | None = None,
                  follow_listing: str = "auto", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # One bound method per callback for the whole crawl: Scrapy caches its check of a
+        # callback's source (WARN_ON_GENERATOR_RETURN_VALUE) by the callable, else parses it
+        # again for every response.
+        for name in ("parse_article", "parse_listing"):
+            setattr(self, name, getattr(self, name))
         #: One line saying which argument is unusable; the crawl then closes at once with
         #: reason `invalid_argument` (no traceback; `newscrawl crawl` checks before starting).
         self.argument_error: str | None = None
@@ -90,9 +102,10 @@ class NewsSpider(scrapy.Spider):
         self.limit: int | None = None
         self.section_prefixes: tuple[str, ...] = ()
         self.follow_listing = "off"
-        self._discovered: set[str] = set()
+        # Per article URL, for the whole crawl: kept as hashes (newscrawl.crawl.keyset).
+        self._discovered = KeySet()
         self._documents: set[str] = set()
-        self._yielded: set[str] = set()
+        self._yielded = KeySet()
         self._listing_pages = 0
         self._listing_cap_logged = False
         #: Sitemap and feed entries found so far (listing links not counted): when none are
@@ -100,6 +113,8 @@ class NewsSpider(scrapy.Spider):
         self.entries_found = 0
         self._listing_started = False
         self.articles = 0
+        #: The crawl's extraction worker pool, looked up at the first article page.
+        self._pool: ExtractionPool | None = _UNSET
 
     def _configure(self, **kwargs: Any) -> None:
         args = parse_arguments(self.portal_name, **kwargs)
@@ -180,12 +195,13 @@ class NewsSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
-    def _document(self, url: str, callback: Any, *, probe: bool) -> scrapy.Request | None:
+    def _document(self, url: str, callback: Any, *, probe: bool,
+                  priority: int = P_DISCOVERY) -> scrapy.Request | None:
         key = canonical_url(url)
         if key in self._documents:
             return None
         self._documents.add(key)
-        return scrapy.Request(url, callback=callback, errback=self.on_error, priority=P_DISCOVERY,
+        return scrapy.Request(url, callback=callback, errback=self.on_error, priority=priority,
                               meta={"newscrawl_probe": probe})
 
     def _listing_starts(self) -> Iterator[scrapy.Request]:
@@ -278,7 +294,7 @@ class NewsSpider(scrapy.Spider):
         self.stat(f"discovery/sitemaps/{result.kind}")
         for url in result.follow:
             request = self._document(self.map_url(url, response.url), self.parse_sitemap,
-                                     probe=False)
+                                     probe=False, priority=P_CHILD_SITEMAP)
             if request is not None:
                 yield request
         source = "news-sitemap" if result.kind == "news-sitemap" else "sitemap"
@@ -291,20 +307,23 @@ class NewsSpider(scrapy.Spider):
         self.stat(f"discovery/feeds/{result.kind}")
         yield from self._articles(result.entries, result.kind, response.url)
 
-    def parse_listing(self, response: Response, home: bool = False,
-                      barren: int = 0) -> Iterator[Any]:
+    def parse_listing(self, response: Response, home: bool = False, barren: int = 0,
+                      links: Discovered | None = None) -> Iterator[Any]:
         """A home / section / pagination page: article links and further listing pages.
 
         `barren` counts the pages before this one in its chain that added no new article link;
         a chain stops once `listing_barren_pages` such pages follow each other (a trap such as an
-        endless `?page=N` archive costs a few fetches, not the whole listing-page cap)."""
+        endless `?page=N` archive costs a few fetches, not the whole listing-page cap). `links`:
+        the page's links already read (a page fetched as an article that is none)."""
         self.stat("pages/listing")
-        if not isinstance(response, TextResponse):
+        if links is not None:
+            result = links
+        elif isinstance(response, TextResponse):
+            result = parse_listing(Selector(text=response.text), response.url,
+                                   article_url=self.portal.article_url if self.portal else None,
+                                   sections=home and not self.section_prefixes)
+        else:
             return
-        sel = Selector(text=response.text)
-        result = parse_listing(sel, response.url,
-                               article_url=self.portal.article_url if self.portal else None,
-                               sections=home and not self.section_prefixes)
         known = len(self._discovered)
         yield from self._articles(result.entries, "listing", response.url)
         barren = 0 if len(self._discovered) > known else barren + 1
@@ -376,38 +395,54 @@ class NewsSpider(scrapy.Spider):
                               priority=P_ARTICLE, meta={"discovery": entry.meta(source)})
 
     # -- articles -----------------------------------------------------------------------------
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        """Extract the article; listing pages and pages without a body yield no item."""
+    def parse_article(self, response: Response) -> Iterable[Any] | AsyncIterator[Any]:
+        """Extract the article, in this process or, with `NEWSCRAWL_EXTRACT_WORKERS`, in the
+        worker pool (awaited); listing pages and pages without a body yield no item."""
         if self.limit is not None and self.articles >= self.limit:
-            return
+            return ()
         if not isinstance(response, TextResponse):
             self.stat("pages/not_article/not_text")
             logger.info("not an article (not text: %s): %s",
                         response.headers.get(b"Content-Type", b"no Content-Type").decode(
                             "latin-1"), response.url)
+            return ()
+        # The generic spider learns a portal's shape as it goes: a page that is not an article
+        # may still be a listing worth reading for links (read with the page).
+        listing = self.portal is None and self.follow_listing != "off"
+        page = (response.body, response.url, response.headers.get(b"Content-Type"),
+                datetime.now(UTC), self.portal.name if self.portal else None, listing)
+        if self._pool is _UNSET:
+            self._pool = extraction_pool(getattr(self, "crawler", None))
+        if self._pool is not None:
+            return self._read_in_pool(self._pool, response, page)
+        return self._emit_article(response, read_page(*page))
+
+    async def _read_in_pool(self, pool: ExtractionPool, response: Response,
+                            page: tuple) -> AsyncIterator[Any]:
+        try:
+            reading = await pool.read(*page)
+        except WorkerDied:
+            return  # logged and counted by the pool
+        for output in self._emit_article(response, reading):
+            yield output
+
+    def _emit_article(self, response: Response, page: PageReading) -> Iterator[Any]:
+        """The item of one read page, or nothing (each reason counted and logged)."""
+        if self.limit is not None and self.articles >= self.limit:
+            return
+        if page.article is None:
+            self.stat("pages/not_article/not_html")
+            logger.info("not an article (%s): %s", page.error, response.url)
             return
         discovery = response.meta.get("discovery") or {}
-        try:
-            # One decoding and one parse per page: the verdict reads the Document's text.
-            item, doc = extract_page(response.body, response.url, fetched_at=datetime.now(UTC),
-                                     portal=self.portal.name if self.portal else None,
-                                     content_type=response.headers.get(b"Content-Type"))
-        except ExtractionError as exc:
-            self.stat("pages/not_article/not_html")
-            logger.info("not an article (%s): %s", exc, response.url)
-            return
-        missing = "body" if not item.body else "headline" if not item.headline else None
-        verdict = page_verdict(doc.text, response.url, headline=item.headline,
-                               body=item.body or [], published=item.published)
+        item, verdict, missing = page.article, page.verdict, page.missing
         if missing or not verdict.is_article:
             reason = verdict.reason if not verdict.is_article else f"no {missing}"
             kind = verdict.kind if not verdict.is_article else f"no_{missing}"
             self.stat(f"pages/not_article/{kind}")
             logger.info("not an article (%s): %s", reason, response.url)
-            # The generic spider learns a portal's shape as it goes: a page that is not an
-            # article may still be a listing worth reading for links.
-            if self.portal is None and verdict.kind != "soft404" and self.follow_listing != "off":
-                yield from self.parse_listing(response)
+            if page.links is not None:
+                yield from self.parse_listing(response, links=page.links)
             return
         if not item.published and discovery.get("published"):
             item.published = discovery["published"]
@@ -426,10 +461,10 @@ class NewsSpider(scrapy.Spider):
         if self.limit is not None and self.articles >= self.limit:
             raise CloseSpider("limit")
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+    def parse(self, response: Response, **kwargs: Any) -> Iterable[Any] | AsyncIterator[Any]:
         """Default callback (`scrapy parse --spider=NAME URL`, requests without a callback): the
-        page is read as an article."""
-        yield from self.parse_article(response)
+        page is read as an article (in the worker pool too, when it is on)."""
+        return self.parse_article(response)
 
     def closed(self, reason: str) -> None:
         """Say in one warning why `sections=` gave nothing, when it did."""

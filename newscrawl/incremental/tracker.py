@@ -37,6 +37,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.http import Response
 
+from newscrawl.crawl.keyset import KeySet
 from newscrawl.incremental.freshness import (
     DATED_SOURCES,
     content_fingerprint,
@@ -77,8 +78,9 @@ class IncrementalTracker:
         self.state: CrawlState | None = None
         self._enabled: bool | None = None
         self._pending: dict[int, Pending] = {}
-        self._skipped: set[str] = set()  # keys skipped this run (counted once)
-        self._requested: set[str] = set()  # keys requested this run (later sources: dates only)
+        # Per URL for the whole run, so kept as hashes (newscrawl.crawl.keyset).
+        self._skipped = KeySet()  # keys skipped this run (counted once)
+        self._requested = KeySet()  # keys requested this run (later sources: dates only)
         self.lock: Any = None
         self.locked = False  # another run of the spider holds the lock: request nothing
         self._uncommitted = 0

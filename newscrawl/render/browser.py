@@ -29,7 +29,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
-from newscrawl.portals import Portal, get_portal, portal_for_url
+from newscrawl.portals import PORTALS, Portal, get_portal, portal_for_url
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,21 @@ def _as_portal(value: Any) -> Portal | None:
         except KeyError:
             return None
     return None
+
+
+def may_render(spider: Spider | None, extra_hosts: list[str]) -> bool:
+    """Whether a crawl of `spider` can render a page: its portal renders; or, for a spider without
+    a portal (the generic one), a rendering portal owns one of the hosts it may visit (its
+    `allowed_domains` and `extra_hosts`, subdomains included), or it names no hosts at all."""
+    portal = _as_portal(getattr(spider, "portal", None))
+    if portal is not None:
+        return portal.render
+    hosts = [h.lower() for h in [*(getattr(spider, "allowed_domains", None) or []),
+                                 *extra_hosts] if h]
+    if not hosts:
+        return True
+    return any(spec.owns(host) or any(d.endswith("." + host) for d in spec.domains)
+               for spec in PORTALS.values() if spec.render for host in hosts)
 
 
 def portal_of(request: Request, spider: Spider | None) -> Portal | None:
@@ -189,8 +204,7 @@ class RenderAddon:
         if not settings.getbool("NEWSCRAWL_RENDER_ENABLED") or not _playwright_installed():
             return
         spider = getattr(self.crawler, "spider", None)
-        portal = _as_portal(getattr(spider, "portal", None))
-        if portal is not None and not portal.render:
+        if not may_render(spider, settings.getlist("NEWSCRAWL_ALLOWED_HOSTS")):
             return  # a plain portal's crawl never needs a browser
         handlers = settings.getdict("DOWNLOAD_HANDLERS")
         handlers.update({"http": HANDLER, "https": HANDLER})

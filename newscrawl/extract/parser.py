@@ -107,8 +107,8 @@ class ArticleParser:
         """Published and modified dates, ISO 8601 with offset, with raw text and source.
 
         Order: portal selectors, JSON-LD, meta/microdata, `<time>`, visible date text near the
-        headline, a date in the URL, the best-placed date anywhere in the text. Implausible
-        values (future, pre-1990) are skipped.
+        headline, a date in the URL, the best-placed date anywhere in the text, a relative date,
+        and last the day htmldate finds. Implausible values (future, pre-1990) are skipped.
         """
         md = self.meta
         tz, lang = self.timezone, self.language()
@@ -135,6 +135,9 @@ class ArticleParser:
         if published is None:
             published, raw, source = self._first_date(
                 [(t, s) for t, s in texts if dates_mod.is_relative(t)])
+        if published is None:
+            day = pagedates.htmldate_day(self.doc, self.fetched_at, self.canonical_url())
+            published, raw, source = self._first_date([(day, "htmldate")] if day else [])
         modified, _, _ = self._first_date(mod_cands)
         if modified is not None and published is not None and modified < published:
             modified = None

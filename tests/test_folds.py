@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from newscrawl.cli import evaluate as evaluate_command
-from newscrawl.devtools.folds import assign_folds, registered_domain, site_of, spread
+from newscrawl.devtools.folds import assign_folds, site_of, spread
 from newscrawl.devtools.results import read_results
+from newscrawl.urls import registered_domain
 
 
 @pytest.mark.parametrize(("host", "domain"), [

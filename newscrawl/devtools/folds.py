@@ -15,17 +15,9 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import urlsplit
 
-#: Second-level labels under a country code that are part of a registered domain (`co.uk`).
-_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or", "gv"})
+from newscrawl.urls import registered_domain
+
 _ARCHIVED = re.compile(r"^/web/[^/]*/(?P<url>https?:/+.+)$", re.I)
-
-
-def registered_domain(host: str) -> str:
-    """The registered part of a host name: `www.bbc.co.uk` -> `bbc.co.uk`, `a.b.com` -> `b.com`."""
-    labels = [p for p in host.lower().strip(".").split(".") if p]
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
 
 
 def site_of(case: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 from newscrawl.extract import authors as authors_mod
 from newscrawl.extract import body as body_mod
 from newscrawl.extract import dates as dates_mod
-from newscrawl.extract import pagedates
+from newscrawl.extract import pagedates, paywall
 from newscrawl.extract import related as related_mod
 from newscrawl.extract.document import Document
 from newscrawl.extract.finish import finish, without_lead_repeat
@@ -192,8 +192,10 @@ class ArticleParser:
         return list(self._related.links)
 
     def paywalled(self) -> bool:
-        """True when the page declares itself not free to read."""
-        return self.meta.accessible_for_free is False
+        """True when the page declares itself not free to read, or shows a paid-access barrier
+        where its text ends."""
+        return paywall.shows_paywall(self.doc, list(self._body.paragraphs),
+                                    self.meta.accessible_for_free)
 
     def language(self) -> str | None:
         """ISO 639-1 language code."""

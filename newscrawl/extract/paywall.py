@@ -44,9 +44,10 @@ _MARKED = re.compile(r"(?:^|[\s_-])(?:paywall|pay-wall|paid-content|premium-(?:l
 _CUT = re.compile(r"(?:\.\.\.|…)\s*$")
 #: How many elements after the last body paragraph are read for a notice, and how many of
 #: them for a request to subscribe or log in after text cut with "...".
-WINDOW = 60
+WINDOW = 40
 CUT_WINDOW = 15
 _SKIP = {"script", "style", "noscript", "template", "svg"}
+_INLINE = {"a", "b", "strong", "i", "em", "span", "u", "mark", "small", "sup", "sub"}
 #: Page furniture beside the article: what it says is not about the article's access.
 _BESIDE = {"aside", "nav", "footer"}
 
@@ -62,20 +63,34 @@ def shows_paywall(doc: Document, paragraphs: list[str], accessible_for_free: boo
     if any(len(p) < 300 and _NOTICE.search(p) for p in paragraphs[-2:]):
         return True
     cut = bool(_CUT.search(paragraphs[-1]))
+    skipped: set[Any] = set()
+    marked: set[Any] = set()
     for i, el in enumerate(_after_text(doc, paragraphs[-1])):
-        if el.get("hidden") is not None \
-                or _HIDDEN.search(f"{el.get('class', '')} {el.get('style', '')}") \
-                or any(a.tag in _BESIDE for a in (el, *el.iterancestors())):
+        parent = el.getparent()
+        attrs = f"{el.get('class', '')} {el.get('id', '')} {el.get('style', '')}"
+        if parent in skipped or el.tag in _BESIDE or el.get("hidden") is not None \
+                or (len(attrs) > 2 and _HIDDEN.search(attrs)):
+            skipped.add(el)  # its descendants follow it and are skipped with it
             continue
-        text = node_text(el)
-        if not text or len(text) > 600:
+        if parent in marked or (len(attrs) > 2 and _MARKED.search(attrs)):
+            marked.add(el)
+        text = _own_text(el)
+        if not text:
             continue
         if _NOTICE.search(text):
             return True
-        marked = _MARKED.search(f"{el.get('class', '')} {el.get('id', '')}") is not None
-        if (marked or (cut and i < CUT_WINDOW)) and _ASK.search(text):
+        if (el in marked or (cut and i < CUT_WINDOW)) and _ASK.search(text):
             return True
     return False
+
+
+def _own_text(el: Any) -> str:
+    """The text an element holds itself (its text and its children's tails), or all of it
+    for an element with few children: a notice is a short leaf, read once."""
+    if len(el) <= 2:
+        text = node_text(el)
+        return text if len(text) <= 600 else ""
+    return clean_text(" ".join([el.text or "", *(c.tail or "" for c in el)]))
 
 
 def _after_text(doc: Document, last: str) -> list[Any]:
@@ -83,23 +98,32 @@ def _after_text(doc: Document, last: str) -> list[Any]:
     probe = clean_text(last)[:40]
     if len(probe) < 10:
         return []
-    elements = doc.elements
+    word = max(probe.split(), key=len)  # one whole word: spacing in the source cannot split it
     start = None
-    for i in range(len(elements) - 1, -1, -1):
-        el = elements[i]
-        if el.tag in _SKIP:
+    elements = doc.elements
+    for el in reversed(elements):
+        in_text = bool(el.text) and word in el.text
+        if not in_text and not (el.tail and word in el.tail):
+            continue  # the word is in neither the element's text nor the text after it
+        holder = el.getparent() if el.tag in _INLINE or not in_text else el
+        if holder is None:
             continue
-        head = el.text or ""
-        if len(el) and isinstance(el[0].tag, str):
-            head += f"{el[0].text or ''}{el[0].tail or ''}"
-        if probe in clean_text(head):
-            start = i
+        head = holder.text or ""
+        if len(holder) and isinstance(holder[0].tag, str):
+            head += f"{holder[0].text or ''}{holder[0].tail or ''}"
+        if probe in clean_text(head[:400]):
+            start = doc.stats.pos.get(holder)
             break
+    if start is None:  # text after a comment (`<!-- x -->Text`): ask lxml for it, slower
+        for holder in reversed(doc.root.xpath("//*[text()[contains(., $w)]]", w=word)):
+            if probe in clean_text("".join(holder.xpath("text()"))[:400]):
+                start = doc.stats.pos.get(holder)
+                break
     if start is None:
         return []
     out = []
     for el in elements[start + 1:]:
-        if el.tag in _SKIP or el.getparent() is not None and el.getparent().tag in _SKIP:
+        if el.tag in _SKIP:
             continue
         out.append(el)
         if len(out) >= WINDOW:

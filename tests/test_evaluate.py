@@ -125,3 +125,14 @@ def test_quality_floors(corpus_dir):
     assert overall["headline"]["relaxed"] >= FLOORS["headline_relaxed"]
     assert overall["headline"]["exact"] >= FLOORS["headline_exact"]
     assert overall["lead"]["relaxed"] >= FLOORS["lead_relaxed"]
+
+
+def test_htmldate_reference_predicts_the_day_only():
+    from newscrawl.devtools.evaluate import EXTRACTORS, missing_requirement
+
+    assert missing_requirement("htmldate") is None
+    page = (b"<html><head><meta property='article:published_time' content='2021-03-04T10:00'>"
+            b"</head><body><h1>A</h1><p>Text of the page.</p></body></html>")
+    assert EXTRACTORS["htmldate"](page, "https://example.org/a") == {"published": "2021-03-04"}
+    assert EXTRACTORS["htmldate"](b"<html><body><p>no date</p></body></html>",
+                                  "https://example.org/b") == {}

@@ -250,3 +250,10 @@ def test_htmldate_respects_the_fetch_time() -> None:
     article = extract_article(_quiet_page(later), "https://blog.example.org/a-walk",
                               fetched_at=FETCHED)
     assert article.published is None
+
+
+def test_a_page_dated_after_the_fetch_gets_no_substitute_date() -> None:
+    head = '<meta property="article:published_time" content="2024-06-01T09:00:00+00:00">'
+    article = extract_article(_quiet_page('<div data-date="2024-05-02"></div>', head),
+                              "https://blog.example.org/a-walk", fetched_at=FETCHED)
+    assert article.published is None  # its own date is in the future; htmldate is not asked

@@ -135,7 +135,7 @@ class ArticleParser:
         if published is None:
             published, raw, source = self._first_date(
                 [(t, s) for t, s in texts if dates_mod.is_relative(t)])
-        if published is None:
+        if published is None and not pub_cands:  # a page whose dates were all implausible
             day = pagedates.htmldate_day(self.doc, self.fetched_at, self.canonical_url())
             published, raw, source = self._first_date([(day, "htmldate")] if day else [])
         modified, _, _ = self._first_date(mod_cands)

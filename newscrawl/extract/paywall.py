@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from newscrawl.extract.document import Document
-from newscrawl.extract.text import clean_text, node_text
+from newscrawl.extract.text import clean_text
 
 #: Notices that only a paid-access barrier writes.
 _NOTICE = re.compile(
@@ -85,12 +85,15 @@ def shows_paywall(doc: Document, paragraphs: list[str], accessible_for_free: boo
 
 
 def _own_text(el: Any) -> str:
-    """The text an element holds itself (its text and its children's tails), or all of it
-    for an element with few children: a notice is a short leaf, read once."""
-    if len(el) <= 2:
-        text = node_text(el)
-        return text if len(text) <= 600 else ""
-    return clean_text(" ".join([el.text or "", *(c.tail or "" for c in el)]))
+    """The text an element holds itself and in its childless children (a notice is a short
+    leaf or a line with a link in it), whitespace collapsed; read without walking deeper."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in _SKIP and not len(child):
+            parts.append(child.text or "")
+        parts.append(child.tail or "")
+    text = " ".join(" ".join(parts).split())
+    return text if 8 <= len(text) <= 600 else ""
 
 
 def _after_text(doc: Document, last: str) -> list[Any]:

@@ -135,7 +135,7 @@ class ArticleParser:
         if published is None:
             published, raw, source = self._first_date(
                 [(t, s) for t, s in texts if dates_mod.is_relative(t)])
-        if published is None and not pub_cands:  # a page whose dates were all implausible
+        if published is None and not self._dated_later(pub_cands):
             day = pagedates.htmldate_day(self.doc, self.fetched_at, self.canonical_url())
             published, raw, source = self._first_date([(day, "htmldate")] if day else [])
         modified, _, _ = self._first_date(mod_cands)
@@ -143,6 +143,16 @@ class ArticleParser:
             modified = None
         return dates_mod.DateResult(published=dates_mod.to_iso(published), published_raw=raw,
                                     modified=dates_mod.to_iso(modified), source=source)
+
+    def _dated_later(self, candidates: list[tuple[str, str]]) -> bool:
+        """Whether the page states a machine-readable date after the fetch time: it has its own
+        date, only not a plausible one yet, so no other date stands in for it."""
+        limit = self.fetched_at + dates_mod.FUTURE_TOLERANCE
+        for raw, _ in candidates:
+            value = dates_mod.parse_machine(raw)
+            if value is not None and value > limit:
+                return True
+        return False
 
     def _selector_dates(self, css: str | None) -> list[tuple[str, str]]:
         """(raw, source) pairs from a portal selector: datetime/content attribute, else text."""

@@ -195,11 +195,11 @@ def _visible_headings(doc: Document, site_keys: set[str], host: str) -> list[_Ca
             if tag == "h2" and _in_link_or_item(el):
                 continue  # a teaser's heading (`_context` would say so): skip it unread
             text = _headline_of(node_text(el))
-            if len(el):
+            if len(el) and (" :" in text or " ;" in text or " ," in text
+                            or _GLUE.search(text)
+                            or (not text.isascii() and el.find(".//rt") is not None)):
                 joined = _headline_of(_joined_text(el))
-                if (" :" in text or " ;" in text or " ," in text or joined.replace(" ", "")
-                        == text.replace(" ", "") or (not text.isascii()
-                                                     and el.find(".//rt") is not None)):
+                if _GLUE.search(text) is None or joined.replace(" ", "") == text.replace(" ", ""):
                     text = joined
             key = norm_key(text)
             if not key or key in site_keys or tag == "h1" and _masthead(el, text, site_keys, host):
@@ -254,6 +254,9 @@ def _masthead(el: Any, text: str, site_keys: set[str], host: str) -> bool:
     return False
 
 
+#: Two words run together (punctuation or a lower-case letter, then a capital): maybe two
+#: elements' texts read without the space the page shows between them.
+_GLUE = re.compile(r"[!?.,;:…\"'”»)\]\da-zß-öø-ÿ](?=[A-ZÀ-ÖØ-Þ])")
 #: Characters ending a piece that an element boundary separates from a capitalised word.
 _GLUED_END = frozenset("!?.,;:…\"'”»)]")
 

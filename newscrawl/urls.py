@@ -145,3 +145,18 @@ def is_http_url(url: str | None) -> bool:
 def _is_http_url(url: str) -> bool:
     parts = urlsplit(url.strip())
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+#: Second-level labels under a country code that belong to a registered domain (`co.uk`).
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or", "gv"})
+
+
+def registered_domain(host: str) -> str:
+    """The registered part of a host name: `www.bbc.co.uk` -> `bbc.co.uk`, `a.b.com` -> `b.com`.
+
+    A short rule (two labels, three under a country code's `co.`/`com.`/...), not the public
+    suffix list: enough to tell one site from another."""
+    labels = [p for p in host.lower().strip(".").split(".") if p]
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])

@@ -15,10 +15,10 @@ FETCHED = datetime(2024, 5, 10, tzinfo=UTC)
 BODY = "<p>Paragraph of the article body that is long enough to count as text.</p>"
 
 
-def authors(head: str = "", body: str = "", tail: str = "") -> list[str]:
+def authors(head: str = "", body: str = "", tail: str = "", url: str = URL) -> list[str]:
     html = (f"<html lang='pl'><head>{head}</head><body><article><h1>Headline of it</h1>"
             f"{body}{BODY}{tail}</article></body></html>")
-    return extract_article(html, URL, fetched_at=FETCHED).authors
+    return extract_article(html, url, fetched_at=FETCHED).authors
 
 
 def ld(obj: str) -> str:

@@ -209,3 +209,51 @@ def test_url_dates_day_month_year_and_single_digit_day() -> None:
 
 def test_cyrillic_month_name_without_declared_language() -> None:
     assert iso("15 августа 2016, 13:43") == "2016-08-15T13:43:00+00:00"
+
+
+def _quiet_page(extra: str, head: str = "") -> str:
+    """An article whose visible text holds no date; `extra` adds markup around it."""
+    return (f"<html><head><title>A walk in the hills</title>{head}</head><body>"
+            "<h1>A walk in the hills</h1><p>We went up the hill early and came back late, tired "
+            f"and happy after a long day outside.</p>{extra}<p>More text about the hills and the "
+            "walk, which was long.</p></body></html>")
+
+
+@pytest.mark.parametrize(("extra", "day"), [
+    ('<img src="/wp-content/uploads/2021/03/hills.jpg">', "2021-03-01"),
+    ('<div data-date="2021-03-04"></div>', "2021-03-04"),
+    ('<abbr class="published" title="2021-03-04">Thursday</abbr>', "2021-03-04"),
+])
+def test_htmldate_fills_a_date_our_search_misses(extra: str, day: str) -> None:
+    article = extract_article(_quiet_page(extra), "https://blog.example.org/a-walk",
+                              fetched_at=FETCHED)
+    assert article.published is not None and article.published.startswith(day)
+    assert article.date_source == "htmldate"
+
+
+def test_htmldate_never_overrides_a_date_we_found() -> None:
+    head = '<meta property="article:published_time" content="2023-07-08T09:00:00+00:00">'
+    article = extract_article(_quiet_page('<img src="/uploads/2021/03/hills.jpg">', head),
+                              "https://blog.example.org/a-walk", fetched_at=FETCHED)
+    assert article.published == "2023-07-08T09:00:00+00:00"
+    assert article.date_source == "meta"
+
+
+def test_no_date_anywhere_stays_empty() -> None:
+    article = extract_article(_quiet_page(""), "https://blog.example.org/a-walk",
+                              fetched_at=FETCHED)
+    assert article.published is None and article.date_source is None
+
+
+def test_htmldate_respects_the_fetch_time() -> None:
+    later = '<div data-date="2025-01-02"></div>'  # after FETCHED: implausible, so no date
+    article = extract_article(_quiet_page(later), "https://blog.example.org/a-walk",
+                              fetched_at=FETCHED)
+    assert article.published is None
+
+
+def test_a_page_dated_after_the_fetch_gets_no_substitute_date() -> None:
+    head = '<meta property="article:published_time" content="2024-06-01T09:00:00+00:00">'
+    article = extract_article(_quiet_page('<div data-date="2024-05-02"></div>', head),
+                              "https://blog.example.org/a-walk", fetched_at=FETCHED)
+    assert article.published is None  # its own date is in the future; htmldate is not asked

@@ -107,17 +107,23 @@ def test_scores_equal_the_reference_scorer(corpus_dir, tmp_path):
 
 
 #: Floors a little under what the extractor reaches on the development corpus; a change that
-#: makes main-text or headline extraction worse fails here.
+#: makes main-text, headline, date or author extraction worse fails here.
 FLOORS = {"body_f1": 0.895, "zyte_body_f1": 0.965, "with": 0.91, "without": 0.95,
-          "headline_relaxed": 0.885, "headline_exact": 0.775, "lead_relaxed": 0.75}
+          "headline_relaxed": 0.885, "headline_exact": 0.775, "lead_relaxed": 0.75,
+          "published_day": 0.905, "authors_f1": 0.645, "authors_f1_split": 0.68}
+#: Day accuracy per source with 20+ dated pages (trafilatura's own figure there, or just under).
+DAY_FLOORS = {"fundus": 0.97, "htmldate": 0.91, "trafilatura": 0.87, "readability": 0.96}
 
 
 def test_quality_floors(corpus_dir):
-    sources = ["fundus", "trafilatura", "newspaper4k", "readability", "pkleczek", "htmltotext",
-               "zyte"]
-    cases, runs = evaluate(corpus_dir, sources=sources, jobs=2)
+    cases, runs = evaluate(corpus_dir, jobs=2)
     summary = summarise(cases, runs["newscrawl"])
     overall = summary["overall"]
+    assert overall["published"]["accuracy"] >= FLOORS["published_day"]
+    for source, floor in DAY_FLOORS.items():
+        assert summary["per_source"][source]["published"]["accuracy"] >= floor, source
+    assert overall["authors"]["f1"] >= FLOORS["authors_f1"]
+    assert overall["authors"]["f1_split"] >= FLOORS["authors_f1_split"]
     assert overall["body"]["f1"] >= FLOORS["body_f1"]
     assert summary["per_source"]["zyte"]["body"]["f1"] >= FLOORS["zyte_body_f1"]
     assert overall["with"]["accuracy"] >= FLOORS["with"]
@@ -125,3 +131,14 @@ def test_quality_floors(corpus_dir):
     assert overall["headline"]["relaxed"] >= FLOORS["headline_relaxed"]
     assert overall["headline"]["exact"] >= FLOORS["headline_exact"]
     assert overall["lead"]["relaxed"] >= FLOORS["lead_relaxed"]
+
+
+def test_htmldate_reference_predicts_the_day_only():
+    from newscrawl.devtools.evaluate import EXTRACTORS, missing_requirement
+
+    assert missing_requirement("htmldate") is None
+    page = (b"<html><head><meta property='article:published_time' content='2021-03-04T10:00'>"
+            b"</head><body><h1>A</h1><p>Text of the page.</p></body></html>")
+    assert EXTRACTORS["htmldate"](page, "https://example.org/a") == {"published": "2021-03-04"}
+    assert EXTRACTORS["htmldate"](b"<html><body><p>no date</p></body></html>",
+                                  "https://example.org/b") == {}

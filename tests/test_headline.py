@@ -147,3 +147,32 @@ def test_site_named_in_a_middle_title_part_puts_the_site_on_the_right() -> None:
 def test_site_name_with_umlauts_matches_its_transliterated_host() -> None:
     html = page("<title>Lexikon « Nalas Löwenseiten</title>")
     assert headline(html, "http://www.nalas-loewenseiten.example/lexikon/") == "Lexikon"
+
+
+# -- the title part an <h1> repeats is the article's; kickers in their own element ------------
+
+def test_title_part_repeated_by_the_h1_is_not_the_site_name() -> None:
+    html = page("<title>Mozilla - Encyclopaedia</title>",
+                '<h1 id="firstHeading">Mozilla</h1>')
+    assert headline(html, "https://example.invalid/page") == "Mozilla"
+    assert headline(html, None) == "Mozilla"
+
+
+def test_a_logo_h1_still_names_the_site() -> None:
+    html = page("<title>Great Article - The Daily Planet</title>",
+                '<h1><a href="/">The Daily Planet</a></h1><h2>Great Article</h2>')
+    assert headline(html, "https://planet.example.org/a") == "Great Article"
+
+
+def test_kicker_in_its_own_element_is_not_glued_to_the_title() -> None:
+    html = page("<title>Manuela Reimann: Surprise in Bavaria! | Weekly</title>"
+                + og("Manuela Reimann: Surprise in Bavaria! | Weekly"),
+                '<h1 class="article-header__headline"><span class="roofline">Wow, wow, wow!'
+                "</span>Manuela Reimann: Surprise in Bavaria!</h1>")
+    assert headline(html) == "Wow, wow, wow! Manuela Reimann: Surprise in Bavaria!"
+
+
+def test_a_drop_capital_stays_part_of_its_word() -> None:
+    html = page("<title>The harbour reopens</title>",
+                '<h1><span class="initial">T</span>he harbour reopens</h1>')
+    assert headline(html) == "The harbour reopens"

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -16,6 +17,7 @@ from newscrawl.devtools.evaluate import (
     missing_requirement,
     summarise,
 )
+from newscrawl.devtools.folds import assign_folds, site_of, spread
 from newscrawl.devtools.results import Results, command_line, write_results
 
 #: Where `--write-results` puts the figures when no FILE is given (relative to the working folder).
@@ -30,6 +32,14 @@ def _positive(value: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
     if number < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {number}")
+    return number
+
+
+def _at_least_two(value: str) -> int:
+    """A whole number of at least 2 (a number of folds), for argparse."""
+    number = _positive(value)
+    if number < 2:
+        raise argparse.ArgumentTypeError(f"expected at least 2 folds, got {number}")
     return number
 
 
@@ -48,6 +58,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=_positive, default=None, help="only the first N cases")
     parser.add_argument("--jobs", type=_positive, default=1,
                         help="worker processes (default 1: the timings stay comparable)")
+    parser.add_argument("--folds", type=_at_least_two, default=None, metavar="K",
+                        help="also score K folds grouped by site (registered domain of the case "
+                             "URL; cases without a URL grouped by source set) and report each "
+                             "figure's mean, min and max over the folds")
     parser.add_argument("--write-results", metavar="FILE", nargs="?", const=str(DEFAULT_RESULTS),
                         help="also write the headline figures as a Markdown results file "
                              f"(default FILE: {DEFAULT_RESULTS})")
@@ -132,42 +146,106 @@ def print_report(summaries: list[dict[str, Any]], out: TextIO = sys.stdout) -> N
     _polish_table(summaries, out)
 
 
-def _figure_rows(summaries: list[dict[str, Any]]) -> list[list[str]]:
-    """The figures the documentation cites, one row each, one column per system."""
-    overall = [s["overall"] for s in summaries]
+#: One figure the documentation cites: label, the values it shows (name, getter on a summary)
+#: and how the cells join them.
+Figure = tuple[str, list[tuple[str, Callable[[dict[str, Any]], float | None]]], str]
 
-    def row(label: str, pick: Any) -> list[str]:
-        return [label, *(pick(a) for a in overall)]
 
-    def body(a: dict[str, Any]) -> str:
-        b = a["body"]
-        return f"{_f(b['f1'])} (P {_f(b['precision'])}, R {_f(b['recall'])})"
+def _figures(summary: dict[str, Any]) -> list[Figure]:
+    """The figures of a run, overall and per source, as getters that work on any summary (the
+    whole corpus or one fold)."""
+    n = summary["overall"]
 
-    n = overall[0]
-    rows = [row(f"body F1, all sources ({n['body']['n']} pages)", body)]
-    for source, agg in summaries[0]["per_source"].items():
+    def get(*path: str) -> Callable[[dict[str, Any]], float | None]:
+        def pick(s: dict[str, Any]) -> float | None:
+            node: Any = s
+            for key in path:
+                node = node.get(key) if isinstance(node, dict) else None
+            return node
+        return pick
+
+    figs: list[Figure] = [(f"body F1, all sources ({n['body']['n']} pages)",
+                           [("body F1", get("overall", "body", "f1")),
+                            ("body P", get("overall", "body", "precision")),
+                            ("body R", get("overall", "body", "recall"))], "{0} (P {1}, R {2})")]
+    for source, agg in summary["per_source"].items():
         if agg["body"]["n"]:
-            rows.append([f"body F1, `{source}` ({agg['body']['n']})",
-                         *(_f(s["per_source"][source]["body"]["f1"]) for s in summaries)])
-    rows += [
-        row(f"`with` snippets found ({n['with']['n']})", lambda a: _f(a["with"]["accuracy"])),
-        row(f"`without` snippets absent ({n['without']['n']})",
-            lambda a: _f(a["without"]["accuracy"])),
-        row(f"headline exact / relaxed ({n['headline']['n']})",
-            lambda a: f"{_f(a['headline']['exact'])} / {_f(a['headline']['relaxed'])}"),
-        row(f"lead exact / relaxed ({n['lead']['n']})",
-            lambda a: f"{_f(a['lead']['exact'])} / {_f(a['lead']['relaxed'])}"),
-        row(f"publication day ({n['published']['n']})",
-            lambda a: _f(a["published"]["accuracy"])),
-        row(f"authors F1 / split ({n['authors']['n']})",
-            lambda a: f"{_f(a['authors']['f1'])} / {_f(a['authors']['f1_split'])}"),
+            figs.append((f"body F1, `{source}` ({agg['body']['n']})",
+                         [(f"body F1 `{source}`", get("per_source", source, "body", "f1"))], "{0}"))
+    figs += [
+        (f"`with` snippets found ({n['with']['n']})",
+         [("`with` found", get("overall", "with", "accuracy"))], "{0}"),
+        (f"`without` snippets absent ({n['without']['n']})",
+         [("`without` absent", get("overall", "without", "accuracy"))], "{0}"),
+        (f"headline exact / relaxed ({n['headline']['n']})",
+         [("headline exact", get("overall", "headline", "exact")),
+          ("headline relaxed", get("overall", "headline", "relaxed"))], "{0} / {1}"),
+        (f"lead exact / relaxed ({n['lead']['n']})",
+         [("lead exact", get("overall", "lead", "exact")),
+          ("lead relaxed", get("overall", "lead", "relaxed"))], "{0} / {1}"),
+        (f"publication day ({n['published']['n']})",
+         [("day", get("overall", "published", "accuracy"))], "{0}"),
     ]
-    rows.append(["median ms per page", *(_f(s["time"]["median_ms"]) for s in summaries)])
+    for source, agg in summary["per_source"].items():
+        if agg["published"]["n"]:
+            figs.append((f"publication day, `{source}` ({agg['published']['n']})",
+                         [(f"day `{source}`",
+                           get("per_source", source, "published", "accuracy"))], "{0}"))
+    figs.append((f"authors F1 / split ({n['authors']['n']})",
+                 [("authors F1", get("overall", "authors", "f1")),
+                  ("authors F1 split", get("overall", "authors", "f1_split"))], "{0} / {1}"))
+    return figs
+
+
+def _spread_text(spread: dict[str, Any]) -> str:
+    if spread["mean"] is None:
+        return "-"
+    return f"{_f(spread['mean'])} [{_f(spread['min'])}–{_f(spread['max'])}]"
+
+
+def _fold_spreads(figs: list[Figure], folds: list[dict[str, Any]]
+                  ) -> list[list[dict[str, Any]]]:
+    """Per figure, per value: mean, min and max over the folds' summaries."""
+    return [[spread([pick(f) for f in folds]) for _, pick in values] for _, values, _ in figs]
+
+
+def _figure_rows(summaries: list[dict[str, Any]],
+                 folds: dict[str, list[dict[str, Any]]] | None = None) -> list[list[str]]:
+    """The figures the documentation cites, one row each, one column per system (and with
+    folds, one more per system: each value's mean [min–max] over the folds)."""
+    figs = _figures(summaries[0])
+    spreads = {name: _fold_spreads(figs, fs) for name, fs in (folds or {}).items()}
+    rows = []
+    for i, (label, values, template) in enumerate(figs):
+        row = [label, *(template.format(*(_f(pick(s)) for _, pick in values))
+                        for s in summaries)]
+        for s in summaries:
+            if s["system"] in spreads:
+                cells = [_spread_text(sp) for sp in spreads[s["system"]][i]]
+                row.append(" / ".join(cells[:1] if template.startswith("{0} (") else cells))
+        rows.append(row)
+    times = [_f(s["time"]["median_ms"]) for s in summaries]
+    rows.append(["median ms per page", *times, *(["-"] * len(spreads))])
     return rows
 
 
-def results_of(args: argparse.Namespace, cases: int,
-               summaries: list[dict[str, Any]]) -> Results:
+def _folds_table(summaries: list[dict[str, Any]], folds: dict[str, list[dict[str, Any]]],
+                 grouping: str, out: TextIO) -> None:
+    print(f"\nSite-grouped folds ({grouping}): whole corpus, then mean [min–max] over the folds",
+          file=out)
+    figs = _figures(summaries[0])
+    spreads = {name: _fold_spreads(figs, fs) for name, fs in folds.items()}
+    for i, (_, values, _) in enumerate(figs):
+        for j, (part, pick) in enumerate(values):
+            cells = "  ".join(
+                f"{s['system']} {_f(pick(s))} {_spread_text(spreads[s['system']][i][j])}"
+                for s in summaries)
+            print(f"  {part:<26} {cells}", file=out)
+
+
+def results_of(args: argparse.Namespace, cases: int, summaries: list[dict[str, Any]],
+               folds: dict[str, list[dict[str, Any]]] | None = None,
+               grouping: str = "") -> Results:
     """The run's figures as a results file, with the command line that reproduces them."""
     argv = ["--corpus", str(Path(args.corpus).resolve())]
     for flag, values in (("--source", args.source or []), ("--reference", args.reference)):
@@ -177,14 +255,34 @@ def results_of(args: argparse.Namespace, cases: int,
         argv += ["--limit", str(args.limit)]
     if args.jobs > 1:
         argv += ["--jobs", str(args.jobs)]
+    if getattr(args, "folds", None):
+        argv += ["--folds", str(args.folds)]
     notes = [f"{cases} cases. Body: 4-gram shingle P/R/F1, mean over pages; snippets: share of "
              "`with` snippets found and `without` snippets absent; headline, lead: share of "
              "pages matching exactly / one containing the other; publication day: share "
              "correct to the day. Timings depend on `--jobs` and the machine's load."]
+    columns = ["figure", *(s["system"] for s in summaries)]
+    if folds:
+        columns += [f"{s['system']}, folds mean [min–max]" for s in summaries]
+        notes.append(f"Folds: {grouping}. Each figure is computed on each fold alone; the "
+                     "folds columns give its mean and its lowest and highest fold.")
     return Results(title="Extraction quality (`newscrawl evaluate`)",
                    command=command_line("newscrawl evaluate", argv),
-                   columns=["figure", *(s["system"] for s in summaries)],
-                   rows=_figure_rows(summaries), notes=notes)
+                   columns=columns, rows=_figure_rows(summaries, folds), notes=notes)
+
+
+def fold_summaries(cases: list[dict[str, Any]], runs: dict[str, Any], k: int
+                   ) -> tuple[dict[str, list[dict[str, Any]]], str, list[list[str]]]:
+    """Each system's summary on each of `k` site-grouped folds, a line describing the grouping,
+    and the sites of each fold."""
+    folds = assign_folds(cases, k)
+    sites = [sorted({site_of(c) for c in fold}) for fold in folds]
+    without_url = sum(1 for c in cases if not c.get("url"))
+    grouping = (f"{k} folds of {', '.join(str(len(f)) for f in folds)} cases over "
+                f"{sum(map(len, sites))} sites (registered domain of the case URL; the "
+                f"{without_url} cases without a URL grouped by source set)")
+    return ({name: [summarise(fold, run) for fold in folds] for name, run in runs.items()},
+            grouping, sites)
 
 
 def _fail(message: str, status: int = 2) -> int:
@@ -211,6 +309,11 @@ def run(args: argparse.Namespace) -> int:
     if not selected:
         wanted = ", ".join(args.source or [])
         return _fail(f"no case in {corpus}" + (f" from source(s) {wanted}" if wanted else ""))
+    if args.folds:  # checked first: a corpus with too few sites is refused before the run
+        sites = {site_of(c) for c in selected[:args.limit]}
+        if len(sites) < args.folds:
+            return _fail(f"--folds {args.folds}: the selected cases come from only "
+                         f"{len(sites)} site(s)")
     if args.write_results:  # checked first, like --per-case: refused before the evaluation
         target = Path(args.write_results).parent
         try:
@@ -232,15 +335,26 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             return _fail(f"cannot read a corpus page: {exc}", 1)
         summaries = [summarise(cases, runs[name]) for name in systems]
+        folds, grouping, sites = None, "", []
+        if args.folds:
+            try:
+                folds, grouping, sites = fold_summaries(cases, runs, args.folds)
+            except ValueError as exc:
+                return _fail(str(exc))
         if args.json:
-            json.dump({"cases": len(cases), "systems": summaries}, sys.stdout,
-                      ensure_ascii=False, indent=1)
+            report: dict[str, Any] = {"cases": len(cases), "systems": summaries}
+            if folds:
+                report["folds"] = {"grouping": grouping, "sites": sites, "systems": folds}
+            json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
             sys.stdout.write("\n")
         else:
             print_report(summaries)
+            if folds:
+                _folds_table(summaries, folds, grouping, sys.stdout)
         if args.write_results:
             try:
-                write_results(Path(args.write_results), results_of(args, len(cases), summaries))
+                write_results(Path(args.write_results),
+                              results_of(args, len(cases), summaries, folds, grouping))
             except OSError as exc:
                 return _fail(f"cannot write {args.write_results}: {exc.strerror or exc}", 1)
         if per_case is not None:

@@ -273,12 +273,26 @@ def predict_trafilatura(html: bytes, url: str) -> Prediction:
             "topics": list(doc.categories or []) + list(doc.tags or [])}
 
 
+def predict_htmldate(html: bytes, url: str) -> Prediction:
+    """htmldate's publication day alone (trafilatura's settings: original date, extensive
+    search), to weigh it against our date search; it predicts no other field."""
+    from htmldate import find_date
+
+    try:
+        day = find_date(html, url=url, original_date=True,
+                        extensive_search=True, outputformat="%Y-%m-%d")
+    except Exception:  # a reference run must survive the reference's own failures
+        day = None
+    return {"published": day} if day else {}
+
+
 EXTRACTORS: dict[str, Callable[[bytes, str], Prediction]] = {
     "newscrawl": predict_ours,
     "trafilatura": predict_trafilatura,
+    "htmldate": predict_htmldate,
 }
 #: The package each reference extractor imports (an optional dependency).
-REQUIRES: dict[str, str] = {"trafilatura": "trafilatura"}
+REQUIRES: dict[str, str] = {"trafilatura": "trafilatura", "htmldate": "htmldate"}
 
 
 def missing_requirement(name: str) -> str | None:

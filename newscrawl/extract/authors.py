@@ -8,17 +8,23 @@ body (`(reb)`, `oprac. jk`, `mb/`) is appended; the paragraph itself stays in th
 Agencies (PAP, dpa, AFP, Reuters...) are credited only when no person is named: they are the
 byline of agency copy, but next to a reporter's name they only say where the facts came from.
 Generic credits ("Redakcja", "Redaktion", "Staff") are likewise dropped when a person is named.
+The site's own name (og:site_name, the JSON-LD publisher or WebSite name, the host's registered
+domain: "INTERIA.PL", "Forsal.pl") is never an author, and neither is a wire service's end mark
+("(END)"): a source that names only those gives way to the next one (a byline on the page).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
+from urllib.parse import urlsplit
 
 from newscrawl.extract.attrscan import attribute_hits
 from newscrawl.extract.document import Document
 from newscrawl.extract.metadata import Metadata
 from newscrawl.extract.text import clean_text, node_text
+from newscrawl.urls import registered_domain
 
 AGENCIES = {
     "pap", "iar", "kai", "dpa", "afp", "ap", "reuters", "apa", "sda", "ansa", "efe", "epd",
@@ -31,7 +37,7 @@ GENERIC = re.compile(
 #: Prefixes that introduce a name in a byline.
 _PREFIX = re.compile(
     r"^\s*(?:(?:written|posted|published|reported|story|text|words|interview|photos?|"
-    r"compiled|edited)\s+)?(?:by|von|par|por|door|di|da|przez|autor(?:ka|zy)?|author(?:s)?|"
+    r"compiled|edited)\s+)?(?:by|von|par|por|door|di|da|przez|autor(?:ka|zy|[/*:_]?in)?|author(?:s)?|"
     r"verfasser(?:in)?|text|tekst|oprac(?:owanie|owała|ował)?\.?|opracowanie|napisał(?:a)?|"
     r"reporter|redakcja|written by|posted by)\s*[:\-–]?\s+", re.I)
 _NOT_AUTHOR = re.compile(r"^(źródło|zrodlo|source|quelle|fot\.?|foto|photo|zdjęcie|"
@@ -88,11 +94,21 @@ def _trim(name: str) -> str:
             return name
 
 
+_DANGLING = re.compile(r"\s(?:by|von|par|por|door|di|da|przez|from)$", re.I)
+#: Wire services' end-of-story marks ("(END)", "(Ende)", "-30-"), never a name.
+END_MARKS = frozenset({"end", "ende", "ends", "koniec", "fin", "fine", "eom", "slut", "loppu"})
+
+
 def looks_like_name(name: str) -> bool:
-    """Plausible as a person's or credit's name: short, few words, no URL/e-mail/digits."""
+    """Plausible as a person's or credit's name: short, few words, no URL/e-mail/digits, not
+    an end mark."""
     if not name or len(name) > 60 or len(name) < 2:
         return False
-    if re.search(r"https?:|www\.|@|\d|[{}<>=]|\w\.\w{2,}/", name):
+    if re.search(r"https?:|www\.|@|\d|[{}<>=#]|//|\w\.\w{2,}/", name):
+        return False
+    if name.casefold().strip(" .") in END_MARKS:
+        return False
+    if _DANGLING.search(name):  # "Powered by": the name that should follow is missing
         return False
     words = name.split()
     if len(words) > 6:
@@ -111,8 +127,12 @@ def split_names(raw: str) -> list[str]:
     out = []
     for part in parts:
         name = clean_name(part)
+        if not out and len(name.split()) > 6:  # opens with a sentence: not a list of names
+            return []
         if looks_like_name(name):
             out.append(name)
+    if len(out) > 4 and sum(" " not in n for n in out) * 2 > len(out):
+        return []  # a run of single words ("CSP / International / Speicher"): a tag list
     return out
 
 
@@ -145,8 +165,8 @@ def _byline_hit(el: Any) -> bool:
     hit = ("author" in rel.split() or prop in ("author", "creator")
            or _HINT.search(attrs) is not None
            or (el.tag == "a" and re.search(r"/(?:author|autor|autorzy|authors)/", href)))
-    return bool(hit) and not re.search(r"comment|related|recommend|teaser|footer|widget",
-                                       attrs, re.I)
+    return bool(hit) and not re.search(r"comment|related|recommend|teaser|footer|widget|"
+                                       r"embed|caption|credit|photo", attrs, re.I)
 
 
 def _byline_nodes(doc: Document) -> list[Any]:
@@ -240,6 +260,48 @@ def signature_names(paragraphs: list[str]) -> list[str]:
     return []
 
 
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ł": "l"})
+_DOMAIN = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.I)
+
+
+def _key(text: str) -> str:
+    """Letters and digits only, lower case, accents dropped: "DoRzeczy.pl" -> "dorzeczypl"."""
+    text = unicodedata.normalize("NFKD", text.casefold().translate(_UMLAUTS))
+    return "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch))
+
+
+class SiteNames:
+    """The names a site goes by, to tell a site credited as author from a person."""
+
+    def __init__(self, doc: Document, md: Metadata) -> None:
+        named = [md.site_name or "", *md.publishers]
+        self.named = {k for k in (_key(n.lstrip("@")) for n in named) if len(k) >= 2}
+        host = (urlsplit(doc.url or "").hostname or "").removeprefix("www.")
+        self.domain = registered_domain(host) if host else ""
+        label = self.domain.split(".")[0]
+        self.host = {k for k in (_key(host), _key(self.domain), _key(label)) if k}
+
+    def __contains__(self, name: str) -> bool:
+        key = _key(name)
+        if not key:
+            return False
+        if key in self.named or any(len(k) >= 5 and k in key for k in self.named):
+            return True
+        if any(registered_domain(d) == self.domain for d in _DOMAIN.findall(name)):
+            return True
+        # The host alone names a site; a person's name spelled as a host (a personal blog)
+        # stays an author.
+        return (key in self.host or any(len(k) >= 5 and k in key for k in self.host)
+                ) and not _person_shaped(name)
+
+
+def _person_shaped(name: str) -> bool:
+    """Two to four capitalised words without dots: how a person's name is written."""
+    words = name.split()
+    return 2 <= len(words) <= 4 and "." not in name and all(
+        w[:1].isupper() and not w.isupper() for w in words)
+
+
 def _is_agency(name: str) -> bool:
     return name.casefold().strip(". ") in AGENCIES
 
@@ -255,20 +317,37 @@ def _finalise(names: list[str]) -> list[str]:
 def find_authors(doc: Document, md: Metadata, paragraphs: list[str], *,
                  css: str | None = None) -> list[str]:
     """Author names in page order, deduplicated case-insensitively; a portal's `css` wins."""
+    site = SiteNames(doc, md)
+
+    def people(names: list[str]) -> list[str]:
+        return [n for n in names if n not in site]
+
+    def credited(raws: list[str]) -> list[str]:
+        """Names in each raw credit; one that names the site ("hessenschau.de, Frankfurt,
+        Germany") is a site-wide credit, so only a person's full name in it stays."""
+        out = []
+        for raw in raws:
+            names = split_names(raw)
+            if any(n in site for n in names):
+                names = [n for n in names if n not in site and " " in n]
+            out.extend(names)
+        return out
+
     found: list[str] = []
     if css:
         for sel in doc.selector.css(css):
             text = node_text(sel.root) if not isinstance(sel.root, str) else sel.root
             found.extend(split_names(text))
+        found = people(found)
     if not found:
-        found = [n for raw in md.authors for n in split_names(raw)]
+        found = credited(md.authors)
     if not found:
-        found = [n for raw in md.meta_authors for n in split_names(raw)]
+        found = credited(md.meta_authors)
     if not found:
-        found = byline_names(doc)
+        found = people(byline_names(doc))
     if not found:
-        found = line_names(doc)
+        found = people(line_names(doc))
     if not found and md.author_orgs:
-        found = [n for raw in md.author_orgs for n in split_names(raw)]
-    found = found + signature_names(paragraphs)
+        found = credited(md.author_orgs)
+    found = found + people(signature_names(paragraphs))
     return _finalise(found)

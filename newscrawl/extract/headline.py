@@ -196,8 +196,11 @@ def _visible_headings(doc: Document, site_keys: set[str], host: str) -> list[_Ca
                 continue  # a teaser's heading (`_context` would say so): skip it unread
             text = _headline_of(node_text(el))
             if len(el) and (" :" in text or " ;" in text or " ," in text
+                            or _GLUE.search(text)
                             or (not text.isascii() and el.find(".//rt") is not None)):
-                text = _headline_of(_joined_text(el))
+                joined = _headline_of(_joined_text(el))
+                if _GLUE.search(text) is None or joined.replace(" ", "") == text.replace(" ", ""):
+                    text = joined
             key = norm_key(text)
             if not key or key in site_keys or tag == "h1" and _masthead(el, text, site_keys, host):
                 continue  # an empty or site-name h1 is the masthead: it does not outrank the rest
@@ -214,6 +217,18 @@ def _visible_headings(doc: Document, site_keys: set[str], host: str) -> list[_Ca
                 quality = 0.8 if good else 0.3
             out.append(_Cand(text, tag, quality, [key]))
     return out
+
+
+_MASTHEAD = re.compile(r"header|masthead|logo|brand|kopf|top|site-?title|blog-?title", re.I)
+
+
+def _in_masthead(el: Any) -> bool:
+    """Whether a heading sits in the page header (a blog's name in `div#header h1`)."""
+    for node in (el, *islice(el.iterancestors(), 4)):
+        attrs = f"{node.get('class', '')} {node.get('id', '')}"
+        if node.tag == "header" or _MASTHEAD.search(attrs):
+            return True
+    return False
 
 
 def _in_link_or_item(el: Any) -> bool:
@@ -239,11 +254,26 @@ def _masthead(el: Any, text: str, site_keys: set[str], host: str) -> bool:
     return False
 
 
+#: Two words run together (punctuation or a lower-case letter, then a capital): maybe two
+#: elements' texts read without the space the page shows between them.
+_GLUE = re.compile(r"[!?.,;:…\"'”»)\]\da-zß-öø-ÿ](?=[A-ZÀ-ÖØ-Þ])")
+#: Characters ending a piece that an element boundary separates from a capitalised word.
+_GLUED_END = frozenset("!?.,;:…\"'”»)]")
+
+
+def _glued(end: str, start: str) -> bool:
+    """Whether text ending in `end` and text opening with `start` read as two words."""
+    return start.isupper() and (end in _GLUED_END or end.islower() or end.isdigit())
+
+
+
 def _joined_text(el: Any) -> str:
     """The heading's text without ruby annotations, and without layout whitespace (spaces, tabs,
     newlines) at an element boundary before a part opening with ':' ';' ',': kicker, colon and
-    title in separate elements read "Kicker: Title", not "Kicker : Title" nor "Kicker:Title".
-    Spaces inside one text ("Gaza : le bilan") and no-break spaces are kept."""
+    title in separate elements read "Kicker: Title", not "Kicker : Title" nor "Kicker:Title";
+    a capitalised word opening an element after punctuation or a lower-case letter gets a space
+    ("Wow, wow, wow!" + "Manuela …"), as the two blocks show on the page. Spaces inside one
+    text ("Gaza : le bilan") and no-break spaces are kept."""
     parts: list[str] = []
 
     def add(piece: str | None) -> None:
@@ -253,6 +283,8 @@ def _joined_text(el: Any) -> str:
             parts[:] = ["".join(parts).rstrip(" \t\r\n")]
         elif parts and parts[-1] in (":", ";") and piece[0].isalnum():
             piece = " " + piece
+        elif parts and parts[-1] and _glued(parts[-1][-1], piece[0]):
+            piece = " " + piece  # "<span>Wow!</span>Manuela": two blocks, not one word
         parts.append(piece)
 
     def walk(node: Any) -> None:
@@ -279,8 +311,12 @@ def _ascii_name(name: str) -> str:
     return "".join(ch for ch in key if not unicodedata.combining(ch))
 
 
-def _site_keys(segments: list[str], site: str | None, host: str) -> set[str]:
-    """Keys of the site's name: og:site_name, the host, and the `<title>` parts naming the site."""
+def _site_keys(segments: list[str], site: str | None, host: str,
+               heading_keys: frozenset[str] = frozenset()) -> set[str]:
+    """Keys of the site's name: og:site_name, the host, and the `<title>` parts naming the site.
+
+    A `<title>` part that a visible `<h1>` repeats is the article's ("Mozilla - Wikipedia" above
+    `<h1>Mozilla</h1>`): then the other parts name the site, whatever their length."""
     names = {_ascii_name(site)} if site else set()
     names.update({_ascii_name(host.split(".")[0]), _ascii_name(host)})
     names.discard("")
@@ -301,6 +337,12 @@ def _site_keys(segments: list[str], site: str | None, host: str) -> set[str]:
             keys.update(norm_key(x) for x in segments[1:] if len(x) < 40 and not x[:1].isdigit())
         else:
             keys.add(norm_key(first))
+        head, tail = (norm_key(x) for x in segments[:2])
+        if len(segments) == 2 and head in heading_keys and head in keys \
+                and tail not in keys and not site_like(first):
+            # Taken for the site only for being the shorter part, but the <h1> shows it.
+            keys.discard(head)
+            keys.add(tail)
     keys.discard("")
     return keys
 
@@ -316,7 +358,9 @@ def choose_headline(doc: Document, art: dict[str, Any], first_str: Any = None) -
     if site and norm_key(site) == norm_key(raw_title):
         site = None  # a "site name" that is the whole title names the page, not the site
     segments = _title_segments(raw_title) if raw_title else []
-    site_keys = _site_keys(segments, site, host)
+    h1_keys = frozenset(norm_key(node_text(el)) for el in doc.tagged("h1")[:8]
+                        if not _in_masthead(el)) if len(segments) == 2 else frozenset()
+    site_keys = _site_keys(segments, site, host, h1_keys)
 
     metas: list[_Cand] = []
     jl = art.get("headline")

@@ -73,6 +73,8 @@ class Metadata:
     canonical_url: str | None = None
     language: str | None = None
     site_name: str | None = None
+    #: Names the site goes by in JSON-LD: the article's publisher (an organisation), WebSite names.
+    publishers: list[str] = field(default_factory=list)
     accessible_for_free: bool | None = None
     article_body: str | None = None
     is_article: bool = False
@@ -193,9 +195,25 @@ def _names(value: Any, want_person: bool | None = None) -> list[str]:
     if isinstance(value, str):
         if want_person is False:
             return []
-        v = clean_text(value)
+        v = clean_text(_TAG.sub(" ", value) if "<" in value else value)
         return [v] if v else []
     return []
+
+
+#: Markup some sites leave in JSON-LD names (`<a href="/authors/x">Name</a>`).
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _publishers(doc: Document, art: dict[str, Any], nodes: dict[str, Any]) -> list[str]:
+    """The site's own names in JSON-LD: the article's publisher when it is an organisation, and
+    the name of every WebSite object."""
+    found = _resolve(art.get("publisher"), nodes)
+    found = found if isinstance(found, list) else [found]
+    names = [n for pub in found if not (isinstance(pub, dict) and _types(pub) & PERSON_TYPES)
+             for n in _names(pub, None)]
+    names += [n for obj in _all_objects(doc) if "website" in _types(obj)
+              for n in _names(obj.get("name"), None)]
+    return list(dict.fromkeys(names))
 
 
 def _first_str(value: Any) -> str | None:
@@ -329,6 +347,7 @@ def _read_metadata(doc: Document) -> Metadata:
     author = _resolve(art.get("author") or art.get("creator"), nodes)
     md.authors = _names(author, True)
     md.author_orgs = _names(author, False)
+    md.publishers = _publishers(doc, art, nodes)
     if not md.authors:
         for other in arts[1:]:
             md.authors = _names(_resolve(other.get("author"), nodes), True)

@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 from newscrawl.extract import authors as authors_mod
 from newscrawl.extract import body as body_mod
 from newscrawl.extract import dates as dates_mod
-from newscrawl.extract import pagedates
+from newscrawl.extract import pagedates, paywall
 from newscrawl.extract import related as related_mod
 from newscrawl.extract.document import Document
 from newscrawl.extract.finish import finish, without_lead_repeat
@@ -107,8 +107,8 @@ class ArticleParser:
         """Published and modified dates, ISO 8601 with offset, with raw text and source.
 
         Order: portal selectors, JSON-LD, meta/microdata, `<time>`, visible date text near the
-        headline, a date in the URL, the best-placed date anywhere in the text. Implausible
-        values (future, pre-1990) are skipped.
+        headline, a date in the URL, the best-placed date anywhere in the text, a relative date,
+        and last the day htmldate finds. Implausible values (future, pre-1990) are skipped.
         """
         md = self.meta
         tz, lang = self.timezone, self.language()
@@ -135,11 +135,24 @@ class ArticleParser:
         if published is None:
             published, raw, source = self._first_date(
                 [(t, s) for t, s in texts if dates_mod.is_relative(t)])
+        if published is None and not self._dated_later(pub_cands):
+            day = pagedates.htmldate_day(self.doc, self.fetched_at, self.canonical_url())
+            published, raw, source = self._first_date([(day, "htmldate")] if day else [])
         modified, _, _ = self._first_date(mod_cands)
         if modified is not None and published is not None and modified < published:
             modified = None
         return dates_mod.DateResult(published=dates_mod.to_iso(published), published_raw=raw,
                                     modified=dates_mod.to_iso(modified), source=source)
+
+    def _dated_later(self, candidates: list[tuple[str, str]]) -> bool:
+        """Whether the page states a machine-readable date after the fetch time: it has its own
+        date, only not a plausible one yet, so no other date stands in for it."""
+        limit = self.fetched_at + dates_mod.FUTURE_TOLERANCE
+        for raw, _ in candidates:
+            value = dates_mod.parse_machine(raw)
+            if value is not None and value > limit:
+                return True
+        return False
 
     def _selector_dates(self, css: str | None) -> list[tuple[str, str]]:
         """(raw, source) pairs from a portal selector: datetime/content attribute, else text."""
@@ -189,8 +202,10 @@ class ArticleParser:
         return list(self._related.links)
 
     def paywalled(self) -> bool:
-        """True when the page declares itself not free to read."""
-        return self.meta.accessible_for_free is False
+        """True when the page declares itself not free to read, or shows a paid-access barrier
+        where its text ends."""
+        return paywall.shows_paywall(self.doc, list(self._body.paragraphs),
+                                    self.meta.accessible_for_free)
 
     def language(self) -> str | None:
         """ISO 639-1 language code."""

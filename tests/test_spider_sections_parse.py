@@ -7,6 +7,7 @@ import ast
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 from test_spiders import EXPECTED, crawl, path_of
 
@@ -28,11 +29,13 @@ def test_sections_with_listing_pages_off_say_why_nothing_came(portal, tmp_path):
     assert "sections=swiat" in warnings[0] and "follow_listing=off" in warnings[0]
 
 
-def test_scrapy_parse_reads_an_article_with_the_default_callback(portal):
+@pytest.mark.parametrize("workers", ["0", "1"])
+def test_scrapy_parse_reads_an_article_with_the_default_callback(portal, workers):
     path = sorted(e["path"] for e in EXPECTED)[0]
     proc = subprocess.run(
         [sys.executable, "-m", "scrapy", "parse", "--spider=wp", "-a", f"base_url={portal.url}",
          "-s", "NEWSCRAWL_RENDER_ENABLED=0", "-s", "ROBOTSTXT_OBEY=0", "--nolog",
+         "-s", f"NEWSCRAWL_EXTRACT_WORKERS={workers}",
          portal.url.rstrip("/") + path], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "NotImplementedError" not in proc.stdout + proc.stderr

@@ -454,8 +454,23 @@ def main(argv: list[str] | None = None) -> int:
                    "feed. pages/s from Scrapy's elapsed_time_seconds; CPU (user + system) of "
                    "the whole crawl, interpreter start and extraction workers included "
                    "(newscrawl-wN: N worker processes, NEWSCRAWL_EXTRACT_WORKERS=N); peak RSS "
-                   "of the largest single process of the crawl (not a sum over workers)."]))
+                   "of the largest single process of the crawl (not a sum over workers)."],
+            summary=crawl_summary(results)))
     return 0 if all(r["missing"] == 0 for r in results.values()) else 1
+
+
+def crawl_summary(results: dict[str, dict[str, float]]) -> str:
+    """The README's line: each newscrawl crawl's pages/s (and its ratio to the bare spider's)
+    and peak RSS."""
+    bare = results.get("bare")
+    parts = [] if bare is None else [f"bare Scrapy {bare['rate']:.0f} pages/s"]
+    for name, r in results.items():
+        if name == "bare":
+            continue
+        ratio = f" = {r['rate'] / bare['rate']:.2f} x bare" if bare and bare["rate"] else ""
+        parts.append(f"{name} {r['rate']:.0f} pages/s{ratio}, peak RSS {r['rss_mb']:.0f} MB "
+                     f"({r['items']:.0f} articles)")
+    return "; ".join(parts)
 
 
 if __name__ == "__main__":

@@ -114,8 +114,18 @@ def main(argv: list[str] | None = None) -> int:
                                  drop_option(argv, "--write-results")),
             columns=["figure", "median", "mean", "total"], rows=rows,
             notes=[f"{len(cases)} pages, one process; {_versions(traf is not None)}; "
-                   f"tree passes {'pure Python' if args.no_compiled else _pass_kind()}."]))
+                   f"tree passes {'pure Python' if args.no_compiled else _pass_kind()}."],
+            summary=_summary(med, len(cases))))
     return 0
+
+
+def _summary(med: dict[str, float], pages: int) -> str:
+    """The README's line: median per page, against trafilatura's when it was timed."""
+    line = f"median {med['newscrawl']:.2f} ms a page over {pages} pages"
+    if "trafilatura" in med:
+        line += (f", {med['newscrawl'] / med['trafilatura']:.2f} x trafilatura's "
+                 f"({med['trafilatura']:.2f} ms)")
+    return line
 
 
 def _versions(with_trafilatura: bool) -> str:

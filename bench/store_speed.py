@@ -97,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
             title="Article store write cost (`bench/store_speed.py`)",
             command=results.command_line("python bench/store_speed.py",
                                          results.drop_option(given, "--write-results")),
-            columns=columns, rows=rows, notes=[note]))
+            columns=columns, rows=rows, notes=[note],
+            summary=f"{engine}: {rows[0][2]} CPU ms per new article, {rows[1][2]} per new "
+                    "version"))
     return 0
 
 

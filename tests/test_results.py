@@ -162,3 +162,42 @@ def test_docs_cite_files_and_pages_that_exist(doc):
 
 def test_readme_stays_short():
     assert len((ROOT / "README.md").read_bytes()) < 12_000
+
+
+def test_a_summary_reaches_the_readme_block_and_nothing_else_of_it_changes(tmp_path):
+    from newscrawl.devtools.results import README_BEGIN, README_END
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Tool\n\nBefore.\n\n{README_BEGIN}\nold figures\n{README_END}\n\nAfter.\n",
+                      encoding="utf-8")
+    speed = Results(title="Speed", command="python bench/x.py", columns=["a"], rows=[["1"]],
+                    summary="newscrawl 0.30 x trafilatura's median time")
+    write_results(tmp_path / "docs" / "results" / "speed.md", speed,
+                  when=dt.datetime(2026, 5, 3, tzinfo=dt.UTC))
+    write_results(tmp_path / "docs" / "results" / "quiet.md",
+                  Results(title="Q", command="python bench/q.py", columns=["a"], rows=[["2"]]))
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# Tool\n\nBefore.\n\n") and text.endswith("\n\nAfter.\n")
+    assert "old figures" not in text
+    block = text[text.index(README_BEGIN):text.index(README_END)]
+    assert ("| [speed](docs/results/speed.md) | newscrawl 0.30 x trafilatura's median time "
+            "(2026-05-03) | `python bench/x.py` |") in block
+    assert "quiet" not in block  # no summary, no row
+    assert read_results(tmp_path / "docs" / "results" / "speed.md").summary == speed.summary
+
+
+def test_a_readme_without_the_block_is_left_alone(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Tool\n", encoding="utf-8")
+    write_results(tmp_path / "docs" / "results" / "speed.md",
+                  Results(title="S", command="c", columns=["a"], rows=[["1"]], summary="x"))
+    assert readme.read_text(encoding="utf-8") == "# Tool\n"
+
+
+def test_the_repository_readme_block_is_what_the_results_files_give():
+    from newscrawl.devtools.results import README_BEGIN, README_END, readme_block
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text[text.index(README_BEGIN):text.index(README_END) + len(README_END)]
+    assert block == readme_block(ROOT / "docs" / "results")
+    assert block.count("| [") >= 3  # quality, extraction speed and crawl speed at least

@@ -268,7 +268,22 @@ def results_of(args: argparse.Namespace, cases: int, summaries: list[dict[str, A
                      "folds columns give its mean and its lowest and highest fold.")
     return Results(title="Extraction quality (`newscrawl evaluate`)",
                    command=command_line("newscrawl evaluate", argv),
-                   columns=columns, rows=_figure_rows(summaries, folds), notes=notes)
+                   columns=columns, rows=_figure_rows(summaries, folds), notes=notes,
+                   summary=_summary_line(summaries, cases))
+
+
+def _summary_line(summaries: list[dict[str, Any]], cases: int) -> str:
+    """The README's line: the main figures of the first system, the others' in parentheses."""
+    wanted = ("body F1", "`with` found", "`without` absent", "headline relaxed", "day",
+              "authors F1")
+    picks = {part: pick for _, values, _ in _figures(summaries[0]) for part, pick in values}
+    parts = []
+    for name in wanted:
+        ours, others = _f(picks[name](summaries[0])), [_f(picks[name](s)) for s in summaries[1:]]
+        parts.append(f"{name} {ours}" + (f" ({', '.join(others)})" if others else ""))
+    names = ", ".join(s["system"] for s in summaries[1:])
+    return (f"{cases} pages: " + ", ".join(parts).replace("`", "")
+            + (f"; in parentheses: {names}" if names else ""))
 
 
 def fold_summaries(cases: list[dict[str, Any]], runs: dict[str, Any], k: int

@@ -2,7 +2,9 @@
 
 A command that measures something writes `docs/results/<name>.md` itself (command line, date,
 machine, then one table of figures), so the documentation points at measured numbers instead of
-copies edited by hand. `read_results` parses such a file back (the tests use it).
+copies edited by hand. `read_results` parses such a file back (the tests use it). A file
+written into a checkout's `docs/results/` also refreshes the README's figures block (between
+`README_BEGIN` and `README_END`): one row per results file that has a `summary`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Marker line of every results file, so a reader knows not to edit it by hand.
 GENERATED = "<!-- written by the command below; run it again instead of editing this file -->"
 _META_KEYS = ("command", "date", "machine")
+#: Marker lines around the generated figures block of the README.
+README_BEGIN = "<!-- figures: written by the commands below (--write-results); do not edit -->"
+README_END = "<!-- figures: end -->"
 _SEPARATOR = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")
 
 
@@ -35,6 +40,8 @@ class Results:
     date: str = ""
     machine: str = ""
     notes: list[str] = field(default_factory=list)
+    #: The headline figures in one line (shown in the README's figures block); optional.
+    summary: str = ""
 
 
 def results_path(name: str, root: Path | None = None) -> Path:
@@ -100,7 +107,8 @@ def render(results: Results) -> str:
     """The Markdown text of a results file."""
     lines = [f"# {results.title}", "", GENERATED, "", "| | |", "|---|---|",
              _row(["command", f"`{results.command}`"]), _row(["date", results.date]),
-             _row(["machine", results.machine]), "",
+             _row(["machine", results.machine]),
+             *([_row(["summary", results.summary])] if results.summary else []), "",
              _row(results.columns), "|" + "---|" * len(results.columns)]
     lines += [_row(r) for r in results.rows]
     if results.notes:
@@ -119,7 +127,44 @@ def write_results(path: Path, results: Results, *, when: dt.datetime | None = No
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(render(results), encoding="utf-8")
     tmp.replace(path)  # a reader never sees half a file
+    if path.parent.name == "results" and path.parent.parent.name == "docs":
+        refresh_readme(path.parent.parent.parent)
     return path
+
+
+def readme_block(folder: Path) -> str:
+    """The README's figures block: a row per results file in `folder` that has a summary."""
+    lines = [README_BEGIN, "", "| measured | figures | command |", "|---|---|---|"]
+    for path in sorted(Path(folder).glob("*.md")):
+        try:
+            found = read_results(path)
+        except ValueError:
+            continue
+        if found.summary:
+            link = f"[{path.stem}](docs/results/{path.name})"
+            lines.append(_row([link, f"{found.summary} ({found.date[:10]})",
+                               f"`{found.command}`"]))
+    return "\n".join([*lines, "", README_END])
+
+
+def refresh_readme(root: Path) -> bool:
+    """Rewrite the figures block of `root`/README.md from `root`/docs/results; False when the
+    README has no block (nothing is written then)."""
+    readme = Path(root) / "README.md"
+    try:
+        text = readme.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    start, end = text.find(README_BEGIN), text.find(README_END)
+    if start < 0 or end < start:
+        return False
+    block = readme_block(Path(root) / "docs" / "results")
+    updated = text[:start] + block + text[end + len(README_END):]
+    if updated != text:
+        tmp = readme.with_name(readme.name + ".tmp")
+        tmp.write_text(updated, encoding="utf-8")
+        tmp.replace(readme)
+    return True
 
 
 def _cells(line: str) -> list[str]:
@@ -160,10 +205,12 @@ def read_results(path: Path) -> Results:
     if len(tables) != 2:
         raise ValueError(f"{path}: expected a metadata table and a figures table")
     meta = {row[0]: row[1] for row in tables[0] if len(row) == 2 and row[0]}
+    summary = meta.pop("summary", "")
     if set(meta) != set(_META_KEYS):
         raise ValueError(f"{path}: metadata rows {sorted(meta)}, expected {list(_META_KEYS)}")
     columns, *rows = tables[1]
     if any(len(r) != len(columns) for r in rows):
         raise ValueError(f"{path}: a figures row does not have {len(columns)} cells")
     return Results(title=lines[0][2:], command=meta["command"].strip("`"), columns=columns,
-                   rows=rows, date=meta["date"], machine=meta["machine"], notes=notes)
+                   rows=rows, date=meta["date"], machine=meta["machine"], notes=notes,
+                   summary=summary)

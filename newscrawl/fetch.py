@@ -110,12 +110,14 @@ def _get(url: str, *, timeout: float, max_bytes: int, max_redirects: int,
 
 def _reason(exc: BaseException | None) -> str:
     """A short reason for a urllib3 error (timeouts and refused connections named plainly)."""
-    if isinstance(exc, (urllib3.exceptions.TimeoutError, TimeoutError)):
-        return "timed out"
-    if isinstance(exc, urllib3.exceptions.NewConnectionError):
-        return "connection failed: " + str(exc).rsplit(":", 1)[-1].strip()
+    # Most specific first: urllib3's NameResolutionError is a NewConnectionError, which is a
+    # ConnectTimeoutError (a TimeoutError) although nothing timed out.
     if isinstance(exc, urllib3.exceptions.NameResolutionError):
         return "host name not resolved"
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):
+        return "connection failed: " + str(exc).rsplit(":", 1)[-1].strip()
+    if isinstance(exc, (urllib3.exceptions.TimeoutError, TimeoutError)):
+        return "timed out"
     text = str(exc) if exc is not None else "unknown error"
     return text if len(text) < 200 else text[:197] + "..."
 

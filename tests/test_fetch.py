@@ -119,3 +119,16 @@ def test_public_api_names() -> None:
     assert {"extract_article", "fetch_article", "FetchError", "Article"} <= set(newscrawl.__all__)
     article = newscrawl.extract_article(PAGE)  # no URL: the page's canonical stands in
     assert article.portal == "rp" and article.url.startswith("https://www.rp.pl/")
+
+
+def test_a_refused_connection_is_named_as_such_not_as_a_timeout() -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on: bound, never listening
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        with pytest.raises(FetchError) as caught:
+            fetch_page(f"http://127.0.0.1:{port}/x", obey_robots=False)
+    assert "connection failed" in str(caught.value)
+    assert "refused" in str(caught.value).lower()
+    assert "timed out" not in str(caught.value)

@@ -175,3 +175,13 @@ def test_items_not_stored_fail_the_run() -> None:
     assert run_failed(stats) == ("3 article(s) could not be stored in the database "
                                  "(connection lost)")
     assert run_failed({**stats, "newscrawl/database/unstored": 0}) is None
+
+
+@pytest.mark.parametrize("action", [["stats"], ["export", "--format", "jsonl"]])
+def test_reading_a_missing_sqlite_file_fails_in_one_line_and_creates_nothing(tmp_path, capsys,
+                                                                            action):
+    target = tmp_path / "no" / "such.db"
+    assert main(["db", f"sqlite:///{target}", *action]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == f"newscrawl db: no such database file: {target}"
+    assert not (tmp_path / "no").exists()

@@ -84,6 +84,10 @@ def run(args: argparse.Namespace) -> int:
         missing = [f for f in args.feeds if not Path(f).is_file()]
         if missing:
             return _fail(f"no such feed file: {missing[0]}", 2)
+    elif args.url.startswith("sqlite:///") and not args.url.endswith(":memory:"):
+        # Reading a database must not create one (a mistyped path would print empty figures).
+        if not Path(args.url[len("sqlite:///"):]).is_file():
+            return _fail(f"no such database file: {args.url[len('sqlite:///'):]}")
     try:
         store = open_store(args.url)
     except StoreError as exc:

@@ -244,3 +244,24 @@ EXTENSIONS: dict[str, int | None] = {
 def names() -> list[str]:
     """Every setting name this module gives a default for (its upper-case names)."""
     return [name for name in globals() if name.isupper()]
+
+
+def setting_problems(settings: Any) -> dict[str, str]:
+    """Why a newscrawl setting with a boolean or numeric default holds a value that is not one,
+    by name: a component would otherwise fail with a traceback deep inside the crawl."""
+    problems = {}
+    for name in names():
+        default = globals()[name]
+        if not name.startswith("NEWSCRAWL_") or settings.get(name) is None:
+            continue
+        kind, getter = (("true or false (1/0)", settings.getbool) if isinstance(default, bool)
+                        else ("an integer", settings.getint) if isinstance(default, int)
+                        else ("a number", settings.getfloat) if isinstance(default, float)
+                        else (None, None))
+        if getter is None:
+            continue
+        try:
+            getter(name)
+        except (TypeError, ValueError):
+            problems[name] = f"setting {name} expects {kind}, got {settings.get(name)!r}"
+    return problems

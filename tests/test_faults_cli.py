@@ -96,6 +96,12 @@ def test_run_failed_rule(stats: dict, expected: str | None) -> None:
     (["wp", "-L", "loud"], "unknown log level 'loud'"),
     (["no-such-spider"], "no spider named 'no-such-spider'"),
     (["wp", "--expire", "soon"], "argument --expire: invalid float value: 'soon'"),
+    (["wp", "-s", "NEWSCRAWL_EXTRACT_WORKERS=two"],
+     "setting NEWSCRAWL_EXTRACT_WORKERS expects an integer, got 'two'"),
+    (["wp", "-s", "NEWSCRAWL_PROGRESS_INTERVAL=often"],
+     "setting NEWSCRAWL_PROGRESS_INTERVAL expects a number, got 'often'"),
+    (["wp", "-s", "NEWSCRAWL_ALLOW_PRIVATE_ADDRESSES=maybe"],
+     "setting NEWSCRAWL_ALLOW_PRIVATE_ADDRESSES expects true or false (1/0), got 'maybe'"),
 ])
 def test_crawl_argument_mistakes_are_one_line_exit_2(tmp_path: Path, args: list[str],
                                                      message: str) -> None:
@@ -142,6 +148,21 @@ def test_unreachable_portal_exits_1_and_its_report_says_failed(tmp_path: Path) -
         assert report["failed"] is True
         assert report["failure"].startswith("portal unreachable")
         assert report["articles"] == 0 and report["feed"]["items"] == 0
+
+
+def test_plain_scrapy_crawl_refuses_a_setting_of_the_wrong_type_without_a_traceback(
+        tmp_path: Path) -> None:
+    feed = tmp_path / "out.jsonl"
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"url=http://127.0.0.1:{_closed_port()}/",
+         *FAST[:-1], "-s", "NEWSCRAWL_EXTRACT_WORKERS=two", "-O", str(feed)], cwd=ROOT,
+        env=_env(), capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert ("Run of 'news' refused: setting NEWSCRAWL_EXTRACT_WORKERS expects an integer, got "
+            "'two'") in proc.stderr
+    assert "Crawled 0 pages" in proc.stderr or "downloader/request_count" not in proc.stderr
+    assert not feed.exists()  # refused before the feeds opened
 
 
 def test_plain_scrapy_crawl_report_says_failed(tmp_path: Path) -> None:

@@ -116,6 +116,10 @@ def build_settings(args: argparse.Namespace) -> Any:
         settings.set("LOG_LEVEL", args.loglevel.upper(), priority="cmdline")
     if not settings.get("LOG_FILE"):  # the report is printed on stdout: not in the log as well
         settings.set("NEWSCRAWL_REPORT_LOG", False, priority="project")  # `-s` still wins
+    from newscrawl.defaults import setting_problems
+
+    for problem in setting_problems(settings).values():
+        raise ValueError(problem)
     if getattr(args, "db", None):
         settings.set("NEWSCRAWL_DATABASE", args.db, priority="cmdline")
     if settings.get("NEWSCRAWL_DATABASE"):

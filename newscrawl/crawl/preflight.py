@@ -28,6 +28,8 @@ from scrapy.exceptions import CloseSpider
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from w3lib.url import file_uri_to_path
 
+from newscrawl import defaults
+from newscrawl.defaults import setting_problems
 from newscrawl.incremental.freshness import truthy
 
 __all__ = ["FEEDS_PRIORITY", "Preflight", "check_feed_targets", "local_feed_path"]
@@ -143,6 +145,14 @@ class Preflight:
         if spider is None:  # settings loaded outside Crawler.crawl: nothing to check yet
             return
         self.crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        problems = setting_problems(settings)
+        if problems:
+            for name, message in problems.items():
+                logger.error("Run of %r refused: %s", spider.name, message)
+                # The default stands in until the close, so no component fails on the value.
+                settings.set(name, getattr(defaults, name), priority=FEEDS_PRIORITY)
+            self._refuse(settings, "bad_setting")
+            return
         if is_incremental(spider, settings) and settings.getbool("NEWSCRAWL_STATE_LOCK"):
             from newscrawl.incremental.lock import LockBusy, run_lock_for
 

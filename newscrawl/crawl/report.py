@@ -43,6 +43,7 @@ REFUSED_FINISH_REASONS: dict[str, str] = {
     "skipped_locked": "skipped: another run of the spider holds its run lock",
     "feed_unwritable": "refused: a feed cannot be written",
     "lock_unavailable": "refused: the run lock cannot be taken",
+    "bad_setting": "refused: a setting has a value of the wrong type",
 }
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -35,7 +36,7 @@ from newscrawl.extract.link_titles import (
 from newscrawl.extract.text import clean_text, norm_key
 from newscrawl.extract.textstats import TextStats
 from newscrawl.items import RelatedLink
-from newscrawl.urls import clean_url
+from newscrawl.urls import URL_CACHE_SIZE, clean_url
 
 #: Block headings (compared after `norm_key`); "Najnowsze" (latest) is deliberately absent:
 #: a latest-news list is not about the article.
@@ -286,7 +287,7 @@ class _Scan:
         return False
 
     def _same_target(self, links: list[Any]) -> bool:
-        return len({clean_url(urljoin(self.base, a.get("href").strip()))
+        return len({clean_url(_join(self.base, a.get("href").strip()))
                     for a in links}) == 1
 
     def article_links(self, el: Any) -> list[Any]:
@@ -305,11 +306,17 @@ class _Scan:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             return ""
-        path = urlsplit(urljoin(self.base, href)).path
+        path = urlsplit(_join(self.base, href)).path
         if len(path.strip("/")) < 2:
             return ""
         title = best_title(renderings(a))
         return title if title and len(title.split()) >= 3 else ""
+
+
+@lru_cache(maxsize=URL_CACHE_SIZE)
+def _join(base: str, href: str) -> str:
+    """`urljoin`, cached: a link is resolved once to judge it and once to collect it."""
+    return urljoin(base, href)
 
 
 def _collect(scan: _Scan, nodes: list[Any]) -> list[RelatedLink]:
@@ -320,7 +327,7 @@ def _collect(scan: _Scan, nodes: list[Any]) -> list[RelatedLink]:
         for a in scan.article_links(node):
             if _sponsored(a, node):
                 continue
-            url = clean_url(urljoin(scan.base, a.get("href").strip()))
+            url = clean_url(_join(scan.base, a.get("href").strip()))
             if url == page:
                 continue
             by_url.setdefault(url, []).append(link_title(a))

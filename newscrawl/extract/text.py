@@ -67,14 +67,29 @@ def strip_controls(value: str) -> str:
 
 def has_controls(value: str) -> bool:
     """True when `value` holds a character `strip_controls` removes."""
-    return _CONTROL.search(value) is not None
+    # every character the pattern matches is unprintable: printable text needs no scan
+    return not value.isprintable() and _CONTROL.search(value) is not None
 
 
 def norm_key(value: str | None) -> str:
     """A comparison key: clean, case-folded, punctuation and quotes dropped."""
-    value = clean_text(value).casefold()
-    value = re.sub(r"[^\w\s]", "", value)
+    if not value:
+        return ""
+    if len(value) <= _CACHED_LEN:
+        return _norm_key_cached(value)
+    return _norm_key(value)
+
+
+_PUNCT = re.compile(r"[^\w\s]")
+
+
+def _norm_key(value: str) -> str:
+    value = _PUNCT.sub("", clean_text(value).casefold())
     return _SPACE.sub(" ", value).strip()
+
+
+#: Titles, names and site labels are compared many times per page: their keys are cached.
+_norm_key_cached = lru_cache(maxsize=16384)(_norm_key)
 
 
 def node_text(node: Any) -> str:

@@ -156,6 +156,7 @@ class _Scan:
         self.doc = doc
         self.base = _base_url(doc)
         self._titles: dict[Any, str] = {}
+        self._renderings: dict[Any, list[tuple[str, bool]]] = {}
 
     @property
     def stats(self) -> TextStats:
@@ -309,8 +310,15 @@ class _Scan:
         path = urlsplit(_join(self.base, href)).path
         if len(path.strip("/")) < 2:
             return ""
-        title = best_title(renderings(a))
+        title = best_title(self.renderings(a))
         return title if title and len(title.split()) >= 3 else ""
+
+    def renderings(self, a: Any) -> list[tuple[str, bool]]:
+        """`renderings(a)`, read once per link: judging and collecting a link both need it."""
+        found = self._renderings.get(a)
+        if found is None:
+            found = self._renderings[a] = renderings(a)
+        return found
 
 
 @lru_cache(maxsize=URL_CACHE_SIZE)
@@ -330,7 +338,7 @@ def _collect(scan: _Scan, nodes: list[Any]) -> list[RelatedLink]:
             url = clean_url(_join(scan.base, a.get("href").strip()))
             if url == page:
                 continue
-            by_url.setdefault(url, []).append(link_title(a))
+            by_url.setdefault(url, []).append(link_title(a, scan.renderings(a)))
     items: list[RelatedLink] = []
     for url, found in by_url.items():
         texts = [t for t, visible in found if visible] or [t for t, _ in found]

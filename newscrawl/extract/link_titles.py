@@ -92,7 +92,8 @@ def link_title(a: Any, found: list[tuple[str, bool]] | None = None) -> tuple[str
     `renderings(a)` when the caller already has it."""
     if found is None:
         found = renderings(a)
-    visible = [(t, p) for t, p in found if t in _visible_texts(a)]
+    texts = _visible_texts(a)
+    visible = [(t, p) for t, p in found if t in texts]
     if visible:
         return pick(best_title(visible), [t for t, _ in found]), True
     return best_title(found), False

@@ -114,8 +114,9 @@ def _after_text(doc: Document, last: str) -> list[Any]:
     start = None
     elements = doc.elements
     for el in reversed(elements):
-        in_text = bool(el.text) and word in el.text
-        if not in_text and not (el.tail and word in el.tail):
+        text = el.text  # lxml builds the string on each read: read it once
+        in_text = bool(text) and word in text
+        if not in_text and not ((tail := el.tail) and word in tail):
             continue  # the word is in neither the element's text nor the text after it
         holder = el.getparent() if el.tag in _INLINE or not in_text else el
         if holder is None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -36,7 +35,7 @@ from newscrawl.extract.link_titles import (
 from newscrawl.extract.text import clean_text, norm_key
 from newscrawl.extract.textstats import TextStats
 from newscrawl.items import RelatedLink
-from newscrawl.urls import URL_CACHE_SIZE, clean_url
+from newscrawl.urls import clean_url
 
 #: Block headings (compared after `norm_key`); "Najnowsze" (latest) is deliberately absent:
 #: a latest-news list is not about the article.
@@ -157,6 +156,7 @@ class _Scan:
         self.base = _base_url(doc)
         self._titles: dict[Any, str] = {}
         self._renderings: dict[Any, list[tuple[str, bool]]] = {}
+        self._joined: dict[str, str] = {}
 
     @property
     def stats(self) -> TextStats:
@@ -288,7 +288,7 @@ class _Scan:
         return False
 
     def _same_target(self, links: list[Any]) -> bool:
-        return len({clean_url(_join(self.base, a.get("href").strip()))
+        return len({clean_url(self.join(a.get("href").strip()))
                     for a in links}) == 1
 
     def article_links(self, el: Any) -> list[Any]:
@@ -307,11 +307,18 @@ class _Scan:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             return ""
-        path = urlsplit(_join(self.base, href)).path
+        path = urlsplit(self.join(href)).path
         if len(path.strip("/")) < 2:
             return ""
         title = best_title(self.renderings(a))
         return title if title and len(title.split()) >= 3 else ""
+
+    def join(self, href: str) -> str:
+        """`href` resolved against the page, once per page: a link is judged and collected."""
+        url = self._joined.get(href)
+        if url is None:
+            url = self._joined[href] = urljoin(self.base, href)
+        return url
 
     def renderings(self, a: Any) -> list[tuple[str, bool]]:
         """`renderings(a)`, read once per link: judging and collecting a link both need it."""
@@ -319,12 +326,6 @@ class _Scan:
         if found is None:
             found = self._renderings[a] = renderings(a)
         return found
-
-
-@lru_cache(maxsize=URL_CACHE_SIZE)
-def _join(base: str, href: str) -> str:
-    """`urljoin`, cached: a link is resolved once to judge it and once to collect it."""
-    return urljoin(base, href)
 
 
 def _collect(scan: _Scan, nodes: list[Any]) -> list[RelatedLink]:
@@ -335,7 +336,7 @@ def _collect(scan: _Scan, nodes: list[Any]) -> list[RelatedLink]:
         for a in scan.article_links(node):
             if _sponsored(a, node):
                 continue
-            url = clean_url(_join(scan.base, a.get("href").strip()))
+            url = clean_url(scan.join(a.get("href").strip()))
             if url == page:
                 continue
             by_url.setdefault(url, []).append(link_title(a, scan.renderings(a)))

@@ -95,7 +95,7 @@ def _norm_key(value: str) -> str:
 
 
 #: Titles, names and site labels are compared many times per page: their keys are cached.
-_norm_key_cached = lru_cache(maxsize=16384)(_norm_key)
+_norm_key_cached = lru_cache(maxsize=4096)(_norm_key)
 
 
 def node_text(node: Any) -> str:

@@ -87,10 +87,13 @@ def pick(primary: str, others: list[str]) -> str:
     return best
 
 
-def link_title(a: Any) -> tuple[str, bool]:
-    """(title, from_text): the link's title and whether it came from visible text."""
-    found = renderings(a)
-    visible = [(t, p) for t, p in found if t in _visible_texts(a)]
+def link_title(a: Any, found: list[tuple[str, bool]] | None = None) -> tuple[str, bool]:
+    """(title, from_text): the link's title and whether it came from visible text; `found` is
+    `renderings(a)` when the caller already has it."""
+    if found is None:
+        found = renderings(a)
+    texts = _visible_texts(a)
+    visible = [(t, p) for t, p in found if t in texts]
     if visible:
         return pick(best_title(visible), [t for t, _ in found]), True
     return best_title(found), False

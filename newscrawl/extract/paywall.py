@@ -14,10 +14,11 @@ import re
 from typing import Any
 
 from newscrawl.extract.document import Document
+from newscrawl.extract.prefilter import Prefiltered
 from newscrawl.extract.text import clean_text
 
 #: Notices that only a paid-access barrier writes.
-_NOTICE = re.compile(
+_NOTICE = Prefiltered(re.compile(
     r"pozostało (?:jeszcze )?\d+\s?% (?:artykułu|tekstu|treści)|"
     r"czytaj dalej\W+(?:subskryb|wykup|zaloguj|kup)|"
     r"tylko dla (?:prenumerator|subskrybent|abonent)|"
@@ -31,16 +32,24 @@ _NOTICE = re.compile(
     r"jetzt (?:abonnieren|abo abschließen|freischalten) und weiterlesen|"
     r"réservé aux abonnés|lire la suite\W+abonnez|"
     r"(?:solo|exclusivo) para suscriptores|contenido para suscriptores",
-    re.I)
+    re.I), ("pozostało ", "czytaj dalej", "tylko dla ", "dostępn", "subscribe ", "continue reading",
+            "available ", "reserved ", "exclusive ", "subscribers only", "already a subscriber?",
+            "weiterlesen mit", "lesen sie weiter mit", "nur für ", " und weiterlesen",
+            "réservé aux abonnés", "lire la suite", "para suscriptores"))
 #: Words of a notice asking the reader to pay or log in (enough after text cut with "...").
-_ASK = re.compile(r"subscri|abonn|\babo\b|subskryb|prenumer|zaloguj|log ?in|sign in|"
-                  r"anmelden|registr|suscri", re.I)
-_HIDDEN = re.compile(r"(?:^|\s)(?:hidden|d-none|is-hidden|visually-hidden)(?:$|\s)|"
-                     r"display\s*:\s*none", re.I)
-_MARKED = re.compile(r"(?:^|[\s_-])(?:paywall|pay-wall|paid-content|premium-(?:lock|wall|gate|"
-                     r"block|box)|subscriber-only|subscription-(?:wall|gate|required)|regwall|"
-                     r"reg-wall|article-locked|content-locked|locked-content|meter-wall)"
-                     r"(?:$|[\s_-])", re.I)
+_ASK = Prefiltered(re.compile(r"subscri|abonn|\babo\b|subskryb|prenumer|zaloguj|log ?in|sign in|"
+                              r"anmelden|registr|suscri", re.I),
+                   ("subscri", "abo", "subskryb", "prenumer", "zaloguj", "login", "log in",
+                    "sign in", "anmelden", "registr", "suscri"))
+_HIDDEN = Prefiltered(re.compile(r"(?:^|\s)(?:hidden|d-none|is-hidden|visually-hidden)(?:$|\s)|"
+                                 r"display\s*:\s*none", re.I), ("hidden", "d-none", "display"))
+_MARKED = Prefiltered(
+    re.compile(r"(?:^|[\s_-])(?:paywall|pay-wall|paid-content|premium-(?:lock|wall|gate|"
+               r"block|box)|subscriber-only|subscription-(?:wall|gate|required)|regwall|"
+               r"reg-wall|article-locked|content-locked|locked-content|meter-wall)"
+               r"(?:$|[\s_-])", re.I),
+    ("paywall", "pay-wall", "paid-content", "premium-", "subscriber-only", "subscription-",
+     "regwall", "reg-wall", "locked", "meter-wall"))
 _CUT = re.compile(r"(?:\.\.\.|…)\s*$")
 #: How many elements after the last body paragraph are read for a notice, and how many of
 #: them for a request to subscribe or log in after text cut with "...".
@@ -105,8 +114,9 @@ def _after_text(doc: Document, last: str) -> list[Any]:
     start = None
     elements = doc.elements
     for el in reversed(elements):
-        in_text = bool(el.text) and word in el.text
-        if not in_text and not (el.tail and word in el.tail):
+        text = el.text  # lxml builds the string on each read: read it once
+        in_text = bool(text) and word in text
+        if not in_text and not ((tail := el.tail) and word in tail):
             continue  # the word is in neither the element's text nor the text after it
         holder = el.getparent() if el.tag in _INLINE or not in_text else el
         if holder is None:

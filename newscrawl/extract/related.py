@@ -155,6 +155,8 @@ class _Scan:
         self.doc = doc
         self.base = _base_url(doc)
         self._titles: dict[Any, str] = {}
+        self._renderings: dict[Any, list[tuple[str, bool]]] = {}
+        self._joined: dict[str, str] = {}
 
     @property
     def stats(self) -> TextStats:
@@ -286,7 +288,7 @@ class _Scan:
         return False
 
     def _same_target(self, links: list[Any]) -> bool:
-        return len({clean_url(urljoin(self.base, a.get("href").strip()))
+        return len({clean_url(self.join(a.get("href").strip()))
                     for a in links}) == 1
 
     def article_links(self, el: Any) -> list[Any]:
@@ -305,11 +307,25 @@ class _Scan:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             return ""
-        path = urlsplit(urljoin(self.base, href)).path
+        path = urlsplit(self.join(href)).path
         if len(path.strip("/")) < 2:
             return ""
-        title = best_title(renderings(a))
+        title = best_title(self.renderings(a))
         return title if title and len(title.split()) >= 3 else ""
+
+    def join(self, href: str) -> str:
+        """`href` resolved against the page, once per page: a link is judged and collected."""
+        url = self._joined.get(href)
+        if url is None:
+            url = self._joined[href] = urljoin(self.base, href)
+        return url
+
+    def renderings(self, a: Any) -> list[tuple[str, bool]]:
+        """`renderings(a)`, read once per link: judging and collecting a link both need it."""
+        found = self._renderings.get(a)
+        if found is None:
+            found = self._renderings[a] = renderings(a)
+        return found
 
 
 def _collect(scan: _Scan, nodes: list[Any]) -> list[RelatedLink]:
@@ -320,10 +336,10 @@ def _collect(scan: _Scan, nodes: list[Any]) -> list[RelatedLink]:
         for a in scan.article_links(node):
             if _sponsored(a, node):
                 continue
-            url = clean_url(urljoin(scan.base, a.get("href").strip()))
+            url = clean_url(scan.join(a.get("href").strip()))
             if url == page:
                 continue
-            by_url.setdefault(url, []).append(link_title(a))
+            by_url.setdefault(url, []).append(link_title(a, scan.renderings(a)))
     items: list[RelatedLink] = []
     for url, found in by_url.items():
         texts = [t for t, visible in found if visible] or [t for t, _ in found]

@@ -20,8 +20,6 @@ _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
                         "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff"
                         f"{_NONCHARACTERS}]")
 _SPACE = re.compile(r"\s+")
-# No-break spaces are kept: Polish typography binds one-letter words ("z\u00a0NATO") with them.
-_BREAKING_SPACE = re.compile(r"[^\S\u00a0]+")
 #: Elements whose text is never visible.
 HIDDEN_TAGS = ("script", "style", "noscript", "template")
 
@@ -48,11 +46,19 @@ def _clean(value: str) -> str:
         return value if value.isprintable() else " ".join(_INVISIBLE.sub("", value).split())
     if "&" in value:
         value = html.unescape(value)
-    value = _INVISIBLE.sub("", value)
+    words = value.split()
+    if not "".join(words).isprintable():
+        # invisible characters are neither whitespace nor printable: only then is there any
+        value = _INVISIBLE.sub("", value)
+        words = value.split()
     if "\u00a0" in value:
-        value = _BREAKING_SPACE.sub(" ", value).strip()
+        # No-break spaces are kept: Polish typography binds one-letter words ("z\u00a0NATO")
+        # with them. They stand aside as NUL (no longer in the text) while the other
+        # whitespace collapses to single spaces; the ends are stripped of both.
+        value = " ".join(value.replace("\u00a0", "\x00").split()).replace("\x00", "\u00a0")
+        value = value.strip()
     else:  # the same result: str.split() and `\s` both split on str.isspace() characters
-        value = " ".join(value.split())
+        value = " ".join(words)
     return unicodedata.normalize("NFC", value)
 
 
@@ -67,14 +73,29 @@ def strip_controls(value: str) -> str:
 
 def has_controls(value: str) -> bool:
     """True when `value` holds a character `strip_controls` removes."""
-    return _CONTROL.search(value) is not None
+    # every character the pattern matches is unprintable: printable text needs no scan
+    return not value.isprintable() and _CONTROL.search(value) is not None
 
 
 def norm_key(value: str | None) -> str:
     """A comparison key: clean, case-folded, punctuation and quotes dropped."""
-    value = clean_text(value).casefold()
-    value = re.sub(r"[^\w\s]", "", value)
+    if not value:
+        return ""
+    if len(value) <= _CACHED_LEN:
+        return _norm_key_cached(value)
+    return _norm_key(value)
+
+
+_PUNCT = re.compile(r"[^\w\s]")
+
+
+def _norm_key(value: str) -> str:
+    value = _PUNCT.sub("", clean_text(value).casefold())
     return _SPACE.sub(" ", value).strip()
+
+
+#: Titles, names and site labels are compared many times per page: their keys are cached.
+_norm_key_cached = lru_cache(maxsize=4096)(_norm_key)
 
 
 def node_text(node: Any) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from newscrawl.extract.boilerplate import HEADINGS, loose_tail
+from newscrawl.extract.prefilter import Prefiltered
 
 #: short lines that open a closing box (the whole line, an optional colon or count)
 _BOX_LABEL = re.compile(
@@ -32,7 +33,7 @@ _BOX_LABEL = re.compile(
     r"právě se děje|самые популярные(?: \w+)?|les plus (?:lus|populaires)"
     r")\W*$", re.I)
 #: appeals and prompts that close an article: follow, subscribe, rate, share, support
-_APPEAL = re.compile(
+_APPEAL = Prefiltered(re.compile(
     r"(?:^|\W)(?:"
     r"follow (?:us|me|the [\w ]{1,30}) on|sign up|subscribe to|"
     r"download\s+(?:the|our)\s+(?:[\w-]+\s+)?apps?\b|"
@@ -50,7 +51,16 @@ _APPEAL = re.compile(
     r"sofern nicht anders (?:angegeben|ausgewiesen|vermerkt)|"
     r"is not responsible for the opinions|klicken sie auf den unteren button|"
     r"il vous reste \d|la suite est réservée aux abonnés|support \w+ (?:so we|and make a)"
-    r")|^(?:anzeige\s*[-–:]|(?:beitragsbild|bildnachweis|titelbild|headerbild)\s*:)", re.I)
+    r")|^(?:anzeige\s*[-–:]|(?:beitragsbild|bildnachweis|titelbild|headerbild)\s*:)", re.I),
+    ("follow ", "sign up", "subscribe to", "download", "guenos", "únete", "suscr", "folg",
+     "abonnieren", "war d", "wie hat ", "möchten sie ", "lust auf mehr?", "gefällt ",
+     "if you enjoyed", "would you consider supporting", "we need your help", "support ",
+     "canal de", "channel de", "noch keine bewertungen", "sie sind aktuell nicht eingeloggt",
+     "kommentare geschlossen", "apoya ", "puede escribirnos", "this entry was posted",
+     "der beitrag wurde am ", "last modified:", "sofern nicht anders ",
+     "is not responsible for the opinions", "klicken sie auf den unteren button",
+     "il vous reste ", "la suite est réservée aux abonnés", "anzeige", "beitragsbild",
+     "bildnachweis", "titelbild", "headerbild"))
 #: an author's bio closing the text: "Jane Doe is a reporter ...", "ist Gründungspartner ..."
 _BIO = re.compile(
     r"^(?:(?:(?:dr|prof)\.\s+)?[A-ZÄÖÜ][\w'’-]+(?:\s+[A-ZÄÖÜ][\w'’.-]+){1,2}\s+)?(?:is|ist)\s")

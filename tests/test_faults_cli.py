@@ -165,6 +165,21 @@ def test_plain_scrapy_crawl_refuses_a_setting_of_the_wrong_type_without_a_traceb
     assert not feed.exists()  # refused before the feeds opened
 
 
+def test_extraction_workers_under_another_reactor_are_one_error_line_not_a_traceback(
+        tmp_path: Path) -> None:
+    feed = tmp_path / "out.jsonl"
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "news", "-a",
+         f"url=http://127.0.0.1:{_closed_port()}/", *FAST[:-1], "-s",
+         "TWISTED_REACTOR=twisted.internet.selectreactor.SelectReactor", "-s",
+         "NEWSCRAWL_EXTRACT_WORKERS=2", "-O", str(feed)], cwd=ROOT, env=_env(),
+        capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert "NEWSCRAWL_EXTRACT_WORKERS needs the asyncio reactor" in proc.stderr
+    assert not feed.exists()
+
+
 def test_plain_scrapy_crawl_report_says_failed(tmp_path: Path) -> None:
     port = _closed_port()
     feed = tmp_path / "out.jsonl"

@@ -26,6 +26,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.utils.reactor import is_asyncio_reactor_installed, is_reactor_installed
 from w3lib.url import file_uri_to_path
 
 from newscrawl import defaults
@@ -114,6 +115,14 @@ def check_feed_targets(feeds: Mapping[Any, Any],
     return problems
 
 
+def _asyncio_reactor(settings: BaseSettings) -> bool:
+    """Whether the crawl runs (or will run) on Twisted's asyncio reactor."""
+    if is_reactor_installed():
+        return is_asyncio_reactor_installed()
+    return settings.get("TWISTED_REACTOR") in (
+        None, "twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+
+
 def is_incremental(spider: Any, settings: BaseSettings) -> bool:
     """True when the spider runs incrementally (`-a incremental=1` or NEWSCRAWL_INCREMENTAL)."""
     flag = getattr(spider, "incremental", None)
@@ -146,6 +155,11 @@ class Preflight:
             return
         self.crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         problems = setting_problems(settings)
+        if ("NEWSCRAWL_EXTRACT_WORKERS" not in problems and not _asyncio_reactor(settings)
+                and settings.getint("NEWSCRAWL_EXTRACT_WORKERS") > 0):
+            problems["NEWSCRAWL_EXTRACT_WORKERS"] = (
+                "NEWSCRAWL_EXTRACT_WORKERS needs the asyncio reactor (TWISTED_REACTOR = "
+                "'twisted.internet.asyncioreactor.AsyncioSelectorReactor')")
         if problems:
             for name, message in problems.items():
                 logger.error("Run of %r refused: %s", spider.name, message)

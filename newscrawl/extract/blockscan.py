@@ -24,6 +24,9 @@ from newscrawl.extract.textstats import TextStats
 
 #: tag sets of the block scan, in the order `scan` reads them
 SCAN_TAG_SETS = (JUNK_TAGS, WEAK_TAGS, TEXT_DIVS, PARA_TAGS, frozenset(("a",)))
+#: the page's own text containers, and the boilerplate tags that malformed markup wraps them in
+_PAGE_TAGS = frozenset(("main", "article"))
+_NESTING_TAGS = frozenset(("nav", "footer", "header", "aside"))
 
 
 class Scan:
@@ -39,13 +42,15 @@ class Scan:
         self._passes = tree_passes(compiled)
         found = self._passes.scan(elements, self.tags, self.ends, SCAN_TAG_SETS, junk_flags)
         self.parent = found.parent
+        self._kinds = _custom_links(elements, self.tags, found.kinds)
         #: junk by tag or visibility (`strict`), and also by ARIA role (`with_roles`)
-        self.strict, self.with_roles = found.strict, found.with_roles
+        self.strict = self._unnested(found.strict)
+        self.with_roles = (self.strict if found.with_roles == found.strict
+                           else self._unnested(found.with_roles))
         #: positions of elements whose class/id words (or weak tag) can make them boilerplate
         self.classed: list[int] = found.classed
         #: elements with an `itemprop`, in document order
         self.itemprops: list[Any] = found.itemprops
-        self._kinds = found.kinds
         self._counts: dict[bool, tuple[list[bool], BlockCounts]] = {}
 
     def counts(self, use_roles: bool) -> tuple[list[bool], BlockCounts]:
@@ -56,9 +61,42 @@ class Scan:
             self._counts[key] = (roots, self.block_counts(roots))
         return self._counts[key]
 
+    def _unnested(self, roots: list[bool]) -> list[bool]:
+        """The junk roots without a navigation or footer block that an unclosed tag made the
+        parent of the page's `<main>`/`<article>`: one holding most of the page's paragraph
+        text once counted is the page, not boilerplate (its menus are judged on their own)."""
+        tags, ends = self.tags, self.ends
+        inner = [j for j, tag in enumerate(tags) if tag in _PAGE_TAGS]
+        if not inner:
+            return roots
+        nests = [i for i in compress(range(len(roots)), roots)
+                 if tags[i] in _NESTING_TAGS and any(i < j < ends[i] for j in inner)]
+        if not nests:
+            return roots
+        freed = roots[:]
+        for i in nests:
+            freed[i] = False
+        paras = self.block_counts(freed).paras
+        if not any(paras[i] > 0.5 * paras[0] for i in nests):
+            return roots
+        return freed
+
     def block_counts(self, roots: list[bool]) -> BlockCounts:
         """Text, link text and paragraph text per element, junk roots left out of ancestors."""
         return self._passes.block_counts(self._kinds, self.parent, self.direct, roots)
+
+
+def _custom_links(elements: list[Any], tags: list[str], kinds: bytes) -> bytes:
+    """`kinds` with custom elements that carry an `href` (`<pp-link href=...>` of a web
+    component menu) marked as links, like `<a>`: their text is navigation, not paragraphs."""
+    custom = {tag for tag in set(tags) if "-" in tag}
+    if not custom:
+        return kinds
+    marked = bytearray(kinds)
+    for i, tag in enumerate(tags):
+        if tag in custom and elements[i].get("href") is not None:
+            marked[i] |= 4
+    return bytes(marked)
 
 
 def _own_commas(el: Any) -> int:

@@ -1,0 +1,45 @@
+"""Page structure that misleads a main-text finder: an article that unclosed markup nests in a
+navigation block, web-component menus whose links are custom elements; each on a hand-written
+page."""
+
+from __future__ import annotations
+
+from newscrawl.extract.body import extract_body
+from newscrawl.extract.document import Document
+
+P1 = "The council voted on Tuesday to rebuild the old bridge, ending a debate of ten years."
+P2 = "Engineers said the work, which starts in spring, will close the river road for months."
+P3 = "Residents, who had petitioned for a new crossing, welcomed the decision at the meeting."
+P4 = "The cost, shared by the city and the region, is estimated at forty million euros."
+TEXT = f"<p>{P1}</p><p>{P2}</p><p>{P3}</p><p>{P4}</p>"
+
+
+def body_of(html: str) -> list[str]:
+    return extract_body(Document(html, "https://example.com/a")).paragraphs
+
+
+def test_article_nested_in_an_unclosed_navigation_block_is_found():
+    # the menu's last item is never closed, so the parser puts the whole page inside <nav>
+    html = ("<html><body><header><nav class='menu'><ul><li><a href='/'>Home</a></li>"
+            "<li class='menu-item'><a href='/news'>News</a><div class='sub-menu'>"
+            f"<main><article class='post'><h1>Bridge</h1>{TEXT}</article></main>"
+            "<footer><p>All rights reserved, Example Media 2024.</p></footer></body></html>")
+    assert body_of(html) == [P1, P2, P3, P4]
+
+
+def test_a_real_navigation_block_with_teaser_articles_stays_boilerplate():
+    teaser = "<article><p>Teaser text of another story, which links elsewhere on the site.</p>" \
+             "</article>"
+    html = (f"<html><body><nav>{teaser}</nav><main><div class='story'>{TEXT}</div></main>"
+            "</body></html>")
+    got = body_of(html)
+    assert got == [P1, P2, P3, P4]
+
+
+def test_custom_element_links_of_a_web_component_menu_are_navigation():
+    items = "".join(
+        f"<x-nav-item><x-link href='/s/{i}'><div><p class='text'>Overview of the section "
+        f"number {i} and its pages</p></div></x-link></x-nav-item>" for i in range(60))
+    html = (f"<html><body><div class='navigation'>{items}</div>"
+            f"<div class='page'><div class='body-text'>{TEXT}</div></div></body></html>")
+    assert body_of(html) == [P1, P2, P3, P4]

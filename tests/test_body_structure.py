@@ -43,3 +43,21 @@ def test_custom_element_links_of_a_web_component_menu_are_navigation():
     html = (f"<html><body><div class='navigation'>{items}</div>"
             f"<div class='page'><div class='body-text'>{TEXT}</div></div></body></html>")
     assert body_of(html) == [P1, P2, P3, P4]
+
+
+def test_heading_anchor_ids_do_not_make_subheadings_boilerplate():
+    html = (f"<html><body><article><p>{P1}</p><p>{P2}</p>"
+            "<h3 class='subheading' id='nav_what_comes_next__1'>What comes next</h3>"
+            f"<p>{P3}</p><p>{P4}</p></article></body></html>")
+    assert body_of(html) == [P1, P2, "What comes next", P3, P4]
+
+
+def test_ruby_readings_over_each_character_are_dropped_but_bracketed_ones_kept():
+    furigana = "<p><ruby>子<rt>こ</rt></ruby>どもを<ruby>守<rt>まも</rt></ruby>る" \
+               "ための新しい法律ができました。法律は来年の春から始まります。</p>"
+    inline = "<p>韓国の<ruby>尹錫悦<rp>（</rp><rt>ユンソンニョル</rt><rp>）</rp></ruby>大統領は" \
+             "３日夜、緊急談話を出しました。野党が国政をまひさせていると述べました。</p>"
+    html = f"<html><body><article>{furigana}{inline}</article></body></html>"
+    assert body_of(html) == [
+        "子どもを守るための新しい法律ができました。法律は来年の春から始まります。",
+        "韓国の尹錫悦（ユンソンニョル）大統領は３日夜、緊急談話を出しました。野党が国政をまひさせていると述べました。"]

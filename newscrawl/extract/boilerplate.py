@@ -125,8 +125,11 @@ def class_junk(el: Any, tag: str | None = None) -> int:
 
     `tag`: the element's tag when the caller already has it (reading `el.tag` costs).
     """
-    cls, ident = el.get("class"), el.get("id")
-    if (cls is None and ident is None) or (tag or el.tag) in _KEEP_TAGS:
+    tag = tag or el.tag
+    # a heading's id is the anchor of a table of contents, a slug of its own words
+    # (`id="nav_the_last_part"`), which says nothing about what the heading is
+    cls, ident = el.get("class"), None if tag in HEADINGS else el.get("id")
+    if (cls is None and ident is None) or tag in _KEEP_TAGS:
         return 0
     level = _class_level(cls or "", ident or "")
     if level and (el.get("itemprop") or "").lower() == "articlebody":

@@ -44,7 +44,12 @@ from w3lib.encoding import (
 )
 
 from newscrawl.extract.errors import ExtractionError
-from newscrawl.extract.repair import closes_early, open_article_templates, without_html_end
+from newscrawl.extract.repair import (
+    closes_early,
+    drop_ruby_readings,
+    open_article_templates,
+    without_html_end,
+)
 from newscrawl.extract.textstats import TextStats
 
 #: Pages are cut to this many bytes before anything else: a hostile 100 MB body costs no more
@@ -388,8 +393,11 @@ def parse_html(text: str, base_url: str | None = None) -> Any:
         root = etree.fromstring(without_html_end(body), parser=parser, base_url=base_url)
     if root is None:
         root = etree.fromstring(b"<html/>", parser=parser, base_url=base_url)
-    elif b"text/template" in body:
-        open_article_templates(root, parser)
+    else:
+        if b"text/template" in body:
+            open_article_templates(root, parser)
+        if b"<rt" in body or b"<RT" in body:
+            drop_ruby_readings(root)
     return root
 
 

@@ -2,7 +2,8 @@
 
 An `</html>` end tag written before the `<body>` ends libxml2's parse (browsers read on); blog
 themes ship the article text as the HTML of a `<script type="text/template">` inside the
-`itemprop="articleBody"` element and render it with a script.
+`itemprop="articleBody"` element and render it with a script; ruby readings written over each
+character are no words of the text.
 """
 
 from __future__ import annotations
@@ -51,3 +52,15 @@ def _holds_text(el: Any) -> bool:
         return True
     return any(c.tag not in ("script", "noscript") and "".join(c.itertext()).strip()
                for c in el if isinstance(c.tag, str))
+
+
+def drop_ruby_readings(root: Any) -> None:
+    """Remove the readings (`<rt>`) of ruby annotations that give no `<rp>` fallback: furigana
+    printed over the characters of a Japanese text (`<ruby>子<rt>こ</rt></ruby>`), which read
+    as doubled words in plain text. With `<rp>` brackets the page asks for the reading to show
+    inline, "尹錫悦（ユンソンニョル）", and it stays."""
+    for ruby in list(root.iter("ruby")):
+        if ruby.find("rp") is not None:
+            continue
+        for rt in ruby.findall("rt"):
+            rt.drop_tree()  # keeps the text after it

@@ -61,3 +61,31 @@ def test_ruby_readings_over_each_character_are_dropped_but_bracketed_ones_kept()
     assert body_of(html) == [
         "子どもを守るための新しい法律ができました。法律は来年の春から始まります。",
         "韓国の尹錫悦（ユンソンニョル）大統領は３日夜、緊急談話を出しました。野党が国政をまひさせていると述べました。"]
+
+
+def test_sentences_opening_like_a_byline_are_text_but_bylines_are_not():
+    sentence = "Por ende, las ventajas de esta gestión se convierten en una desventaja."
+    html = (f"<html><body><article>{TEXT}<p>{sentence}</p><p>By Jane Doe</p>"
+            "<p>Von t-online, jse</p></article></body></html>")
+    assert body_of(html) == [P1, P2, P3, P4, sentence]
+
+
+def test_a_dateline_classed_span_opening_a_paragraph_is_part_of_it():
+    html = (f"<html><body><article><p><span class='dateline'>KOBE – </span>{P1}</p>"
+            f"<p>{P2}</p><p>{P3}</p></article></body></html>")
+    assert body_of(html) == [f"KOBE – {P1}", P2, P3]
+
+
+def test_standfirst_in_a_field_item_wrapper_is_the_lead_and_a_drop_cap_paragraph_is_not():
+    lead = "The region agreed to share the cost of a new bridge, after ten years of debate."
+    html = ("<html><body><h1>Bridge</h1><div class='share'><a href='/s'>Share</a></div>"
+            "<div class='field field--items'><div class='field--item'>"
+            f"<div class='paragraph paragraph--type--chapo'><p>{lead}</p></div></div>"
+            f"<div class='field--item'><div class='text'>{TEXT}</div></div></div></body></html>")
+    found = extract_body(Document(html, "https://example.com/a"))
+    assert found.lead == lead and found.paragraphs == [P1, P2, P3, P4]
+    html = ("<html><body><h1>Bridge</h1><div class='grid--item'><div class='body'>"
+            f"<p class='has-dropcap has-dropcap__lead-standard-heading'>{P1}</p><p>{P2}</p>"
+            f"<p>{P3}</p></div></div></body></html>")
+    found = extract_body(Document(html, "https://example.com/a"))
+    assert found.lead is None and found.paragraphs == [P1, P2, P3]

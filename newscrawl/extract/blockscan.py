@@ -27,6 +27,7 @@ SCAN_TAG_SETS = (JUNK_TAGS, WEAK_TAGS, TEXT_DIVS, PARA_TAGS, frozenset(("a",)))
 #: the page's own text containers, and the boilerplate tags that malformed markup wraps them in
 _PAGE_TAGS = frozenset(("main", "article"))
 _NESTING_TAGS = frozenset(("nav", "footer", "header", "aside"))
+_INLINE_TAGS = frozenset(("span", "em", "strong", "b", "i", "small", "time", "abbr", "font"))
 
 
 class Scan:
@@ -115,6 +116,7 @@ class BlockPage:
     def __init__(self, scan: Scan, skip: set[int], use_classes: bool = True) -> None:
         """`skip`: positions of excluded blocks (boilerplate unless they hold most of the text)."""
         elements, parent = scan.elements, scan.parent
+        self._tags, self._parent = scan.tags, parent
         self.order = scan.order
         self.elements = elements
         self.itemprops = scan.itemprops
@@ -144,7 +146,8 @@ class BlockPage:
             else:
                 el = elements[i]
                 level = 1 if tags[i] in WEAK_TAGS else class_junk(el, tags[i])
-                if not level or (level == 1 and self._is_subheading(el, i)):
+                if not level or (level == 1 and (self._is_subheading(el, i)
+                                                 or self._in_sentence(i, text))):
                     continue  # a subheading is "title"-classed by nature
                 if (level == 1 and held >= 400) or (level == 2 and total and held > 0.6 * total):
                     continue
@@ -214,6 +217,14 @@ class BlockPage:
             return False
         order = self.order
         return el.tag in HEADINGS or sum(text[order[h]] for h in el.iter(*HEADINGS)) >= t * 0.8
+
+    def _in_sentence(self, i: int, text: list[int]) -> bool:
+        """True for an inline element inside a paragraph's running text: a dateline
+        (`<p><span class="dateline">KOBE – </span>A total of ...`) is part of the sentence."""
+        tags = self._tags
+        p = self._parent[i]
+        return tags[i] in _INLINE_TAGS and p >= 0 and tags[p] == "p" \
+            and text[p] - text[i] >= max(80, 2 * text[i])
 
     def density(self, el: Any) -> float:
         """Share of the element's text that is link text."""

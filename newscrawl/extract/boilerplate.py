@@ -78,7 +78,9 @@ _BOILER_LINE = re.compile(
     r"(?:like\W*)?loading|kommentar verfassen|leave a (?:comment|reply)|"
     r"this entry was posted .*|der beitrag wurde am .*)\W*$",
     re.I)
-_BYLINE = re.compile(r"^(?:by|von|par|por|door|autor(?:ka)?|author)\s*:?\s+\S", re.I)
+#: "By Jane Doe", "Von Hans Müller, dpa", "Autor: Jan Kowalski": the prefix, then a name
+#: (a capital letter; "Por ende, ...", "Von den Fällen ..." open sentences)
+_BYLINE = re.compile(r"^(?:by|von|par|por|door|autor(?:ka)?|author)\s*:?\s+(\S)", re.I)
 _DATE_LINE = re.compile(
     r"^(?:(?:published|updated|posted|opublikowano|aktualizacja|veröffentlicht|aktualisiert|"
     r"stand)\s*:?\s*)?[\w\s.,:/|-]{0,30}\d{1,4}[./\s-]\S{1,10}[./\s-]\d{2,4}[\w\s.,:|-]{0,25}$",
@@ -100,6 +102,21 @@ def class_id_words(el: Any) -> tuple[str, ...]:
 def _split_words(cls: str, ident: str) -> tuple[str, ...]:
     raw = f"{cls} {ident}".lower()
     return tuple(w for w in _WORD_SPLIT.split(raw) if w) if raw.strip() else ()
+
+
+def _base_words(el: Any) -> tuple[str, ...]:
+    """Class/id words without BEM modifiers: `field--item` is a field (in the state "item"),
+    not an item of a teaser list."""
+    cls, ident = el.get("class"), el.get("id")
+    if cls is None and ident is None:
+        return ()
+    return _split_base_words(cls or "", ident or "")
+
+
+@lru_cache(maxsize=8192)
+def _split_base_words(cls: str, ident: str) -> tuple[str, ...]:
+    bases = " ".join(token.split("--", 1)[0] for token in f"{cls} {ident}".lower().split())
+    return tuple(w for w in _WORD_SPLIT.split(bases) if w)
 
 
 def junk_flags(el: Any) -> tuple[bool, bool]:
@@ -180,11 +197,19 @@ def keep_block(kind: str, text: str, density: float, before_link: str = "") -> b
     if density >= 0.5 and (len(text) < 300 or density > 0.7) \
             and not _sentence_with_link(text, before_link):
         return False
-    if len(text) < 120 and (_BOILER_LINE.match(text) or _BYLINE.match(text)):
+    if len(text) < 120 and (_BOILER_LINE.match(text) or _is_byline(text)):
         return False
     if len(text) < 250 and (_EMBED_SIGNOFF.match(text) or _CREDIT_TAIL.search(text)):
         return False
     return not (len(text) < 80 and _DATE_LINE.match(text))
+
+
+def _is_byline(text: str) -> bool:
+    """A byline line: the prefix then a name, or a few words that end no sentence
+    ("Von t-online, jse")."""
+    found = _BYLINE.match(text)
+    return found is not None and (found.group(1).isupper() or (
+        len(text.split()) <= 6 and not SENTENCE_END.search(text)))
 
 
 #: the sign-off line of an embedded post: "— Jane Doe (@jane) April 29, 2021", "A post shared
@@ -239,7 +264,7 @@ def hard_junk(el: Any, skip: set[int], *, class_words: bool = True) -> bool:
         if id(node) in skip or node.tag in JUNK_TAGS or node.tag == "a":
             return True
         if class_words and depth <= 3 and node.tag not in _OUTER_TAGS \
-                and set(class_id_words(node)) & _HARD_WORDS:
+                and not _HARD_WORDS.isdisjoint(_base_words(node)):
             return True
         node = node.getparent()
         depth += 1

@@ -150,8 +150,8 @@ def _by_class(page: BlockPage, containers: list[Any], skip: set[int], start: int
         if el.tag in ("html", "body", "main", "article", "a") or any(el is c for c in containers):
             continue
         words = set(class_id_words(el))
-        if not words & LEAD_WORDS:
-            continue
+        if not words & LEAD_WORDS or "dropcap" in words or {"drop", "cap"} <= words:
+            continue  # a drop cap opens the text itself ("has-dropcap__lead-heading")
         t = page.text.get(el, 0)
         near_h1 = h1 is not None and 0 < i - h1 <= _NEAR_HEADLINE
         if 40 <= t <= 1500 and page.density(el) < 0.3 and page.paras.get(el, 0) <= 1500 \

@@ -89,3 +89,11 @@ def test_standfirst_in_a_field_item_wrapper_is_the_lead_and_a_drop_cap_paragraph
             f"<p>{P3}</p></div></div></body></html>")
     found = extract_body(Document(html, "https://example.com/a"))
     assert found.lead is None and found.paragraphs == [P1, P2, P3]
+
+
+def test_a_named_anchor_is_text_but_a_link_without_href_stays_a_link():
+    question = "One question listeners ask most is this: what does the professor think of it?"
+    html = (f"<html><body><article><p>{P1}</p><p><a name='q3'>{question}</a></p><p>{P2}</p>"
+            f"<p>{P3}</p><p><a class='share'>Embed</a> <a class='share'>Reddit</a> "
+            "<a class='share'>Twitter</a></p></article></body></html>")
+    assert body_of(html) == [P1, question, P2, P3]

@@ -17,6 +17,7 @@ from newscrawl.extract.boilerplate import (
     TEXT_DIVS,
     WEAK_TAGS,
     class_junk,
+    is_anchor,
     junk_flags,
 )
 from newscrawl.extract.compiled import BlockCounts, tree_passes
@@ -88,16 +89,22 @@ class Scan:
 
 
 def _custom_links(elements: list[Any], tags: list[str], kinds: bytes) -> bytes:
-    """`kinds` with custom elements that carry an `href` (`<pp-link href=...>` of a web
-    component menu) marked as links, like `<a>`: their text is navigation, not paragraphs."""
+    """`kinds` with the links the tag alone does not tell: custom elements that carry an
+    `href` (`<pp-link href=...>` of a web component menu) are links like `<a>`, and a named
+    anchor (`<a name="q3">`, no `href`) is no link, its text the article's own."""
+    marked = None
+    at = kinds.find(4)
+    while at >= 0:
+        if tags[at] == "a" and is_anchor(elements[at]):
+            marked = marked or bytearray(kinds)
+            marked[at] &= ~4
+        at = kinds.find(4, at + 1)
     custom = {tag for tag in set(tags) if "-" in tag}
-    if not custom:
-        return kinds
-    marked = bytearray(kinds)
-    for i, tag in enumerate(tags):
+    for i, tag in enumerate(tags) if custom else ():
         if tag in custom and elements[i].get("href") is not None:
+            marked = marked or bytearray(kinds)
             marked[i] |= 4
-    return bytes(marked)
+    return kinds if marked is None else bytes(marked)
 
 
 def _own_commas(el: Any) -> int:

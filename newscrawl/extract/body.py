@@ -25,6 +25,7 @@ from newscrawl.extract.boilerplate import (
     POSITIVE_WORDS,
     class_id_words,
     drop_more_label,
+    is_anchor,
     keep_block,
     titles_embed,
 )
@@ -259,7 +260,7 @@ class _Emitter:
         if tag in HEADINGS and titles_embed(el):
             return
         is_block = tag in BLOCK_TAGS or depth > _MAX_DEPTH
-        in_link = in_link or tag == "a"
+        in_link = in_link or (tag == "a" and not is_anchor(el))
         if is_block:
             self.flush()
             outer, self.block = self.block, tag if tag in HEADINGS or tag == "h1" else "p"

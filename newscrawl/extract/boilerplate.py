@@ -119,6 +119,12 @@ def _split_base_words(cls: str, ident: str) -> tuple[str, ...]:
     return tuple(w for w in _WORD_SPLIT.split(bases) if w)
 
 
+def is_anchor(a: Any) -> bool:
+    """True for an `<a>` that only names a place in the page (`<a name="q3">`, no `href`): its
+    text is the article's, not a link's (buttons without `href` stay links)."""
+    return a.get("href") is None and a.get("name") is not None
+
+
 def junk_flags(el: Any) -> tuple[bool, bool]:
     """(never article text by tag or visibility, boilerplate by ARIA role) for one element."""
     tag = el.tag

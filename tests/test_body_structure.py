@@ -97,3 +97,14 @@ def test_a_named_anchor_is_text_but_a_link_without_href_stays_a_link():
             f"<p>{P3}</p><p><a class='share'>Embed</a> <a class='share'>Reddit</a> "
             "<a class='share'>Twitter</a></p></article></body></html>")
     assert body_of(html) == [P1, question, P2, P3]
+
+
+def test_a_part_of_the_text_written_as_a_list_is_gathered_with_the_rest():
+    items = ["Practise a few minutes a day, at the same hour, in a quiet place of your home.",
+             "Notice your breathing, and when thoughts wander, bring them back without judging.",
+             "Write down, each evening, three moments of the day that you noticed with care."]
+    html = ("<html><body><div class='story'>"
+            f"<section><div><p>{P1}</p><p>{P2}</p><p>{P3}</p></div></section>"
+            f"<section><div><p>{P4}</p><ul>{''.join(f'<li>{i}</li>' for i in items)}</ul>"
+            "</div></section></div><footer><p>All rights reserved.</p></footer></body></html>")
+    assert body_of(html) == [P1, P2, P3, P4, *items]

@@ -61,6 +61,8 @@ class BodyResult:
     paragraphs: list[str] = field(default_factory=list)
 
 
+#: paragraph tags that vote for their ancestors (list items only when nothing else does)
+_VOTERS = PARA_TAGS - {"li"}
 #: tags whose own text, without paragraph markup, votes as a paragraph
 _TEXT_HOLDERS = frozenset(("div", "section", "article", "span", "font", "center"))
 
@@ -85,7 +87,7 @@ def _score_candidates(page: _Page, holders: frozenset[str] = _TEXT_HOLDERS
     for el, t in page.text.items():
         if t < 25 or el in page.junk:
             continue
-        if el.tag not in PARA_TAGS:
+        if el.tag not in _VOTERS:
             # a div/section holding text directly (no paragraph markup) counts as a paragraph
             if el.tag not in holders or page.direct(el) < 25:
                 continue

@@ -19,7 +19,7 @@ JUNK_TAGS = frozenset((
     "picture", "img", "math", "meta", "link",
 ))
 HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
-PARA_TAGS = frozenset(("p", "pre", "td", "blockquote"))
+PARA_TAGS = frozenset(("p", "pre", "td", "blockquote", "li"))
 _KEEP_TAGS = frozenset(("html", "body", "main"))
 _JUNK_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "search",
                          "dialog", "menu", "menubar", "alert", "toolbar", "tablist"))

@@ -108,3 +108,13 @@ def test_a_part_of_the_text_written_as_a_list_is_gathered_with_the_rest():
             f"<section><div><p>{P4}</p><ul>{''.join(f'<li>{i}</li>' for i in items)}</ul>"
             "</div></section></div><footer><p>All rights reserved.</p></footer></body></html>")
     assert body_of(html) == [P1, P2, P3, P4, *items]
+
+
+def test_standfirst_heading_under_a_record_id_wrapper_is_the_lead():
+    lead = "Activists across the country call for a rent freeze in the crisis and warn landlords"
+    html = ("<html><body><main><div class='Article' id='item-1136087'><article>"
+            "<h1>No money left to pay the rent</h1>"
+            f"<h2>{lead}</h2><ul class='Infoline'><li class='Author'>By Jane Doe</li></ul>"
+            f"<div class='Content'>{TEXT}</div></article></div></main></body></html>")
+    found = extract_body(Document(html, "https://example.com/a"))
+    assert found.lead == lead and found.paragraphs == [P1, P2, P3, P4]

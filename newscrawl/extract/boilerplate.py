@@ -105,8 +105,8 @@ def _split_words(cls: str, ident: str) -> tuple[str, ...]:
 
 
 def _base_words(el: Any) -> tuple[str, ...]:
-    """Class/id words without BEM modifiers: `field--item` is a field (in the state "item"),
-    not an item of a teaser list."""
+    """Class/id words without BEM modifiers and record ids: `field--item` is a field (in the
+    state "item") and `item-1136087` a numbered record, not items of a teaser list."""
     cls, ident = el.get("class"), el.get("id")
     if cls is None and ident is None:
         return ()
@@ -115,8 +115,13 @@ def _base_words(el: Any) -> tuple[str, ...]:
 
 @lru_cache(maxsize=8192)
 def _split_base_words(cls: str, ident: str) -> tuple[str, ...]:
-    bases = " ".join(token.split("--", 1)[0] for token in f"{cls} {ident}".lower().split())
+    bases = " ".join(token.split("--", 1)[0] for token in f"{cls} {ident}".lower().split()
+                     if not _RECORD_ID.match(token))
     return tuple(w for w in _WORD_SPLIT.split(bases) if w)
+
+
+#: a record's identifier (`item-1136087`, `post_42`): it numbers the element, not its role
+_RECORD_ID = re.compile(r"[a-z]+[-_]\d+$")
 
 
 def is_anchor(a: Any) -> bool:

@@ -118,3 +118,14 @@ def test_standfirst_heading_under_a_record_id_wrapper_is_the_lead():
             f"<div class='Content'>{TEXT}</div></article></div></main></body></html>")
     found = extract_body(Document(html, "https://example.com/a"))
     assert found.lead == lead and found.paragraphs == [P1, P2, P3, P4]
+
+
+def test_an_address_written_out_as_a_link_is_text_but_a_closing_contact_line_is_not():
+    petition = "https://petition.example.org/online/against-the-new-tariffs-2013"
+    html = (f"<html><body><article>{TEXT}<p>Please all sign this petition:</p>"
+            f"<p><a href='{petition}'>{petition}</a></p></article></body></html>")
+    assert body_of(html)[-2:] == ["Please all sign this petition:", petition]
+    html = (f"<html><body><article>{TEXT}<p>Reach the reporters on Twitter at "
+            "<a href='https://social.example/jdoe'>https://social.example/jdoe</a></p>"
+            "</article></body></html>")
+    assert body_of(html) == [P1, P2, P3, P4]

@@ -26,6 +26,7 @@ from newscrawl.extract.boilerplate import (
     class_id_words,
     drop_more_label,
     is_anchor,
+    shows_address,
     keep_block,
     titles_embed,
 )
@@ -262,7 +263,7 @@ class _Emitter:
         if tag in HEADINGS and titles_embed(el):
             return
         is_block = tag in BLOCK_TAGS or depth > _MAX_DEPTH
-        in_link = in_link or (tag == "a" and not is_anchor(el))
+        in_link = in_link or (tag == "a" and not is_anchor(el) and not shows_address(el))
         if is_block:
             self.flush()
             outer, self.block = self.block, tag if tag in HEADINGS or tag == "h1" else "p"

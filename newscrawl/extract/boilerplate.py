@@ -130,6 +130,17 @@ def is_anchor(a: Any) -> bool:
     return a.get("href") is None and a.get("name") is not None
 
 
+#: a web or e-mail address written out in full
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+
+
+def shows_address(a: Any) -> bool:
+    """True for a link whose text is its address written out (a petition's URL, a contact
+    e-mail): the text shows the reader where to go, data of the article, not a link label."""
+    text = a.text if not len(a) else "".join(a.itertext())
+    return bool(text) and _ADDRESS.fullmatch(text.strip()) is not None
+
+
 def junk_flags(el: Any) -> tuple[bool, bool]:
     """(never article text by tag or visibility, boilerplate by ARIA role) for one element."""
     tag = el.tag

@@ -113,6 +113,8 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
 #: a web address written out as text: "example.com", "news.example.pl/send", "https://..."
 _ADDRESS = re.compile(r"(?:https?://|\bwww\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?\W*$",
                       re.I)
+#: a full web address
+_WEB = re.compile(r"(?:https?://|\bwww\.)\S+", re.I)
 #: the longest paragraph of a closing run of contact and call-to-action lines
 _CLOSING_LINE = 200
 #: the most lines a closing run of contact and call-to-action lines holds
@@ -123,13 +125,17 @@ _CONTACT_TEXT = 120
 
 def _contact_or_appeal(text: str) -> bool:
     """A short line addressed to the reader rather than part of the story: a contact address
-    with little text around it ("To contact the editor: ...@...", "Write to the author: ..."),
+    with little text around it ("To contact the editor: ...@...", "Write to the author: ...",
+    "Reach the reporters on Twitter at http://..."; an address alone is the story's own),
     or a question to the reader followed by where to send something ("Got a story? Send it via
     example.com")."""
     if len(text) >= _CLOSING_LINE:
         return False
     if _EMAIL.search(text):
         return len(_EMAIL.sub("", text)) < _CONTACT_TEXT
+    if _WEB.search(text):  # "Reach the reporters at http://...", "Listen: http://..."
+        rest = _WEB.sub("", text)
+        return len(rest) < _CONTACT_TEXT / 2 and re.search(r"\w", rest) is not None
     return "?" in text and _ADDRESS.search(text, text.index("?")) is not None
 
 

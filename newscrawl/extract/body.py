@@ -26,8 +26,8 @@ from newscrawl.extract.boilerplate import (
     class_id_words,
     drop_more_label,
     is_anchor,
-    shows_address,
     keep_block,
+    shows_address,
     titles_embed,
 )
 from newscrawl.extract.document import Document

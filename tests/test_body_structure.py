@@ -129,3 +129,18 @@ def test_an_address_written_out_as_a_link_is_text_but_a_closing_contact_line_is_
             "<a href='https://social.example/jdoe'>https://social.example/jdoe</a></p>"
             "</article></body></html>")
     assert body_of(html) == [P1, P2, P3, P4]
+
+
+def test_text_rendered_by_a_script_comes_from_the_pages_article_body():
+    import json
+
+    data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Bridge",
+            "articleBody": "\n".join([P1, P2, P3, P4, P1.replace("Tuesday", "Monday")])}
+    head = f"<script type='application/ld+json'>{json.dumps(data)}</script>"
+    html = (f"<html><head>{head}</head><body><h1>Bridge</h1><div id='app'>"
+            "<p>READ FULL ARTICLE</p></div></body></html>")
+    assert body_of(html) == [P1, P2, P3, P4, P1.replace("Tuesday", "Monday")]
+    # shown in the markup, the text is read from the markup
+    html = (f"<html><head>{head}</head><body><h1>Bridge</h1><article>{TEXT}"
+            f"<p>{P1.replace('Tuesday', 'Monday')}</p></article></body></html>")
+    assert body_of(html) == [P1, P2, P3, P4, P1.replace("Tuesday", "Monday")]

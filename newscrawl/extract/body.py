@@ -34,8 +34,10 @@ from newscrawl.extract.document import Document
 from newscrawl.extract.fallback import (
     better_retry,
     hint_outgrown,
+    hint_paragraphs,
     larger_candidate,
     needs_retry,
+    not_shown,
 )
 from newscrawl.extract.lead import find_lead
 from newscrawl.extract.text import clean_text, norm_key
@@ -306,6 +308,9 @@ def extract_body(doc: Document, *, container_css: str | None = None,
         retry = _emit(page, _choose_containers(page, root, hint), skip_ids, description)
         if better_retry(got, sum(map(len, retry.paragraphs))):
             result = retry
+    if hint and not_shown(hint, sum(map(len, result.paragraphs))):
+        # the text is rendered by a script: the page's own schema.org copy is the text
+        result = BodyResult(lead=result.lead, paragraphs=hint_paragraphs(hint))
     return result
 
 

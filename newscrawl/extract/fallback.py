@@ -3,11 +3,17 @@
 Class/id words and ARIA roles can be wrong about a whole page (an article inside a `tablist`,
 a theme that calls every block `masthead`). When the container found with them yields little
 text for the page, the page is read again trusting tags only, and the better result is kept.
+A page whose text is rendered by a script shows little of it in the markup; its schema.org
+`articleBody`, when much longer than what the markup shows, is the text.
 """
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from typing import Any
+
+from newscrawl.extract.text import clean_text
 
 #: below this many characters a result is always checked again
 _MIN_TEXT = 200
@@ -52,3 +58,24 @@ def hint_outgrown(page: Any, found: Any, hint: str, rival: Any) -> bool:
     """True when a short (truncated) `hint` located a container far smaller than `rival`."""
     text = page.paras.get(rival, 0)
     return len(hint) * 2 < text and page.paras.get(found, 0) * 3 < text
+
+
+#: an `articleBody` shorter than this is a summary, not the text
+_MIN_HINT = 400
+#: ... and the markup must show less than this share of it
+_SHOWN = 0.4
+_HINT_BREAKS = re.compile(r"\s*\n\s*|</p>|<br\s*/?>", re.I)
+_TAG = re.compile(r"<[^>]{0,500}>")
+
+
+def not_shown(hint: str, got: int) -> bool:
+    """True when the page's `articleBody` (`hint`) is a text the markup does not show: the
+    main text found holds `got` characters, far fewer than it."""
+    return len(hint) >= _MIN_HINT and got < len(hint) * _SHOWN
+
+
+def hint_paragraphs(hint: str) -> list[str]:
+    """The paragraphs of an `articleBody` value: split at its line breaks (or `<p>`/`<br>`
+    when a site writes HTML into it), markup and character references removed."""
+    parts = (clean_text(unescape(_TAG.sub(" ", part))) for part in _HINT_BREAKS.split(hint))
+    return [part for part in parts if part]

@@ -403,7 +403,8 @@ def _read_metadata(doc: Document) -> Metadata:
     md.canonical_url = _canonical_href(doc) or doc.meta_first("og:url")
     md.language = doc.lang or (_first_str(art.get("inLanguage")) or "")[:2].lower() or None
     md.accessible_for_free = _accessible(doc, art)
-    md.article_body = _first_str(art.get("articleBody"))
+    body = art.get("articleBody")  # kept with its line breaks, which part its paragraphs
+    md.article_body = body.strip() or None if isinstance(body, str) else _first_str(body)
     return md
 
 

@@ -144,3 +144,14 @@ def test_text_rendered_by_a_script_comes_from_the_pages_article_body():
     html = (f"<html><head>{head}</head><body><h1>Bridge</h1><article>{TEXT}"
             f"<p>{P1.replace('Tuesday', 'Monday')}</p></article></body></html>")
     assert body_of(html) == [P1, P2, P3, P4, P1.replace("Tuesday", "Monday")]
+
+
+def test_a_part_alike_before_the_main_one_and_holding_one_long_paragraph_is_gathered():
+    intro = ("We have stood since 2012 for a new country, in which everyone can reach their own "
+             "goals by their own strength, and we keep saying so, in parliament, in the towns, "
+             "and wherever people meet, because a country moves only when its people can move "
+             "it themselves, with schools, courts and offices that serve them.")
+    html = (f"<html><body><section><div class='text'><p>{intro}</p></div></section>"
+            "<section><div class='promo-box'><p>Join us today!</p></div></section>"
+            f"<section><div class='text'>{TEXT}</div></section></body></html>")
+    assert body_of(html) == [intro, P1, P2, P3, P4]

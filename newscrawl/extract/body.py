@@ -188,19 +188,22 @@ def _choose_containers(page: _Page, root: Any, hint: str | None) -> list[Any]:
             out.append(sib)
         elif sib.tag == "p" and page.text.get(sib, 0) > 80 and page.density(sib) < 0.25:
             out.append(sib)
-    return out + _parts_alike(page, top, out)
+    parts = _parts_alike(page, top, out)
+    return sorted(out + parts, key=page.order.__getitem__) if parts else out
 
 
 #: the least paragraph text, and paragraphs, of a further part of the text found by its
 #: likeness to the first
 _MIN_PART = 100
 _MIN_PART_PARAGRAPHS = 2
+#: ... unless its one paragraph is this long
+_LONG_PARAGRAPH = 250
 
 
 def _parts_alike(page: _Page, top: Any, chosen: list[Any]) -> list[Any]:
     """Further parts of a text split over separate wrappers (around ads, embeds or page
     sections): elements with the same tag and class as the chosen container, elsewhere on
-    the page, holding paragraph text with few links. Returned in page order after it."""
+    the page, holding paragraph text with few links, in page order."""
     cls = top.get("class")
     if not cls:
         return []
@@ -214,7 +217,9 @@ def _parts_alike(page: _Page, top: Any, chosen: list[Any]) -> list[Any]:
         if any(id(a) in held for a in el.iterancestors()) or any(
                 c in el.iterancestors() or el in c.iterancestors() for c in chosen):
             continue
-        if sum(1 for p in el.iter("p") if page.text.get(p, 0) >= 40) < _MIN_PART_PARAGRAPHS:
+        lengths = [page.text.get(p, 0) for p in el.iter("p")]
+        if sum(1 for n in lengths if n >= 40) < _MIN_PART_PARAGRAPHS \
+                and max(lengths, default=0) < _LONG_PARAGRAPH:
             continue  # a box with one line (a newsletter prompt, an address) is no part
         found.append(el)
     return sorted(found, key=order.__getitem__)

@@ -146,6 +146,9 @@ def test_text_rendered_by_a_script_comes_from_the_pages_article_body():
     assert body_of(html) == [P1, P2, P3, P4, P1.replace("Tuesday", "Monday")]
 
 
+LINKS = "".join(f"<div><a href='/t/{i}'>Topic number {i} of the week</a></div>" for i in range(40))
+
+
 def test_a_part_alike_before_the_main_one_and_holding_one_long_paragraph_is_gathered():
     intro = ("We have stood since 2012 for a new country, in which everyone can reach their own "
              "goals by their own strength, and we keep saying so, in parliament, in the towns, "
@@ -153,5 +156,6 @@ def test_a_part_alike_before_the_main_one_and_holding_one_long_paragraph_is_gath
              "it themselves, with schools, courts and offices that serve them.")
     html = (f"<html><body><section><div class='text'><p>{intro}</p></div></section>"
             "<section><div class='promo-box'><p>Join us today!</p></div></section>"
+            f"<div class='links'>{LINKS}</div>"
             f"<section><div class='text'>{TEXT}</div></section></body></html>")
     assert body_of(html) == [intro, P1, P2, P3, P4]

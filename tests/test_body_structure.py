@@ -159,3 +159,10 @@ def test_a_part_alike_before_the_main_one_and_holding_one_long_paragraph_is_gath
             f"<div class='links'>{LINKS}</div>"
             f"<section><div class='text'>{TEXT}</div></section></body></html>")
     assert body_of(html) == [intro, P1, P2, P3, P4]
+
+
+def test_parts_alike_may_differ_in_the_class_tokens_that_number_them():
+    html = (f"<html><body><div class='text-block block-7'><p>{P1}</p><p>{P2}</p></div>"
+            f"<div class='links'>{LINKS}</div>"
+            f"<div class='text-block block-8'><p>{P3}</p><p>{P4}</p></div></body></html>")
+    assert body_of(html) == [P1, P2, P3, P4]

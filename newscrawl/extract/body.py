@@ -202,16 +202,16 @@ _LONG_PARAGRAPH = 250
 
 def _parts_alike(page: _Page, top: Any, chosen: list[Any]) -> list[Any]:
     """Further parts of a text split over separate wrappers (around ads, embeds or page
-    sections): elements with the same tag and class as the chosen container, elsewhere on
+    sections): elements with the same tag and kind of class as the chosen container, elsewhere on
     the page, holding paragraph text with few links, in page order."""
-    cls = top.get("class")
+    cls = _class_kind(top.get("class"))
     if not cls:
         return []
     found = []
     order = page.order
     held = {id(c) for c in chosen}
     for el in top.getroottree().getroot().iter(top.tag):
-        if el is top or el.get("class") != cls or id(el) in held or el in page.junk \
+        if el is top or _class_kind(el.get("class")) != cls or id(el) in held or el in page.junk \
                 or page.paras.get(el, 0) < _MIN_PART or page.density(el) >= 0.3:
             continue
         if any(id(a) in held for a in el.iterancestors()) or any(
@@ -223,6 +223,12 @@ def _parts_alike(page: _Page, top: Any, chosen: list[Any]) -> list[Any]:
             continue  # a box with one line (a newsletter prompt, an address) is no part
         found.append(el)
     return sorted(found, key=order.__getitem__)
+
+
+def _class_kind(cls: str | None) -> frozenset[str]:
+    """The class tokens that say what kind of block an element is, without the ones numbering
+    it (`paragraph-wrapper-875917`, `elementor-element-20948f76`)."""
+    return frozenset(t for t in (cls or "").split() if not any(c.isdigit() for c in t))
 
 
 def _outermost(els: list[Any]) -> list[Any]:

@@ -166,3 +166,11 @@ def test_parts_alike_may_differ_in_the_class_tokens_that_number_them():
             f"<div class='links'>{LINKS}</div>"
             f"<div class='text-block block-8'><p>{P3}</p><p>{P4}</p></div></body></html>")
     assert body_of(html) == [P1, P2, P3, P4]
+
+
+def test_the_last_item_of_a_closing_list_is_not_taken_for_a_label():
+    items = ["A computer, a tablet or a phone", "An internet connection (any speed)",
+             "An identity document (for the online check)", "A regular income, no debts"]
+    html = (f"<html><body><article>{TEXT}<h2>What you need</h2><ul>"
+            f"{''.join(f'<li>{i}</li>' for i in items)}</ul></article></body></html>")
+    assert body_of(html) == [P1, P2, P3, P4, "What you need", *items]

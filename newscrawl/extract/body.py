@@ -64,6 +64,8 @@ class BodyResult:
     paragraphs: list[str] = field(default_factory=list)
 
 
+#: block tags whose blocks keep their tag as their kind (other blocks are "p")
+_OWN_KINDS = HEADINGS | {"h1", "li"}
 #: paragraph tags that vote for their ancestors (list items only when nothing else does)
 _VOTERS = PARA_TAGS - {"li"}
 #: tags whose own text, without paragraph markup, votes as a paragraph
@@ -279,7 +281,7 @@ class _Emitter:
         in_link = in_link or (tag == "a" and not is_anchor(el) and not shows_address(el))
         if is_block:
             self.flush()
-            outer, self.block = self.block, tag if tag in HEADINGS or tag == "h1" else "p"
+            outer, self.block = self.block, tag if tag in _OWN_KINDS else "p"
         self.add(el.text, in_link)
         for child in el:
             if isinstance(child.tag, str):

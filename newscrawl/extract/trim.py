@@ -164,7 +164,8 @@ def drop_closing_labels(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
     while kept and kept[-1][0] in HEADINGS:
         kept.pop()  # a heading with no text after it titles the next block, not the article
     for _ in range(2):
-        if len(kept) > 3 and loose_tail(kept[-1][1]) and not loose_tail(kept[-2][1]):
+        if len(kept) > 3 and loose_tail(kept[-1][1]) and not loose_tail(kept[-2][1]) \
+                and not kept[-1][0] == kept[-2][0] == "li":  # a list's last item is no label
             kept.pop()
     return kept
 

@@ -174,3 +174,12 @@ def test_the_last_item_of_a_closing_list_is_not_taken_for_a_label():
     html = (f"<html><body><article>{TEXT}<h2>What you need</h2><ul>"
             f"{''.join(f'<li>{i}</li>' for i in items)}</ul></article></body></html>")
     assert body_of(html) == [P1, P2, P3, P4, "What you need", *items]
+
+
+def test_a_paragraph_written_into_a_div_beside_the_container_is_gathered():
+    facts = ("The firm that owns the maker of the weed killer was ordered on Monday to pay two "
+             "billion dollars in damages to a couple who fell ill after using it.")
+    html = (f"<html><body><div class='links'>{LINKS}</div><div class='article_body'>"
+            f"<div class='facts'><!-- page break -->{facts}</div>"
+            f"<div class='reserved'>{TEXT}</div></div></body></html>")
+    assert body_of(html) == [facts, P1, P2, P3, P4]

@@ -190,6 +190,9 @@ def _choose_containers(page: _Page, root: Any, hint: str | None) -> list[Any]:
             out.append(sib)
         elif sib.tag == "p" and page.text.get(sib, 0) > 80 and page.density(sib) < 0.25:
             out.append(sib)
+        elif sib.tag in _TEXT_HOLDERS and page.direct(sib) > 80 and page.density(sib) < 0.25 \
+                and not _repeats(sib, top):
+            out.append(sib)  # a paragraph written into a div beside the container
     parts = _parts_alike(page, top, out)
     return sorted(out + parts, key=page.order.__getitem__) if parts else out
 
@@ -225,6 +228,14 @@ def _parts_alike(page: _Page, top: Any, chosen: list[Any]) -> list[Any]:
             continue  # a box with one line (a newsletter prompt, an address) is no part
         found.append(el)
     return sorted(found, key=order.__getitem__)
+
+
+def _repeats(el: Any, container: Any) -> bool:
+    """True when the middle of the text of `el` is words the container holds (a teaser or a
+    wrapper of it)."""
+    words = _norm_words(el.text_content())
+    middle = words[max(0, len(words) // 2 - 20):len(words) // 2 + 20]
+    return bool(middle) and middle in _norm_words(container.text_content())
 
 
 def _class_kind(cls: str | None) -> frozenset[str]:

@@ -176,10 +176,15 @@ def test_the_last_item_of_a_closing_list_is_not_taken_for_a_label():
     assert body_of(html) == [P1, P2, P3, P4, "What you need", *items]
 
 
+MORE_PARAS = [f"{p[:-1]}, as reported on day {i} of the month by the local papers."
+              for i, p in enumerate([P1, P2, P3, P4] * 2, 1)]
+MORE = "".join(f"<p>{p}</p>" for p in MORE_PARAS)
+
+
 def test_a_paragraph_written_into_a_div_beside_the_container_is_gathered():
     facts = ("The firm that owns the maker of the weed killer was ordered on Monday to pay two "
              "billion dollars in damages to a couple who fell ill after using it.")
     html = (f"<html><body><div class='links'>{LINKS}</div><div class='article_body'>"
             f"<div class='facts'><!-- page break -->{facts}</div>"
-            f"<div class='reserved'>{TEXT}</div></div></body></html>")
-    assert body_of(html) == [facts, P1, P2, P3, P4]
+            f"<div class='reserved'>{TEXT}{MORE}</div></div></body></html>")
+    assert body_of(html) == [facts, P1, P2, P3, P4, *MORE_PARAS]

@@ -188,3 +188,13 @@ def test_a_paragraph_written_into_a_div_beside_the_container_is_gathered():
             f"<div class='facts'><!-- page break -->{facts}</div>"
             f"<div class='reserved'>{TEXT}{MORE}</div></div></body></html>")
     assert body_of(html) == [facts, P1, P2, P3, P4, *MORE_PARAS]
+
+
+def test_a_classed_part_of_the_headline_is_never_the_standfirst():
+    lead = "Chairs, lamps and a plaster supper: the church sold the treasures of its attic."
+    html = ("<html><body><div class='article-teaser'><h1><span class='teaser-headline-title'>"
+            "How the auction of the church's treasures went</span></h1>"
+            f"<div class='article-teaser-intro'><p>{lead}</p></div></div>"
+            f"<div class='text'>{TEXT}</div></body></html>")
+    found = extract_body(Document(html, "https://example.com/a"))
+    assert found.lead == lead and found.paragraphs == [P1, P2, P3, P4]

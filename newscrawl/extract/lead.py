@@ -145,7 +145,10 @@ def _by_class(page: BlockPage, containers: list[Any], skip: set[int], start: int
     """The first element whose class/id says standfirst. Right after the headline (`h1`, a
     position) a layout wrapper's words ("sidebar-grid", "list__header") do not veto it."""
     classed = page.classed  # only elements with class/id words can say "lead"
+    in_h1 = range(h1, page.end_of(h1)) if h1 is not None else range(0)
     for i in classed[bisect_left(classed, start):bisect_right(classed, limit)]:
+        if i in in_h1:
+            continue  # a part of the headline ("...-teaser-headline-title") is no standfirst
         el = page.elements[i]
         if el.tag in ("html", "body", "main", "article", "a") or any(el is c for c in containers):
             continue

@@ -198,3 +198,11 @@ def test_a_classed_part_of_the_headline_is_never_the_standfirst():
             f"<div class='text'>{TEXT}</div></body></html>")
     found = extract_body(Document(html, "https://example.com/a"))
     assert found.lead == lead and found.paragraphs == [P1, P2, P3, P4]
+
+
+def test_date_lines_are_stamps_at_the_texts_edges_but_the_storys_own_inside_it():
+    html = (f"<html><body><article><p>Video: 02:57 min.</p><p>Updated: 08.07.2026 05:00</p>"
+            f"<p>{P1}</p><p>{P2}</p><p>Date: 29.02.2020, 19:00</p><p>{P3}</p><p>{P4}</p>"
+            f"<p>{P1.replace('Tuesday', 'Friday')}</p><p>12.03.2021</p></article></body></html>")
+    assert body_of(html) == ["Video: 02:57 min.", P1, P2, "Date: 29.02.2020, 19:00", P3, P4,
+                             P1.replace("Tuesday", "Friday")]

@@ -223,7 +223,12 @@ def keep_block(kind: str, text: str, density: float, before_link: str = "") -> b
         return False
     if len(text) < 250 and (_EMBED_SIGNOFF.match(text) or _CREDIT_TAIL.search(text)):
         return False
-    return not (len(text) < 80 and _DATE_LINE.match(text))
+    return True
+
+
+def date_line(text: str) -> bool:
+    """A short line that is a date, with a label at most ("Published: 12.03.2021 10:00")."""
+    return len(text) < 80 and _DATE_LINE.match(text) is not None
 
 
 def _is_byline(text: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from newscrawl.extract.boilerplate import HEADINGS, loose_tail
+from newscrawl.extract.boilerplate import HEADINGS, date_line, loose_tail
 from newscrawl.extract.prefilter import Prefiltered
 
 #: short lines that open a closing box (the whole line, an optional colon or count)
@@ -181,15 +181,25 @@ def _counter(text: str) -> bool:
     return len(text) < _COUNTER_MAX and _COUNTER.match(text) is not None
 
 
+#: date lines among this many blocks at either end of the text are its date stamps
+_EDGE_BLOCKS = 3
+
+
 def drop_edge_counters(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Drop counters and page numbers opening or closing the text ("+3" beside a tag list,
-    "1 2 3" of a pager): short lines without a letter at either edge."""
+    """Drop counters, page numbers and date lines opening or closing the text ("+3" beside a
+    tag list, "1 2 3" of a pager, "Published: 12.03.2021"); inside the text a date line is
+    the story's own ("Termin: 29.02.2020, 19 Uhr")."""
     start, end = 0, len(kept)
     while start < end and _counter(kept[start][1]):
         start += 1
     while end > start and _counter(kept[end - 1][1]):
         end -= 1
-    return kept[start:end] if start or end < len(kept) else kept
+    kept = kept[start:end] if start or end < len(kept) else kept
+    edge = _EDGE_BLOCKS
+    if any(date_line(text) for _, text in kept[:edge] + kept[-edge:]):
+        kept = [block for i, block in enumerate(kept)
+                if not ((i < edge or i >= len(kept) - edge) and date_line(block[1]))]
+    return kept
 
 
 #: a closing paragraph at least this long, written twice in a row, is a box

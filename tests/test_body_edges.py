@@ -68,6 +68,21 @@ def test_embed_sign_offs_and_photo_credits_are_not_text():
     assert not any("@RadioExample" in p or "Fot." in p for p in got)
 
 
+@pytest.mark.parametrize("line", [
+    "The mayor at the opening of the old bridge in 1975. | © City Archive/Getty Images",
+    "Warning: Creating default object from empty value in /www/htdocs/wp-includes/classes.php "
+    "on line 407",
+    "This entry was posted in Local, Transport on Wednesday, 27 November 2019 at 15:21 and "
+    "tagged bridge, council. Bookmark the permalink.",
+])
+def test_credited_captions_and_lines_written_by_software_are_not_text(line):
+    got = body_of(f"<article><p>{P1}</p><p>{P2}</p><p>{line}</p><p>{P3}</p><p>{P4}</p>"
+                  "</article>")
+    assert got == [P1, P2, P3, P4]
+    warning = "Warning: the storm will reach the bridge on Tuesday, officials said."
+    assert warning in body_of(f"<article>{TEXT}<p>{warning}</p></article>")
+
+
 def test_caption_opening_the_text_is_not_its_first_paragraph():
     caption = "<p>Premier podczas konferencji prasowej w Warszawie. Fot. PAP/Jan Nowak</p>"
     assert body_of(f"<article>{caption}{TEXT}</article>") == [P1, P2, P3, P4]

@@ -223,6 +223,8 @@ def keep_block(kind: str, text: str, density: float, before_link: str = "") -> b
         return False
     if len(text) < 250 and (_EMBED_SIGNOFF.match(text) or _CREDIT_TAIL.search(text)):
         return False
+    if len(text) < 400 and _MACHINE_LINE.match(text):
+        return False
     return True
 
 
@@ -245,10 +247,16 @@ _EMBED_SIGNOFF = re.compile(
     r"^(?:[—–-]|a post shared by)\s*[^()\n]{1,90}\(@[\w.]{1,30}\)\s*(?:on\s+)?"
     r"(?:\w+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\.?\s+\w+\.?\s+\d{4}|\d{4}-\d{2}-\d{2})\b.{0,20}$",
     re.I)
+#: lines a program writes, not an author: a blog engine's post footer ("This entry was posted
+#: in ... Bookmark the permalink."), a server's PHP warning ("Warning: ... on line 407")
+_MACHINE_LINE = re.compile(
+    r"^(?:this entry was posted |der beitrag wurde am |dieser eintrag wurde am |"
+    r"(?:php )?(?:warning|notice|deprecated|fatal error|parse error|strict standards): "
+    r".* on line \d+\W*$)", re.I)
 #: a caption ending with its photo credit: "... Fot. Jan Nowak / Materiały prasowe",
-#: "... Photo: Reuters" (no sentence end after the credit)
+#: "... Photo: Reuters", "... | © Getty Images" (no sentence end after the credit)
 _CREDIT_TAIL = re.compile(
-    r"(?:^|\s)(?:fot\.|fot:|foto:|photo:|zdj\.|zdjęcie:|credit:|bild:|image:|photograph:)"
+    r"(?:^|\s)(?:fot\.|fot:|foto:|photo:|zdj\.|zdjęcie:|credit:|bild:|image:|photograph:|©)"
     r"\s*[^\s.!?][^.!?]{0,60}$", re.I)
 
 

@@ -206,3 +206,13 @@ def test_date_lines_are_stamps_at_the_texts_edges_but_the_storys_own_inside_it()
             f"<p>{P1.replace('Tuesday', 'Friday')}</p><p>12.03.2021</p></article></body></html>")
     assert body_of(html) == ["Video: 02:57 min.", P1, P2, "Date: 29.02.2020, 19:00", P3, P4,
                              P1.replace("Tuesday", "Friday")]
+
+
+def test_a_captioned_image_inside_the_bold_standfirst_is_left_out_of_it():
+    lead = "The island may have to review its air defences to face a renewed threat in the south."
+    html = ("<html><body><div class='post-content'><p><em><strong>"
+            "<span class='image-container'><img src='/a.jpg'><span class='source'>Photographer"
+            "/AGENCY</span><span class='caption'>A jet drops flares during an exercise</span>"
+            f"</span>{lead}</strong></em></p>{TEXT}</div></body></html>")
+    found = extract_body(Document(html, "https://example.com/a"))
+    assert found.lead == lead and found.paragraphs == [P1, P2, P3, P4]

@@ -284,8 +284,9 @@ class _Emitter:
     def walk(self, el: Any, in_link: bool = False, depth: int = 0) -> None:
         tag = el.tag
         if el in self.skip or (el in self.page.junk and not self.ignore_junk) \
-                or (self.ignore_junk and tag in JUNK_TAGS):
-            return
+                or (self.ignore_junk and (tag in JUNK_TAGS
+                                          or (depth and el in self.page.roots))):
+            return  # the lead's own junk marks are ignored, not those of boxes inside it
         if tag in HEADINGS and titles_embed(el):
             return
         is_block = tag in BLOCK_TAGS or depth > _MAX_DEPTH

@@ -216,3 +216,11 @@ def test_a_captioned_image_inside_the_bold_standfirst_is_left_out_of_it():
             f"</span>{lead}</strong></em></p>{TEXT}</div></body></html>")
     found = extract_body(Document(html, "https://example.com/a"))
     assert found.lead == lead and found.paragraphs == [P1, P2, P3, P4]
+
+
+def test_a_long_paragraph_is_text_whatever_its_class_says():
+    quote = ("Dylan Lewis (Apple): It's far from a sexy pick, but most who have bet against the "
+             "company in the past five years have come to regret it, and I don't see that change.")
+    html = (f"<html><body><article><p>{P1}</p><p class='ticker'>{quote}</p><p>{P2}</p>"
+            f"<p>{P3}</p><p class='ticker'>Short ticker line</p></article></body></html>")
+    assert body_of(html) == [P1, quote, P2, P3]

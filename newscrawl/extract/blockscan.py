@@ -28,6 +28,8 @@ SCAN_TAG_SETS = (JUNK_TAGS, WEAK_TAGS, TEXT_DIVS, PARA_TAGS, frozenset(("a",)))
 #: the page's own text containers, and the boilerplate tags that malformed markup wraps them in
 _PAGE_TAGS = frozenset(("main", "article"))
 _NESTING_TAGS = frozenset(("nav", "footer", "header", "aside"))
+#: a paragraph (`<p>`) holding this much text is text whatever its class says ("ticker")
+_LONG_PARAGRAPH = 150
 _INLINE_TAGS = frozenset(("span", "em", "strong", "b", "i", "small", "time", "abbr", "font"))
 
 
@@ -156,8 +158,9 @@ class BlockPage:
                 if not level or (level == 1 and (self._is_subheading(el, i)
                                                  or self._in_sentence(i, text))):
                     continue  # a subheading is "title"-classed by nature
-                if (level == 1 and held >= 400) or (level == 2 and total and held > 0.6 * total):
-                    continue
+                if (level == 1 and held >= 400) or (level == 2 and total and held > 0.6 * total) \
+                        or (tags[i] == "p" and held >= _LONG_PARAGRAPH):
+                    continue  # a long paragraph is text whatever its class says
             roots[i] = True
             junk[i:ends[i]] = [True] * (ends[i] - i)
             t, lk, pr = text[i], links[i], paras[i]

@@ -71,6 +71,7 @@ _BOILER_LINE = re.compile(
     r"(?:lesen|sehen) sie auch|mehr zum thema|(?:à )?lire aussi|voir aussi|"
     r"lee también|leer más|leggi anche|vedi anche|lees ook|se även|les også|"
     r"share(?: this(?: article| story)?)?|tweet|follow us.*|sign up.*|subscribe.*|"
+    r"(?:previous|prev|next)(?: (?:previous|prev|next))?|"  # a gallery's buttons
     r"(?:photo|foto|fot|source|źródło|quelle|image|credit)s?\s*[:.].*|©.*|copyright.*|"
     r"all rights reserved.*|related(?: articles| stories)?|udostępnij|komentarze?|"
     # blog software's own lines: share and like buttons, comment forms, post footers

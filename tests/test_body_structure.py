@@ -224,3 +224,12 @@ def test_a_long_paragraph_is_text_whatever_its_class_says():
     html = (f"<html><body><article><p>{P1}</p><p class='ticker'>{quote}</p><p>{P2}</p>"
             f"<p>{P3}</p><p class='ticker'>Short ticker line</p></article></body></html>")
     assert body_of(html) == [P1, quote, P2, P3]
+
+
+def test_a_code_block_is_text_whatever_its_highlighter_class_says():
+    code = '"silex/silex": "~2.0@dev",\n"twig/twig": ">=1.8,<2.0-dev"'
+    html = (f"<html><body><article><p>{P1}</p><p>First, define the dependencies:</p>"
+            f"<pre class='brush: plain; title: ; notranslate'>{code}</pre><p>{P2}</p>"
+            f"<p>{P3}</p></article></body></html>")
+    got = body_of(html)
+    assert got[0] == P1 and got[-2:] == [P2, P3] and "twig/twig" in got[2]

@@ -155,9 +155,9 @@ class BlockPage:
             else:
                 el = elements[i]
                 level = 1 if tags[i] in WEAK_TAGS else class_junk(el, tags[i])
-                if not level or (level == 1 and (self._is_subheading(el, i)
+                if not level or (level == 1 and (tags[i] == "pre" or self._is_subheading(el, i)
                                                  or self._in_sentence(i, text))):
-                    continue  # a subheading is "title"-classed by nature
+                    continue  # a subheading is "title"-classed by nature, code by its styler
                 if (level == 1 and held >= 400) or (level == 2 and total and held > 0.6 * total) \
                         or (tags[i] == "p" and held >= _LONG_PARAGRAPH):
                     continue  # a long paragraph is text whatever its class says

@@ -123,33 +123,40 @@ def header_charset(content_type: str | bytes | None) -> str | None:
 def decode_html(data: bytes, content_type: str | bytes | None = None) -> tuple[str, str]:
     """Return (text, encoding) for raw page bytes, the `Content-Type` header value being one
     signal (see the module docstring); raise ExtractionError for non-HTML bytes."""
+    text, enc, _ = _decode(data, content_type)
+    return text, enc
+
+
+def _decode(data: bytes, content_type: str | bytes | None) -> tuple[str, str, bool]:
+    """`decode_html`, also telling whether the text is `data` decoded as strict UTF-8 (its UTF-8
+    encoding is `data` itself, so the parser can be given the bytes without encoding them)."""
     if not data:
-        return "", "utf-8"
+        return "", "utf-8", False
     for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                      (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
-            return data[len(bom):].decode(enc, errors="replace"), enc
+            return data[len(bom):].decode(enc, errors="replace"), enc, False
     utf16 = _utf16_without_bom(data[:_SNIFF_BYTES])
     if utf16:
-        return data[:len(data) & ~1].decode(utf16, errors="replace"), utf16
+        return data[:len(data) & ~1].decode(utf16, errors="replace"), utf16, False
     if _looks_binary(data):
         raise ExtractionError("not an HTML document: the bytes are binary")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", True
     except UnicodeDecodeError:
         pass
     enc = _declared(data, header_charset(content_type))
     if enc is None or _is_utf8(enc):
         text = _mostly_utf8(data)
         if text is not None:
-            return text, "utf-8"
+            return text, "utf-8", False
     if _is_latin2(enc) and _C1_BYTES.search(data):
         # Polish pages labelled ISO-8859-2 are often windows-1250 (C1 bytes give it away).
         enc = "cp1250"
     if enc and not enc.lower().startswith("utf"):
-        return data.decode(enc, errors="replace"), enc
+        return data.decode(enc, errors="replace"), enc, False
     enc = _detect(data)
-    return data.decode(enc, errors="replace"), enc
+    return data.decode(enc, errors="replace"), enc, False
 
 
 def _declared(data: bytes, header: str | None) -> str | None:
@@ -256,17 +263,21 @@ class Document:
                  content_type: str | bytes | None = None) -> None:
         """Decode (bytes; `content_type` is the HTTP header value, one charset signal) or take
         (text) the page, bounded in size, and parse it."""
+        utf8: bytes | None = None  # the text's UTF-8 encoding, when the page came as that
         if isinstance(html, bytes):
-            text, self.encoding = decode_html(bound_page(html), content_type)
+            data = bound_page(html)
+            text, self.encoding, verbatim = _decode(data, content_type)
+            utf8 = data if verbatim else None
         elif isinstance(html, str):
             text, self.encoding = bound_page(html), "unicode"
         else:
             raise ExtractionError(f"expected bytes or str, got {type(html).__name__}")
         if "\x00" in text:
-            text = text.replace("\x00", "")
+            text, utf8 = text.replace("\x00", ""), None
         self.url = url
         self.text = text
-        self.selector = Selector(root=parse_html(text, url), type="html", base_url=url)
+        self.selector = Selector(root=parse_html(text, url, utf8=utf8), type="html",
+                                 base_url=url)
 
     def own_url(self) -> str | None:
         """The absolute http(s) URL the page names for itself (`<link rel=canonical>`, else
@@ -377,11 +388,14 @@ class Document:
         return m.group(1).lower() if m else None
 
 
-def parse_html(text: str, base_url: str | None = None) -> Any:
-    """The lxml root of decoded page text (parsed as parsel would, with a C class lookup)."""
+def parse_html(text: str, base_url: str | None = None, *, utf8: bytes | None = None) -> Any:
+    """The lxml root of decoded page text (parsed as parsel would, with a C class lookup).
+
+    `utf8`, when given, is `text` encoded as UTF-8 (the page's own bytes): it is parsed as it
+    is instead of encoding the text again."""
     parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
     parser.set_element_class_lookup(_CLASS_LOOKUP)
-    body = text.strip().encode("utf-8", errors="replace") or b"<html/>"
+    body = _stripped_utf8(text, utf8) or b"<html/>"
     root = etree.fromstring(body, parser=parser, base_url=base_url)
     if root is not None and root.find("body") is None and closes_early(body):
         # `</html>` written before the `<body>` ends libxml2's parse; browsers read on
@@ -393,6 +407,19 @@ def parse_html(text: str, base_url: str | None = None) -> Any:
     return root
 
 
+def _stripped_utf8(text: str, utf8: bytes | None) -> bytes:
+    """`text.strip()` encoded as UTF-8, taken from `utf8` (text's encoding) when it can be:
+    `bytes.strip` removes the same ASCII whitespace, and when what is left starts and ends
+    with an ASCII character that is no whitespace to `str.strip` either (not \\x1c-\\x1f), the
+    two strip alike."""
+    if utf8 is not None:
+        body = utf8.strip()
+        if not body or (body[0] < 0x80 and body[-1] < 0x80 and not 0x1c <= body[0] <= 0x1f
+                        and not 0x1c <= body[-1] <= 0x1f):
+            return body
+    return text.strip().encode("utf-8", errors="replace")
+
+
 _SCRIPT_WRAPPERS = re.compile(
     r"^(?:/\*\s*)?(?:<!--|<!\[CDATA\[)(?:\s*\*/)?|(?:/\*\s*)?(?:-->|\]\]>)(?:\s*\*/)?$")
 
@@ -402,8 +429,11 @@ def _loads_lenient(raw: str) -> Any:
     raw = raw.strip()
     if not raw:
         return None
-    # Script bodies wrapped for old XHTML parsers: `<!-- ... -->`, `/*<![CDATA[*/ ... /*]]>*/`.
-    raw = _SCRIPT_WRAPPERS.sub("", raw).strip()
+    # Script bodies wrapped for old XHTML parsers: `<!-- ... -->`, `/*<![CDATA[*/ ... /*]]>*/`
+    # (a wrapper starts with "/" or "<", or ends with ">" or "/": the regex, which would be
+    # tried at every position of the text, runs only then).
+    if raw[0] in "/<" or raw[-1] in ">/":
+        raw = _SCRIPT_WRAPPERS.sub("", raw).strip()
     try:
         return json.loads(raw)
     except ValueError:

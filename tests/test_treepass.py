@@ -20,6 +20,7 @@ from newscrawl.extract.blockscan import SCAN_TAG_SETS, Scan
 from newscrawl.extract.boilerplate import junk_flags
 from newscrawl.extract.compiled import BlockCounts, ScanResult, TextStatsResult, tree_passes
 from newscrawl.extract.document import Document
+from newscrawl.extract.textscan import text_hits
 from newscrawl.extract.textstats import TAG_SETS, TextStats
 
 EXTRACT = ROOT / "newscrawl" / "extract"
@@ -64,6 +65,8 @@ def _assert_scan_equal(elements: list) -> None:
 
 _NEEDLES = ("related", "author", "by-line", "polec")
 _FOLD = {0x17F: "s", 0x131: "i", 0x307: None}
+#: Words searched in text and tails: common ones, Polish letters, and a space inside.
+_WORDS = ("the", "się", "a", "Zażółć", "ą ", "nowhere-to-be-found")
 
 
 def _assert_hits_equal(elements: list) -> None:
@@ -73,6 +76,8 @@ def _assert_hits_equal(elements: list) -> None:
             attribute_hits(elements, names, _NEEDLES, _FOLD, compiled=False)
     for names in (("itemprop", "property"), ("class",), ("hidden", "style")):
         assert elements_with(elements, names) == elements_with(elements, names, compiled=False)
+    for word in _WORDS:
+        assert text_hits(elements, word) == text_hits(elements, word, compiled=False)
 
 
 def _assert_equal(python: TextStatsResult, native: TextStatsResult) -> None:
@@ -91,7 +96,8 @@ def test_twins_define_the_same_functions_in_the_same_order():
     native = _defs((EXTRACT / "_treepass.pyx").read_text(encoding="utf-8"))
     python = _defs((EXTRACT / "treepass_py.py").read_text(encoding="utf-8"))
     assert native == python
-    assert native == ["text_stats", "scan", "block_counts", "attribute_hits", "elements_with"]
+    assert native == ["text_stats", "scan", "block_counts", "attribute_hits", "elements_with",
+                      "text_hits"]
 
 
 def test_only_the_facade_imports_the_extension():
@@ -254,3 +260,23 @@ def test_a_loader_stub_without_the_passes_falls_back():
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+@needs_compiled
+def test_text_hits_read_text_and_tails_across_text_nodes():
+    # CDATA splits a run of text into several nodes; lxml joins them for `.text` / `.tail`
+    html = ("<div><p>ab<![CDATA[cd]]>ef</p><b>x</b>tail <i>wo</i>rd<![CDATA[spl]]>it"
+            "<span>Zażółć gęślą</span><em>jaźń</em></div>")
+    root = etree.fromstring(html, etree.XMLParser(strip_cdata=False))
+    elements = list(root.iter(etree.Element))
+    assert root[0].xpath("count(text())") == 3, "the CDATA section stays a node of its own"
+    tags = [el.tag for el in elements]
+    for word, found in (("bcde", ["p"]), ("tail", ["b"]), ("rdsplit", ["i"]),
+                        ("żółć", ["span"]), ("jaźń", ["em"]), ("x", ["b"]), ("q", []),
+                        ("\ud800", [])):
+        for native in (True, False):
+            assert [tags[i] for i in text_hits(elements, word, compiled=native)] == found
+    with pytest.raises(ValueError):
+        text_hits(elements, "")
+    with pytest.raises(ValueError):
+        text_hits(elements, "", compiled=False)

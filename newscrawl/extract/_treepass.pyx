@@ -9,7 +9,7 @@ module. Tag sets are passed in by the callers, so each tag list lives in one pla
 
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdlib cimport free, malloc
-from libc.string cimport strcmp, strlen
+from libc.string cimport strcmp, strlen, strstr
 
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport _Element, import_lxml__etree
@@ -525,4 +525,38 @@ def elements_with(list elements, tuple names):
                 out.append(i)
                 break
             attr = attr.next
+    return out
+
+
+cdef bint _run_holds(tree.xmlNode* node, const char* needle, bytes word):
+    """True when the text lxml reads as `.text`/`.tail` starting at `node` contains `needle`."""
+    node = _text_or_skip(node)
+    if node == NULL:
+        return False
+    if _text_or_skip(node.next) == NULL:  # one text node, as nearly always
+        return node.content != NULL and strstr(<const char*> node.content, needle) != NULL
+    joined = bytearray()
+    while node != NULL:
+        if node.content != NULL:
+            joined += <bytes> (<const char*> node.content)
+        node = _text_or_skip(node.next)
+    return word in joined
+
+
+def text_hits(list elements, bytes needle):
+    """Positions of the elements whose text (`.text`) or tail (`.tail`) contains `needle`
+    (UTF-8, not empty)."""
+    cdef Py_ssize_t i
+    cdef _Element el
+    cdef list out = []
+    if not needle:
+        raise ValueError("empty needle")
+    if b"\0" in needle:
+        return out  # libxml2's text never holds a NUL
+    cdef const char* c_needle = needle
+    for i in range(len(elements)):
+        el = elements[i]
+        if (_run_holds(el._c_node.children, c_needle, needle)
+                or _run_holds(el._c_node.next, c_needle, needle)):
+            out.append(i)
     return out

@@ -244,3 +244,17 @@ def elements_with(elements: list[Any], names: tuple[bytes, ...]) -> list[int]:
     """Positions of the elements carrying any of the attributes `names` (bytes)."""
     wanted = frozenset(name.decode() for name in names)
     return [i for i, el in enumerate(elements) if not wanted.isdisjoint(el.keys())]
+
+
+def text_hits(elements: list[Any], needle: bytes) -> list[int]:
+    """Positions of the elements whose text (`.text`) or tail (`.tail`) contains `needle`
+    (UTF-8, not empty)."""
+    if not needle:
+        raise ValueError("empty needle")
+    word = needle.decode()
+    out = []
+    for i, el in enumerate(elements):
+        text = el.text  # lxml builds the string on each read: read it once
+        if (text and word in text) or ((tail := el.tail) and word in tail):
+            out.append(i)
+    return out

@@ -280,3 +280,19 @@ def test_text_hits_read_text_and_tails_across_text_nodes():
         text_hits(elements, "")
     with pytest.raises(ValueError):
         text_hits(elements, "", compiled=False)
+
+
+@needs_compiled
+def test_attribute_hits_one_byte_needles_and_needles_at_the_end():
+    html = ('<div><p class="ends-with-q">a</p><p id="Q">b</p><p class="nothing">c</p>'
+            '<p class="pre-AUTHOR">d</p><p data-x="żq">e</p></div>')
+    root = etree.fromstring(html, etree.HTMLParser())
+    elements = list(root.iter(etree.Element))
+    tags = [el.text for el in elements]
+    for needles, found in ((("q",), ["a", "b", "e"]), (("author",), ["d"]),
+                           (("or", "h"), ["a", "c", "d"])):
+        for native in (True, False):
+            hits = attribute_hits(elements, (), needles, compiled=native)
+            assert [tags[i] for i in hits] == found, (needles, native)
+    assert elements_with(elements, ("data-x",)) == elements_with(elements, ("data-x",),
+                                                                 compiled=False)

@@ -411,6 +411,7 @@ cdef struct Needles:
     const unsigned char* text[64]
     size_t size[64]
     unsigned long long starts[256]  # bit k: needle k starts with this (lower-case) byte
+    unsigned char pairs[8192]  # bit (a << 8 | b): a needle starts with bytes a, b (or is a)
 
 
 cdef inline unsigned char _lower(unsigned char b) noexcept nogil:
@@ -419,8 +420,12 @@ cdef inline unsigned char _lower(unsigned char b) noexcept nogil:
 
 cdef int _ascii_hit(const unsigned char* value, size_t length, Needles* needles) noexcept nogil:
     """-1 when `value` holds a non-ASCII byte, else 1 when its ASCII-lower-cased text contains
-    a needle and 0 when not: one pass, needles tried only where their first byte occurs."""
+    a needle and 0 when not: one pass, needles tried only where their first two bytes occur.
+
+    `value` is NUL-terminated: the byte after the last is read as the pair's second byte.
+    """
     cdef size_t k, m, at
+    cdef unsigned int pair
     cdef int w
     cdef unsigned long long bits
     cdef const unsigned char* needle
@@ -428,6 +433,9 @@ cdef int _ascii_hit(const unsigned char* value, size_t length, Needles* needles)
         if value[k] >= 0x80:
             return -1
     for k in range(length):
+        pair = (<unsigned int> _lower(value[k])) << 8 | _lower(value[k + 1])
+        if not (needles.pairs[pair >> 3] >> (pair & 7)) & 1:
+            continue
         bits = needles.starts[_lower(value[k])]
         w = 0
         while bits:
@@ -445,9 +453,25 @@ cdef int _ascii_hit(const unsigned char* value, size_t length, Needles* needles)
     return 0
 
 
-cdef bint _named(const char* name, tuple names):
-    for wanted in names:
-        if strcmp(name, <const char*> (<bytes> wanted)) == 0:
+cdef struct Names:
+    int count
+    const char* name[32]
+
+
+cdef int _names(tuple names, Names* out) except -1:
+    """Fill `out` with the C strings of `names` (bytes, which the caller keeps alive)."""
+    if len(names) > 32:
+        raise ValueError("at most 32 attribute names")
+    out.count = len(names)
+    for k in range(out.count):
+        out.name[k] = <const char*> (<bytes> names[k])
+    return 0
+
+
+cdef inline bint _named(const char* name, Names* names) noexcept nogil:
+    cdef int k
+    for k in range(names.count):
+        if strcmp(name, names.name[k]) == 0:
             return True
     return False
 
@@ -470,11 +494,15 @@ def attribute_hits(list elements, tuple names, tuple needles, fallback):
     cdef bint hit
     cdef list out = []
     cdef Needles table
+    cdef Names wanted
+    _names(names, &wanted)
     if len(needles) > 64:
         raise ValueError("at most 64 needles")
     table.count = len(needles)
     for k in range(256):
         table.starts[k] = 0
+    for k in range(8192):
+        table.pairs[k] = 0
     for k in range(table.count):
         needle = <bytes> needles[k]
         if not needle:
@@ -482,12 +510,15 @@ def attribute_hits(list elements, tuple names, tuple needles, fallback):
         table.text[k] = <const unsigned char*> needle
         table.size[k] = len(needle)
         table.starts[table.text[k][0]] |= (<unsigned long long> 1) << k
+        for second in range(256) if len(needle) == 1 else (table.text[k][1],):
+            pair = table.text[k][0] << 8 | second
+            table.pairs[pair >> 3] |= 1 << (pair & 7)
     for i in range(n):
         el = elements[i]
         attr = el._c_node.properties
         hit = False
         while attr != NULL and not hit:
-            if names and not _named(<const char*> attr.name, names):
+            if wanted.count and not _named(<const char*> attr.name, &wanted):
                 attr = attr.next
                 continue
             text = attr.children
@@ -517,11 +548,13 @@ def elements_with(list elements, tuple names):
     cdef _Element el
     cdef tree.xmlAttr* attr
     cdef list out = []
+    cdef Names wanted
+    _names(names, &wanted)
     for i in range(len(elements)):
         el = elements[i]
         attr = el._c_node.properties
         while attr != NULL:
-            if _named(<const char*> attr.name, names):
+            if _named(<const char*> attr.name, &wanted):
                 out.append(i)
                 break
             attr = attr.next

@@ -155,6 +155,8 @@ _BYLINE_WORDS = ("author", "autor", "byline", "by-line", "writer", "verfasser", 
                  "contributor", "reporter")
 #: Characters that `re.I` matches to an ASCII letter but `str.lower` leaves alone (ſ, ı, İ).
 _FOLD = {0x17F: "s", 0x131: "i", 0x307: None}
+#: Every attribute `_byline_hit` reads: only their values are searched for `_BYLINE_WORDS`.
+_BYLINE_ATTRS = ("rel", "itemprop", "class", "id", "data-testid", "href")
 
 
 def _byline_hit(el: Any) -> bool:
@@ -176,7 +178,7 @@ def _byline_nodes(doc: Document) -> list[Any]:
     start = doc.stats.pos[h1] if h1 is not None else 0
     first: list[Any] = []
     before: list[Any] = []
-    for i in attribute_hits(elements, (), _BYLINE_WORDS, _FOLD):
+    for i in attribute_hits(elements, _BYLINE_ATTRS, _BYLINE_WORDS, _FOLD):
         el = elements[i]
         if el.tag not in ("script", "style", "meta", "link", "img") and _byline_hit(el):
             (first if i >= start else before).append(el)

@@ -393,7 +393,7 @@ def parse_html(text: str, base_url: str | None = None, *, utf8: bytes | None = N
 
     `utf8`, when given, is `text` encoded as UTF-8 (the page's own bytes): it is parsed as it
     is instead of encoding the text again."""
-    parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True, collect_ids=False)
     parser.set_element_class_lookup(_CLASS_LOOKUP)
     body = _stripped_utf8(text, utf8) or b"<html/>"
     root = etree.fromstring(body, parser=parser, base_url=base_url)

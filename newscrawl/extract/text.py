@@ -38,6 +38,12 @@ _CACHED_LEN = 300
 
 
 def _clean(value: str) -> str:
+    if "&" not in value and value.isprintable() and "  " not in value \
+            and value[:1] != " " and value[-1:] != " ":
+        # Already clean but maybe for NFC (text cleaned before, say): every whitespace
+        # character but the space, and every invisible or control one, is unprintable, so
+        # there is nothing to decode, drop or collapse (the same result as below).
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
     if value.isascii() and "&" not in value:
         # the same result as below: ASCII text is NFC and holds no invisible characters; once
         # whitespace is collapsed, only control characters make it unprintable
@@ -45,11 +51,11 @@ def _clean(value: str) -> str:
         return value if value.isprintable() else " ".join(_INVISIBLE.sub("", value).split())
     if "&" in value:
         value = html.unescape(value)
-    words = value.split()
-    if not "".join(words).isprintable():
+    joined = " ".join(value.split())
+    if not joined.isprintable():
         # invisible characters are neither whitespace nor printable: only then is there any
         value = _INVISIBLE.sub("", value)
-        words = value.split()
+        joined = " ".join(value.split())
     if "\u00a0" in value:
         # No-break spaces are kept: Polish typography binds one-letter words ("z\u00a0NATO")
         # with them. They stand aside as NUL (no longer in the text) while the other
@@ -57,7 +63,7 @@ def _clean(value: str) -> str:
         value = " ".join(value.replace("\u00a0", "\x00").split()).replace("\x00", "\u00a0")
         value = value.strip()
     else:  # the same result: str.split() and `\s` both split on str.isspace() characters
-        value = " ".join(words)
+        value = joined
     return unicodedata.normalize("NFC", value)
 
 

@@ -97,7 +97,7 @@ def test_twins_define_the_same_functions_in_the_same_order():
     python = _defs((EXTRACT / "treepass_py.py").read_text(encoding="utf-8"))
     assert native == python
     assert native == ["text_stats", "scan", "block_counts", "attribute_hits", "elements_with",
-                      "text_hits"]
+                      "text_hits", "byte_count"]
 
 
 def test_only_the_facade_imports_the_extension():
@@ -296,3 +296,12 @@ def test_attribute_hits_one_byte_needles_and_needles_at_the_end():
             assert [tags[i] for i in hits] == found, (needles, native)
     assert elements_with(elements, ("data-x",)) == elements_with(elements, ("data-x",),
                                                                  compiled=False)
+
+
+@needs_compiled
+def test_byte_count_counts_like_bytes_count():
+    for data in (b"", b"<", b"a<b<<c" * 700, bytes(range(256)) * 300, b"<" * 256, b"<" * 255):
+        for byte in (0x3C, 0, 0xFF):
+            expected = data.count(bytes([byte]))
+            assert tree_passes().byte_count(data, byte) == expected
+            assert treepass_py.byte_count(data, byte) == expected

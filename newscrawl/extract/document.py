@@ -43,6 +43,7 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
+from newscrawl.extract.compiled import tree_passes
 from newscrawl.extract.errors import ExtractionError
 from newscrawl.extract.repair import closes_early, open_article_templates, without_html_end
 from newscrawl.extract.textstats import TextStats
@@ -226,8 +227,9 @@ def bound_page(data: AnyStr) -> AnyStr:
     if len(data) > MAX_INLINE_BYTES:
         data = _drop_inline_data(data)
     data = data[:MAX_MARKUP_BYTES]
-    lt = "<" if isinstance(data, str) else b"<"
-    if data.count(lt) > MAX_HTML_TAGS:
+    text = isinstance(data, str)
+    if (data.count("<") if text else tree_passes().byte_count(data, ord("<"))) > MAX_HTML_TAGS:
+        lt = "<" if text else b"<"
         pos = -1
         for _ in range(MAX_HTML_TAGS):
             pos = data.find(lt, pos + 1)

@@ -258,3 +258,8 @@ def text_hits(elements: list[Any], needle: bytes) -> list[int]:
         if (text and word in text) or ((tail := el.tail) and word in tail):
             out.append(i)
     return out
+
+
+def byte_count(data: bytes, byte: int) -> int:
+    """How many times `byte` occurs in `data`."""
+    return data.count(byte)

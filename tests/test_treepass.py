@@ -20,7 +20,7 @@ from newscrawl.extract.blockscan import SCAN_TAG_SETS, Scan
 from newscrawl.extract.boilerplate import junk_flags
 from newscrawl.extract.compiled import BlockCounts, ScanResult, TextStatsResult, tree_passes
 from newscrawl.extract.document import Document
-from newscrawl.extract.textscan import text_hits
+from newscrawl.extract.textscan import text_hits_backwards
 from newscrawl.extract.textstats import TAG_SETS, TextStats
 
 EXTRACT = ROOT / "newscrawl" / "extract"
@@ -77,7 +77,8 @@ def _assert_hits_equal(elements: list) -> None:
     for names in (("itemprop", "property"), ("class",), ("hidden", "style")):
         assert elements_with(elements, names) == elements_with(elements, names, compiled=False)
     for word in _WORDS:
-        assert text_hits(elements, word) == text_hits(elements, word, compiled=False)
+        assert list(text_hits_backwards(elements, word)) == \
+            list(text_hits_backwards(elements, word, compiled=False))
 
 
 def _assert_equal(python: TextStatsResult, native: TextStatsResult) -> None:
@@ -97,7 +98,7 @@ def test_twins_define_the_same_functions_in_the_same_order():
     python = _defs((EXTRACT / "treepass_py.py").read_text(encoding="utf-8"))
     assert native == python
     assert native == ["text_stats", "scan", "block_counts", "attribute_hits", "elements_with",
-                      "text_hits", "byte_count"]
+                      "last_text_hit", "byte_count"]
 
 
 def test_only_the_facade_imports_the_extension():
@@ -266,20 +267,22 @@ def test_a_loader_stub_without_the_passes_falls_back():
 def test_text_hits_read_text_and_tails_across_text_nodes():
     # CDATA splits a run of text into several nodes; lxml joins them for `.text` / `.tail`
     html = ("<div><p>ab<![CDATA[cd]]>ef</p><b>x</b>tail <i>wo</i>rd<![CDATA[spl]]>it"
-            "<span>Zażółć gęślą</span><em>jaźń</em></div>")
+            "<span>Zażółć gęślą</span><em>jaźń</em><u>x</u></div>")
     root = etree.fromstring(html, etree.XMLParser(strip_cdata=False))
     elements = list(root.iter(etree.Element))
     assert root[0].xpath("count(text())") == 3, "the CDATA section stays a node of its own"
     tags = [el.tag for el in elements]
     for word, found in (("bcde", ["p"]), ("tail", ["b"]), ("rdsplit", ["i"]),
-                        ("żółć", ["span"]), ("jaźń", ["em"]), ("x", ["b"]), ("q", []),
+                        ("żółć", ["span"]), ("jaźń", ["em"]), ("x", ["u", "b"]), ("q", []),
                         ("\ud800", [])):
         for native in (True, False):
-            assert [tags[i] for i in text_hits(elements, word, compiled=native)] == found
-    with pytest.raises(ValueError):
-        text_hits(elements, "")
-    with pytest.raises(ValueError):
-        text_hits(elements, "", compiled=False)
+            hits = text_hits_backwards(elements, word, compiled=native)
+            assert [tags[i] for i in hits] == found
+    for native in (True, False):
+        with pytest.raises(ValueError):
+            list(text_hits_backwards(elements, "", compiled=native))
+        assert tree_passes(native).last_text_hit(elements, b"x", 3) == 2  # before the <i>
+        assert tree_passes(native).last_text_hit(elements, b"x", 2) == -1
 
 
 @needs_compiled

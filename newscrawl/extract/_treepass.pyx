@@ -576,23 +576,23 @@ cdef bint _run_holds(tree.xmlNode* node, const char* needle, bytes word):
     return word in joined
 
 
-def text_hits(list elements, bytes needle):
-    """Positions of the elements whose text (`.text`) or tail (`.tail`) contains `needle`
-    (UTF-8, not empty)."""
+def last_text_hit(list elements, bytes needle, Py_ssize_t before):
+    """The last position before `before` whose element's text (`.text`) or tail (`.tail`)
+    contains `needle` (UTF-8, not empty), or -1: a search backwards that stops at the first hit.
+    """
     cdef Py_ssize_t i
     cdef _Element el
-    cdef list out = []
     if not needle:
         raise ValueError("empty needle")
     if b"\0" in needle:
-        return out  # libxml2's text never holds a NUL
+        return -1  # libxml2's text never holds a NUL
     cdef const char* c_needle = needle
-    for i in range(len(elements)):
+    for i in range(min(before, len(elements)) - 1, -1, -1):
         el = elements[i]
         if (_run_holds(el._c_node.children, c_needle, needle)
                 or _run_holds(el._c_node.next, c_needle, needle)):
-            out.append(i)
-    return out
+            return i
+    return -1
 
 
 def byte_count(bytes data, unsigned char byte):

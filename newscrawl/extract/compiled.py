@@ -23,7 +23,7 @@ try:
 except ImportError:  # built without a C compiler: the pure-Python twin runs
     _native = None
 #: The passes both twins define (the extension must have them all to be used).
-PASSES = ("text_stats", "scan", "block_counts", "attribute_hits", "elements_with", "text_hits",
+PASSES = ("text_stats", "scan", "block_counts", "attribute_hits", "elements_with", "last_text_hit",
           "byte_count")
 if _native is not None and not all(hasattr(_native, name) for name in PASSES):
     # A zipped egg (scrapyd) imports a loader stub under the extension's name, without the

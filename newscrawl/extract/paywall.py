@@ -17,7 +17,7 @@ from typing import Any
 from newscrawl.extract.document import Document
 from newscrawl.extract.prefilter import Prefiltered
 from newscrawl.extract.text import clean_text
-from newscrawl.extract.textscan import text_hits
+from newscrawl.extract.textscan import text_hits_backwards
 
 #: Notices that only a paid-access barrier writes.
 _NOTICE = Prefiltered(re.compile(
@@ -115,7 +115,7 @@ def _after_text(doc: Document, last: str) -> list[Any]:
     word = max(probe.split(), key=len)  # one whole word: spacing in the source cannot split it
     start = None
     elements = doc.elements
-    for i in reversed(text_hits(elements, word)):  # the word is in the text or the tail
+    for i in text_hits_backwards(elements, word):  # the word is in the text or the tail
         el = elements[i]
         text = el.text
         in_text = bool(text) and word in text

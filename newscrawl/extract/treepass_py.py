@@ -246,18 +246,19 @@ def elements_with(elements: list[Any], names: tuple[bytes, ...]) -> list[int]:
     return [i for i, el in enumerate(elements) if not wanted.isdisjoint(el.keys())]
 
 
-def text_hits(elements: list[Any], needle: bytes) -> list[int]:
-    """Positions of the elements whose text (`.text`) or tail (`.tail`) contains `needle`
-    (UTF-8, not empty)."""
+def last_text_hit(elements: list[Any], needle: bytes, before: int) -> int:
+    """The last position before `before` whose element's text (`.text`) or tail (`.tail`)
+    contains `needle` (UTF-8, not empty), or -1: a search backwards that stops at the first hit.
+    """
     if not needle:
         raise ValueError("empty needle")
     word = needle.decode()
-    out = []
-    for i, el in enumerate(elements):
+    for i in range(min(before, len(elements)) - 1, -1, -1):
+        el = elements[i]
         text = el.text  # lxml builds the string on each read: read it once
         if (text and word in text) or ((tail := el.tail) and word in tail):
-            out.append(i)
-    return out
+            return i
+    return -1
 
 
 def byte_count(data: bytes, byte: int) -> int:

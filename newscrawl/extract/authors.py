@@ -59,17 +59,23 @@ _END_LINE = re.compile(r"^(?:oprac(?:owanie|\.)?|opracował[a]?|autor(?:ka)?:?|t
 _INITIALS_SLASH = re.compile(r"^(?P<sig>[a-ząćęłńóśźż]{1,4})/(?:[a-ząćęłńóśźż]{1,4})?\s*$")
 
 
+_GLUED_PREFIX = re.compile(r"^(?:By|Von)(?=[A-ZÀ-ŽĄ-Ż][a-zà-ž])")
+_AFTER_BAR = re.compile(r"\s*[|•·]\s*.*$")
+_AFTER_DATE = re.compile(r"\s+(?:[-–—]\s+)?\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$")
+_AFTER_STAMP = re.compile(r"\s*\b(?:updated|published|aktualisiert|veröffentlicht|am|on)\b.*$",
+                          re.I)
+
+
 def clean_name(raw: str) -> str:
     """A name without byline prefixes, roles, trailing dates and decoration."""
     name = clean_text(raw)
     for _ in range(2):
         name = _PREFIX.sub("", name)
-    name = re.sub(r"^(?:By|Von)(?=[A-ZÀ-ŽĄ-Ż][a-zà-ž])", "", name)
+    name = _GLUED_PREFIX.sub("", name)
     name = _WEEKDAY.sub("", name)
-    name = re.sub(r"\s*[|•·]\s*.*$", "", name)
-    name = re.sub(r"\s+(?:[-–—]\s+)?\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$", "", name)
-    name = re.sub(r"\s*\b(?:updated|published|aktualisiert|veröffentlicht|am|on)\b.*$", "",
-                  name, flags=re.I)
+    name = _AFTER_BAR.sub("", name)
+    name = _AFTER_DATE.sub("", name)
+    name = _AFTER_STAMP.sub("", name)
     name = _SHORT_SIGN.sub("", name)
     return _trim(name)
 
@@ -99,12 +105,15 @@ _DANGLING = re.compile(r"\s(?:by|von|par|por|door|di|da|przez|from)$", re.I)
 END_MARKS = frozenset({"end", "ende", "ends", "koniec", "fin", "fine", "eom", "slut", "loppu"})
 
 
+_NOT_A_NAME = re.compile(r"https?:|www\.|@|\d|[{}<>=#]|//|\w\.\w{2,}/")
+
+
 def looks_like_name(name: str) -> bool:
     """Plausible as a person's or credit's name: short, few words, no URL/e-mail/digits, not
     an end mark."""
     if not name or len(name) > 60 or len(name) < 2:
         return False
-    if re.search(r"https?:|www\.|@|\d|[{}<>=#]|//|\w\.\w{2,}/", name):
+    if _NOT_A_NAME.search(name):
         return False
     if name.casefold().strip(" .") in END_MARKS:
         return False
@@ -159,6 +168,11 @@ _FOLD = {0x17F: "s", 0x131: "i", 0x307: None}
 _BYLINE_ATTRS = ("rel", "itemprop", "class", "id", "data-testid", "href")
 
 
+_AUTHOR_PATH = re.compile(r"/(?:author|autor|autorzy|authors)/")
+_NOT_BYLINE = re.compile(r"comment|related|recommend|teaser|footer|widget|embed|caption|credit|"
+                         r"photo", re.I)
+
+
 def _byline_hit(el: Any) -> bool:
     rel = (el.get("rel") or "").lower()
     prop = (el.get("itemprop") or "").lower()
@@ -166,9 +180,8 @@ def _byline_hit(el: Any) -> bool:
     href = el.get("href") or ""
     hit = ("author" in rel.split() or prop in ("author", "creator")
            or _HINT.search(attrs) is not None
-           or (el.tag == "a" and re.search(r"/(?:author|autor|autorzy|authors)/", href)))
-    return bool(hit) and not re.search(r"comment|related|recommend|teaser|footer|widget|"
-                                       r"embed|caption|credit|photo", attrs, re.I)
+           or (el.tag == "a" and _AUTHOR_PATH.search(href)))
+    return bool(hit) and not _NOT_BYLINE.search(attrs)
 
 
 def _byline_nodes(doc: Document) -> list[Any]:

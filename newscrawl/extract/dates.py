@@ -318,6 +318,7 @@ _DATE_HINT = re.compile("|".join(_DATE_HINT_WORDS), re.I)
 #: Characters that `re.I` matches to an ASCII letter but `str.lower` leaves alone (ſ, ı, İ).
 _FOLD = {0x17F: "s", 0x131: "i", 0x307: None}
 _NOT_DATE = re.compile(r"comment|related|recommend|footer|sidebar|widget|popular|teaser", re.I)
+_DIGIT = re.compile(r"\d")
 
 
 def text_date_candidates(doc: Any, limit: int = 12, window: int = 80) -> list[str]:
@@ -340,7 +341,7 @@ def text_date_candidates(doc: Any, limit: int = 12, window: int = 80) -> list[st
         if not _DATE_HINT.search(attrs) or _NOT_DATE.search(attrs):
             continue
         text = " ".join("".join(el.itertext()).split())
-        if not text or len(text) > 160 or not re.search(r"\d", text):
+        if not text or len(text) > 160 or not _DIGIT.search(text):
             continue
         (hinted_after if after_h1 else hinted_before).append(text)
         if len(hinted_after) >= limit:
@@ -357,7 +358,7 @@ def text_date_candidates(doc: Any, limit: int = 12, window: int = 80) -> list[st
                     if not text:
                         continue
                     count += 1
-                    if len(text) <= 160 and re.search(r"\d", text):
+                    if len(text) <= 160 and _DIGIT.search(text):
                         near.append(text)
                 if count > window:
                     break
@@ -370,7 +371,7 @@ def text_date_candidates(doc: Any, limit: int = 12, window: int = 80) -> list[st
                     continue
                 text = " ".join(sib.itertext()).split()
                 joined = " ".join(text)
-                if joined and len(joined) <= 300 and re.search(r"\d", joined):
+                if joined and len(joined) <= 300 and _DIGIT.search(joined):
                     near.append(joined)
                 count += 1
                 if count > 12:

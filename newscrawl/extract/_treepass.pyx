@@ -9,7 +9,8 @@ module. Tag sets are passed in by the callers, so each tag list lives in one pla
 
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdlib cimport free, malloc
-from libc.string cimport strcmp, strlen, strstr
+from cpython.ref cimport PyObject
+from libc.string cimport memset, strcmp, strlen, strstr
 
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport _Element, import_lxml__etree
@@ -32,6 +33,22 @@ cdef tuple _tag_info(dict cache, const char* name, tuple sets):
         info = (tag, mask)
         cache[key] = info
     return <tuple> info
+
+
+cdef struct TagCache:
+    # (tag, mask) by the element name's interned pointer, open addressing: a page uses a few
+    # dozen tags, so a lookup is a pointer comparison or two (`_tag_info`'s dict fills it)
+    int count
+    const char* name[256]
+    long mask[256]
+    PyObject* tag[256]  # owned by the `_tag_info` cache dict
+
+
+cdef inline size_t _tag_slot(TagCache* tags, const char* name) noexcept nogil:
+    cdef size_t h = ((<size_t> name) >> 4) & 255
+    while tags.name[h] != NULL and tags.name[h] != name:
+        h = (h + 1) & 255
+    return h
 
 
 cdef long* _longs(Py_ssize_t n) except NULL:
@@ -201,11 +218,15 @@ def text_stats(list elements, long prose_min, long short_text, tuple tag_sets):
     cdef list shorts = []
     cdef dict pos = {}
     cdef dict cache = {}
+    cdef TagCache known
+    cdef size_t slot
     cdef list paragraphs = []
     cdef list tags = [None] * n
     cdef dict by_tag = {}
     cdef long best = -1, best_held = 0, best_key = -1
     sets = (tag_sets[0], tag_sets[1], tag_sets[2], frozenset(("a",)))
+    known.count = 0
+    memset(known.name, 0, sizeof(known.name))
     try:
         c_text, c_links, c_prose, c_units = _longs(n), _longs(n), _longs(n), _longs(n)
         c_end, c_unit, c_held, c_held_key = _longs(n), _longs(n), _longs(n), _longs(n)
@@ -244,9 +265,19 @@ def text_stats(list elements, long prose_min, long short_text, tuple tag_sets):
                 child = child.next
             c_end[i] = last
             direct_list[i] = direct
-            info = _tag_info(cache, <const char*> node.name, sets)
-            tags[i] = info[0]
-            mask = info[1]
+            slot = _tag_slot(&known, <const char*> node.name) if node.name != NULL else 0
+            if node.name != NULL and known.name[slot] != NULL:
+                tags[i] = <object> known.tag[slot]
+                mask = known.mask[slot]
+            else:
+                info = _tag_info(cache, <const char*> node.name, sets)
+                tags[i] = info[0]
+                mask = info[1]
+                if node.name != NULL and known.count < 192:  # a quarter of the slots stay free
+                    known.name[slot] = <const char*> node.name
+                    known.tag[slot] = <PyObject*> info[0]
+                    known.mask[slot] = mask
+                    known.count += 1
             c_unit[i] = 0
             if mask & 1:  # hidden
                 c_text[i] = c_links[i] = c_prose[i] = c_units[i] = 0
@@ -410,8 +441,9 @@ cdef struct Needles:
     int count
     const unsigned char* text[64]
     size_t size[64]
-    unsigned long long starts[256]  # bit k: needle k starts with this (lower-case) byte
-    unsigned char pairs[8192]  # bit (a << 8 | b): a needle starts with bytes a, b (or is a)
+    # at[j][b], bit k: needle k has the (lower-case) byte b at position j, or is shorter than
+    # j + 1 bytes; the needles that may start at a position are those of its next three bytes
+    unsigned long long at[3][256]
 
 
 cdef inline unsigned char _lower(unsigned char b) noexcept nogil:
@@ -420,12 +452,11 @@ cdef inline unsigned char _lower(unsigned char b) noexcept nogil:
 
 cdef int _ascii_hit(const unsigned char* value, size_t length, Needles* needles) noexcept nogil:
     """-1 when `value` holds a non-ASCII byte, else 1 when its ASCII-lower-cased text contains
-    a needle and 0 when not: one pass, needles tried only where their first two bytes occur.
+    a needle and 0 when not: one pass, a needle tried only where its first three bytes occur.
 
-    `value` is NUL-terminated: the byte after the last is read as the pair's second byte.
+    `value` is NUL-terminated: the byte after the last is read (as no needle's byte).
     """
-    cdef size_t k, m, at
-    cdef unsigned int pair
+    cdef size_t k, m, i
     cdef int w
     cdef unsigned long long bits
     cdef const unsigned char* needle
@@ -433,20 +464,19 @@ cdef int _ascii_hit(const unsigned char* value, size_t length, Needles* needles)
         if value[k] >= 0x80:
             return -1
     for k in range(length):
-        pair = (<unsigned int> _lower(value[k])) << 8 | _lower(value[k + 1])
-        if not (needles.pairs[pair >> 3] >> (pair & 7)) & 1:
-            continue
-        bits = needles.starts[_lower(value[k])]
+        bits = needles.at[0][_lower(value[k])] & needles.at[1][_lower(value[k + 1])]
+        if bits and k + 2 <= length:  # value[k + 2] is at most the terminating NUL
+            bits &= needles.at[2][_lower(value[k + 2])]
         w = 0
         while bits:
             if bits & 1:
                 needle = needles.text[w]
                 m = needles.size[w]
                 if k + m <= length:
-                    at = 1
-                    while at < m and _lower(value[k + at]) == needle[at]:
-                        at += 1
-                    if at == m:
+                    i = 0
+                    while i < m and _lower(value[k + i]) == needle[i]:
+                        i += 1
+                    if i == m:
                         return 1
             bits >>= 1
             w += 1
@@ -499,20 +529,18 @@ def attribute_hits(list elements, tuple names, tuple needles, fallback):
     if len(needles) > 64:
         raise ValueError("at most 64 needles")
     table.count = len(needles)
-    for k in range(256):
-        table.starts[k] = 0
-    for k in range(8192):
-        table.pairs[k] = 0
+    for j in range(3):
+        for k in range(256):
+            table.at[j][k] = 0
     for k in range(table.count):
         needle = <bytes> needles[k]
         if not needle:
             raise ValueError("empty needle")
         table.text[k] = <const unsigned char*> needle
         table.size[k] = len(needle)
-        table.starts[table.text[k][0]] |= (<unsigned long long> 1) << k
-        for second in range(256) if len(needle) == 1 else (table.text[k][1],):
-            pair = table.text[k][0] << 8 | second
-            table.pairs[pair >> 3] |= 1 << (pair & 7)
+        for j in range(3):
+            for byte in ((needle[j],) if j < len(needle) else range(256)):
+                table.at[j][byte] |= (<unsigned long long> 1) << k
     for i in range(n):
         el = elements[i]
         attr = el._c_node.properties

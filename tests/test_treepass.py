@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import random
 import re
 import subprocess
 import sys
@@ -98,7 +99,7 @@ def test_twins_define_the_same_functions_in_the_same_order():
     python = _defs((EXTRACT / "treepass_py.py").read_text(encoding="utf-8"))
     assert native == python
     assert native == ["text_stats", "scan", "block_counts", "attribute_hits", "elements_with",
-                      "last_text_hit", "byte_count"]
+                      "last_text_hit", "byte_count", "is_utf8"]
 
 
 def test_only_the_facade_imports_the_extension():
@@ -308,3 +309,27 @@ def test_byte_count_counts_like_bytes_count():
             expected = data.count(bytes([byte]))
             assert tree_passes().byte_count(data, byte) == expected
             assert treepass_py.byte_count(data, byte) == expected
+
+
+@needs_compiled
+def test_is_utf8_accepts_what_the_utf8_codec_accepts():
+    def decodes(data: bytes) -> bool:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
+
+    samples = [bytes((a, b)) for a in range(256) for b in range(256)]
+    tails = (b"", b"\x80", b"\xbf\x80")
+    samples += [bytes((a, b, c)) + tail for a in range(0xE0, 0x100) for b in range(0x70, 0xD0)
+                for c in (0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0) for tail in tails]
+    pieces = [b"a", b"abcdefgh", b"\xc3\xa9", b"\xe2\x82\xac", b"\xf0\x9f\x98\x80", b"\x80",
+              b"\xc3", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xe0\x80\xaf", b"\xff", b"\x00"]
+    rng = random.Random(5)
+    samples += [b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+                for _ in range(20000)]
+    for data in samples:
+        expected = decodes(data)
+        assert tree_passes().is_utf8(data) is expected, data
+        assert treepass_py.is_utf8(data) is expected, data

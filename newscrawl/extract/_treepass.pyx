@@ -10,7 +10,7 @@ module. Tag sets are passed in by the callers, so each tag list lives in one pla
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdlib cimport free, malloc
 from cpython.ref cimport PyObject
-from libc.string cimport memset, strcmp, strlen, strstr
+from libc.string cimport memcpy, memset, strcmp, strlen, strstr
 
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport _Element, import_lxml__etree
@@ -638,3 +638,44 @@ def byte_count(bytes data, unsigned char byte):
         count += block
         k = stop
     return count
+
+
+def is_utf8(bytes data):
+    """Whether `data` is well-formed UTF-8, as `data.decode("utf-8")` accepts it (shortest
+    forms, no surrogates, nothing past U+10FFFF), eight ASCII bytes at a time."""
+    cdef const unsigned char* s = data
+    cdef Py_ssize_t i = 0, n = len(data)
+    cdef unsigned char b, c
+    cdef unsigned long long word
+    while i < n:
+        if i + 8 <= n:
+            memcpy(&word, s + i, 8)
+            if not word & 0x8080808080808080ULL:
+                i += 8
+                continue
+        b = s[i]
+        if b < 0x80:
+            i += 1
+        elif 0xC2 <= b <= 0xDF:
+            if i + 1 >= n or s[i + 1] & 0xC0 != 0x80:
+                return False
+            i += 2
+        elif 0xE0 <= b <= 0xEF:
+            if i + 2 >= n:
+                return False
+            c = s[i + 1]
+            if (b == 0xE0 and not 0xA0 <= c <= 0xBF) or (b == 0xED and not 0x80 <= c <= 0x9F) \
+                    or c & 0xC0 != 0x80 or s[i + 2] & 0xC0 != 0x80:
+                return False
+            i += 3
+        elif 0xF0 <= b <= 0xF4:
+            if i + 3 >= n:
+                return False
+            c = s[i + 1]
+            if (b == 0xF0 and not 0x90 <= c <= 0xBF) or (b == 0xF4 and not 0x80 <= c <= 0x8F) \
+                    or c & 0xC0 != 0x80 or s[i + 2] & 0xC0 != 0x80 or s[i + 3] & 0xC0 != 0x80:
+                return False
+            i += 4
+        else:
+            return False
+    return True

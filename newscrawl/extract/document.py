@@ -78,6 +78,11 @@ _CLASS_LOOKUP = etree.ElementDefaultClassLookup(
     pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity)
 
 
+_BOM_ENCODINGS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                  (codecs.BOM_UTF16_BE, "utf-16-be"))
+_BOMS = tuple(bom for bom, _ in _BOM_ENCODINGS)
+
+
 def _utf16_without_bom(head: bytes) -> str | None:
     """'utf-16-le' / 'utf-16-be' when the head looks like UTF-16 markup without a BOM (ASCII
     characters with a NUL beside each), else None."""
@@ -133,8 +138,7 @@ def _decode(data: bytes, content_type: str | bytes | None) -> tuple[str, str, bo
     encoding is `data` itself, so the parser can be given the bytes without encoding them)."""
     if not data:
         return "", "utf-8", False
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                     (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, enc in _BOM_ENCODINGS:
         if data.startswith(bom):
             return data[len(bom):].decode(enc, errors="replace"), enc, False
     utf16 = _utf16_without_bom(data[:_SNIFF_BYTES])
@@ -158,6 +162,14 @@ def _decode(data: bytes, content_type: str | bytes | None) -> tuple[str, str, bo
         return data.decode(enc, errors="replace"), enc, False
     enc = _detect(data)
     return data.decode(enc, errors="replace"), enc, False
+
+
+def _plain_utf8(data: bytes) -> bool:
+    """Whether `decode_html` reads `data` as strict UTF-8 (no byte-order mark, not UTF-16,
+    not binary) and its text holds no NUL to drop: the text is then `data.decode("utf-8")`."""
+    return (bool(data) and not data.startswith(_BOMS)
+            and _utf16_without_bom(data[:_SNIFF_BYTES]) is None and b"\x00" not in data
+            and not _looks_binary(data) and tree_passes().is_utf8(data))
 
 
 def _declared(data: bytes, header: str | None) -> str | None:
@@ -266,20 +278,32 @@ class Document:
         """Decode (bytes; `content_type` is the HTTP header value, one charset signal) or take
         (text) the page, bounded in size, and parse it."""
         utf8: bytes | None = None  # the text's UTF-8 encoding, when the page came as that
+        text: str | None = None
         if isinstance(html, bytes):
             data = bound_page(html)
-            text, self.encoding, verbatim = _decode(data, content_type)
-            utf8 = data if verbatim else None
+            if _plain_utf8(data):
+                # decoded only when `text` is read: the parser takes the bytes
+                self.encoding, utf8 = "utf-8", data
+            else:
+                text, self.encoding, verbatim = _decode(data, content_type)
+                utf8 = data if verbatim else None
         elif isinstance(html, str):
             text, self.encoding = bound_page(html), "unicode"
         else:
             raise ExtractionError(f"expected bytes or str, got {type(html).__name__}")
-        if "\x00" in text:
-            text, utf8 = text.replace("\x00", ""), None
+        if text is not None:
+            if "\x00" in text:
+                text, utf8 = text.replace("\x00", ""), None
+            self.text = text
+        self._utf8 = utf8
         self.url = url
-        self.text = text
         self.selector = Selector(root=parse_html(text, url, utf8=utf8), type="html",
                                  base_url=url)
+
+    @cached_property
+    def text(self) -> str:
+        """The decoded page text (read from the page's UTF-8 bytes when first asked for)."""
+        return self._utf8.decode("utf-8")
 
     def own_url(self) -> str | None:
         """The absolute http(s) URL the page names for itself (`<link rel=canonical>`, else
@@ -390,11 +414,12 @@ class Document:
         return m.group(1).lower() if m else None
 
 
-def parse_html(text: str, base_url: str | None = None, *, utf8: bytes | None = None) -> Any:
+def parse_html(text: str | None, base_url: str | None = None, *, utf8: bytes | None = None
+               ) -> Any:
     """The lxml root of decoded page text (parsed as parsel would, with a C class lookup).
 
     `utf8`, when given, is `text` encoded as UTF-8 (the page's own bytes): it is parsed as it
-    is instead of encoding the text again."""
+    is instead of encoding the text again (`text` may then be None)."""
     parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True, collect_ids=False)
     parser.set_element_class_lookup(_CLASS_LOOKUP)
     body = _stripped_utf8(text, utf8) or b"<html/>"
@@ -409,7 +434,7 @@ def parse_html(text: str, base_url: str | None = None, *, utf8: bytes | None = N
     return root
 
 
-def _stripped_utf8(text: str, utf8: bytes | None) -> bytes:
+def _stripped_utf8(text: str | None, utf8: bytes | None) -> bytes:
     """`text.strip()` encoded as UTF-8, taken from `utf8` (text's encoding) when it can be:
     `bytes.strip` removes the same ASCII whitespace, and when what is left starts and ends
     with an ASCII character that is no whitespace to `str.strip` either (not \\x1c-\\x1f), the
@@ -419,7 +444,9 @@ def _stripped_utf8(text: str, utf8: bytes | None) -> bytes:
         if not body or (body[0] < 0x80 and body[-1] < 0x80 and not 0x1c <= body[0] <= 0x1f
                         and not 0x1c <= body[-1] <= 0x1f):
             return body
-    return text.strip().encode("utf-8", errors="replace")
+        if text is None:
+            text = utf8.decode("utf-8")
+    return (text or "").strip().encode("utf-8", errors="replace")
 
 
 _SCRIPT_WRAPPERS = re.compile(

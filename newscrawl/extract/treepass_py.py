@@ -264,3 +264,12 @@ def last_text_hit(elements: list[Any], needle: bytes, before: int) -> int:
 def byte_count(data: bytes, byte: int) -> int:
     """How many times `byte` occurs in `data`."""
     return data.count(byte)
+
+
+def is_utf8(data: bytes) -> bool:
+    """Whether `data` is well-formed UTF-8, as `data.decode("utf-8")` accepts it."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -313,13 +313,7 @@ def test_byte_count_counts_like_bytes_count():
 
 @needs_compiled
 def test_is_utf8_accepts_what_the_utf8_codec_accepts():
-    def decodes(data: bytes) -> bool:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            return False
-        return True
-
+    # the pure twin asks the codec itself
     samples = [bytes((a, b)) for a in range(256) for b in range(256)]
     tails = (b"", b"\x80", b"\xbf\x80")
     samples += [bytes((a, b, c)) + tail for a in range(0xE0, 0x100) for b in range(0x70, 0xD0)
@@ -330,6 +324,4 @@ def test_is_utf8_accepts_what_the_utf8_codec_accepts():
     samples += [b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
                 for _ in range(20000)]
     for data in samples:
-        expected = decodes(data)
-        assert tree_passes().is_utf8(data) is expected, data
-        assert treepass_py.is_utf8(data) is expected, data
+        assert tree_passes().is_utf8(data) is treepass_py.is_utf8(data), data

@@ -644,8 +644,8 @@ def is_utf8(bytes data):
     """Whether `data` is well-formed UTF-8, as `data.decode("utf-8")` accepts it (shortest
     forms, no surrogates, nothing past U+10FFFF), eight ASCII bytes at a time."""
     cdef const unsigned char* s = data
-    cdef Py_ssize_t i = 0, n = len(data)
-    cdef unsigned char b, c
+    cdef Py_ssize_t i = 0, j, need, n = len(data)
+    cdef unsigned char b, lo, hi
     cdef unsigned long long word
     while i < n:
         if i + 8 <= n:
@@ -656,26 +656,28 @@ def is_utf8(bytes data):
         b = s[i]
         if b < 0x80:
             i += 1
-        elif 0xC2 <= b <= 0xDF:
-            if i + 1 >= n or s[i + 1] & 0xC0 != 0x80:
-                return False
-            i += 2
-        elif 0xE0 <= b <= 0xEF:
-            if i + 2 >= n:
-                return False
-            c = s[i + 1]
-            if (b == 0xE0 and not 0xA0 <= c <= 0xBF) or (b == 0xED and not 0x80 <= c <= 0x9F) \
-                    or c & 0xC0 != 0x80 or s[i + 2] & 0xC0 != 0x80:
-                return False
-            i += 3
-        elif 0xF0 <= b <= 0xF4:
-            if i + 3 >= n:
-                return False
-            c = s[i + 1]
-            if (b == 0xF0 and not 0x90 <= c <= 0xBF) or (b == 0xF4 and not 0x80 <= c <= 0x8F) \
-                    or c & 0xC0 != 0x80 or s[i + 2] & 0xC0 != 0x80 or s[i + 3] & 0xC0 != 0x80:
-                return False
-            i += 4
+            continue
+        # continuation bytes after the lead byte, and the range its first one must lie in
+        if 0xC2 <= b <= 0xDF:
+            need, lo, hi = 1, 0x80, 0xBF
+        elif b == 0xE0:
+            need, lo, hi = 2, 0xA0, 0xBF  # no overlong form
+        elif b == 0xED:
+            need, lo, hi = 2, 0x80, 0x9F  # no surrogate
+        elif 0xE1 <= b <= 0xEF:
+            need, lo, hi = 2, 0x80, 0xBF
+        elif b == 0xF0:
+            need, lo, hi = 3, 0x90, 0xBF  # no overlong form
+        elif b == 0xF4:
+            need, lo, hi = 3, 0x80, 0x8F  # nothing past U+10FFFF
+        elif 0xF1 <= b <= 0xF3:
+            need, lo, hi = 3, 0x80, 0xBF
         else:
             return False
+        if i + need >= n or not lo <= s[i + 1] <= hi:
+            return False
+        for j in range(i + 2, i + need + 1):
+            if s[j] & 0xC0 != 0x80:
+                return False
+        i += need + 1
     return True

@@ -1,9 +1,10 @@
 """Decoding and parsing of raw page bytes."""
 
 import pytest
+from lxml import etree
 
 from newscrawl.extract import ExtractionError
-from newscrawl.extract.document import Document, decode_html
+from newscrawl.extract.document import Document, _stripped_utf8, decode_html
 from newscrawl.routing import extract_article
 
 POLISH = "Zażółć gęślą jaźń. Świątynia, Źródło, Łódź, Ąę."
@@ -71,3 +72,21 @@ def test_single_byte_polish_is_not_taken_for_broken_utf8():
     html = f'<html><head><meta charset="utf-8"></head><body><p>{POLISH}</p></body></html>'
     text, encoding = decode_html(html.encode("cp1250"))
     assert POLISH in text and encoding == "cp1250"
+
+
+@pytest.mark.parametrize("page", [
+    f"<html><body><p>{POLISH}</p></body></html>",
+    f"  \n\t<html><body><p>{POLISH}</p></body></html>\r\n ",
+    f"\x1c<html><body><p>{POLISH}</p></body></html>\x1f",
+    f"\u00a0\u2003<html><body><p>{POLISH}</p></body></html>\u3000",
+    f"<p>{POLISH}</p>\u00a0",
+    " \t\n",
+])
+def test_page_bytes_parse_like_the_decoded_text(page):
+    # UTF-8 bytes are handed to the parser as they are: the tree equals the decoded text's
+    data = page.encode("utf-8")
+    from_bytes = Document(data, "https://example.com/")
+    from_text = Document(page, "https://example.com/")
+    assert from_bytes.text == page
+    assert etree.tostring(from_bytes.root) == etree.tostring(from_text.root)
+    assert _stripped_utf8(page, data) == page.strip().encode("utf-8")

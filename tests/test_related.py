@@ -6,6 +6,7 @@ from pathlib import Path
 
 from newscrawl.devtools.evaluate import case_url, load_cases, read_page, shingle_counts
 from newscrawl.extract.document import Document
+from newscrawl.extract.embedded_state import json_states, related_entries
 from newscrawl.extract.related import find_related
 from newscrawl.extract.text import node_text
 from newscrawl.routing import extract_article
@@ -132,6 +133,26 @@ def test_json_state_when_no_html_block() -> None:
     assert [(link.title, link.url) for link in links] == [
         ("Pierwsza polecana historia dnia", "https://news.example.pl/j/1"),
         ("Druga polecana historia dnia", "https://j.example.pl/2")]
+
+
+def test_json_state_keys_spelled_with_escapes_or_odd_case_are_read() -> None:
+    # a key that matches only once decoded ("\\u0072elated") or case-folded ("RELATED")
+    for key in ("\\u0072elated", "RELATED_items"):
+        items = ('[{"title":"Tekst A o sprawie","url":"/s/a"},'
+                 '{"title":"Tekst B o sprawie","url":"/s/b"}]')
+        state = '{"page":{"' + key + '":' + items + "}}"
+        html = (f"<html><body>{BODY}"
+                f"<script type='application/json'>{state}</script></body></html>")
+        assert _titles(Document(html, URL)) == ["Tekst A o sprawie", "Tekst B o sprawie"]
+
+
+def test_json_state_without_related_words_is_not_decoded() -> None:
+    html = (f"<html><body>{BODY}<script type='application/json'>{{\"a\": [1, 2]}}</script>"
+            "<script>window.__STATE__ = {\"b\": 1};</script></body></html>")
+    doc = Document(html, URL)
+    assert json_states(doc) == [{"a": [1, 2]}, {"b": 1}]
+    assert json_states(doc, lambda raw: "related" in raw) == []
+    assert list(related_entries(doc)) == []
 
 
 def test_window_state_assignment() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import random
 import re
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from newscrawl.extract.blockscan import SCAN_TAG_SETS, Scan
 from newscrawl.extract.boilerplate import junk_flags
 from newscrawl.extract.compiled import BlockCounts, ScanResult, TextStatsResult, tree_passes
 from newscrawl.extract.document import Document
+from newscrawl.extract.textscan import text_hits_backwards
 from newscrawl.extract.textstats import TAG_SETS, TextStats
 
 EXTRACT = ROOT / "newscrawl" / "extract"
@@ -64,6 +66,8 @@ def _assert_scan_equal(elements: list) -> None:
 
 _NEEDLES = ("related", "author", "by-line", "polec")
 _FOLD = {0x17F: "s", 0x131: "i", 0x307: None}
+#: Words searched in text and tails: common ones, Polish letters, and a space inside.
+_WORDS = ("the", "się", "a", "Zażółć", "ą ", "nowhere-to-be-found")
 
 
 def _assert_hits_equal(elements: list) -> None:
@@ -73,6 +77,9 @@ def _assert_hits_equal(elements: list) -> None:
             attribute_hits(elements, names, _NEEDLES, _FOLD, compiled=False)
     for names in (("itemprop", "property"), ("class",), ("hidden", "style")):
         assert elements_with(elements, names) == elements_with(elements, names, compiled=False)
+    for word in _WORDS:
+        assert list(text_hits_backwards(elements, word)) == \
+            list(text_hits_backwards(elements, word, compiled=False))
 
 
 def _assert_equal(python: TextStatsResult, native: TextStatsResult) -> None:
@@ -91,7 +98,8 @@ def test_twins_define_the_same_functions_in_the_same_order():
     native = _defs((EXTRACT / "_treepass.pyx").read_text(encoding="utf-8"))
     python = _defs((EXTRACT / "treepass_py.py").read_text(encoding="utf-8"))
     assert native == python
-    assert native == ["text_stats", "scan", "block_counts", "attribute_hits", "elements_with"]
+    assert native == ["text_stats", "scan", "block_counts", "attribute_hits", "elements_with",
+                      "last_text_hit", "byte_count", "is_utf8"]
 
 
 def test_only_the_facade_imports_the_extension():
@@ -254,3 +262,66 @@ def test_a_loader_stub_without_the_passes_falls_back():
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+@needs_compiled
+def test_text_hits_read_text_and_tails_across_text_nodes():
+    # CDATA splits a run of text into several nodes; lxml joins them for `.text` / `.tail`
+    html = ("<div><p>ab<![CDATA[cd]]>ef</p><b>x</b>tail <i>wo</i>rd<![CDATA[spl]]>it"
+            "<span>Zażółć gęślą</span><em>jaźń</em><u>x</u></div>")
+    root = etree.fromstring(html, etree.XMLParser(strip_cdata=False))
+    elements = list(root.iter(etree.Element))
+    assert root[0].xpath("count(text())") == 3, "the CDATA section stays a node of its own"
+    tags = [el.tag for el in elements]
+    for word, found in (("bcde", ["p"]), ("tail", ["b"]), ("rdsplit", ["i"]),
+                        ("żółć", ["span"]), ("jaźń", ["em"]), ("x", ["u", "b"]), ("q", []),
+                        ("\ud800", [])):
+        for native in (True, False):
+            hits = text_hits_backwards(elements, word, compiled=native)
+            assert [tags[i] for i in hits] == found
+    for native in (True, False):
+        with pytest.raises(ValueError):
+            list(text_hits_backwards(elements, "", compiled=native))
+        assert tree_passes(native).last_text_hit(elements, b"x", 3) == 2  # before the <i>
+        assert tree_passes(native).last_text_hit(elements, b"x", 2) == -1
+
+
+@needs_compiled
+def test_attribute_hits_one_byte_needles_and_needles_at_the_end():
+    html = ('<div><p class="ends-with-q">a</p><p id="Q">b</p><p class="nothing">c</p>'
+            '<p class="pre-AUTHOR">d</p><p data-x="żq">e</p></div>')
+    root = etree.fromstring(html, etree.HTMLParser())
+    elements = list(root.iter(etree.Element))
+    tags = [el.text for el in elements]
+    for needles, found in ((("q",), ["a", "b", "e"]), (("author",), ["d"]),
+                           (("or", "h"), ["a", "c", "d"])):
+        for native in (True, False):
+            hits = attribute_hits(elements, (), needles, compiled=native)
+            assert [tags[i] for i in hits] == found, (needles, native)
+    assert elements_with(elements, ("data-x",)) == elements_with(elements, ("data-x",),
+                                                                 compiled=False)
+
+
+@needs_compiled
+def test_byte_count_counts_like_bytes_count():
+    for data in (b"", b"<", b"a<b<<c" * 700, bytes(range(256)) * 300, b"<" * 256, b"<" * 255):
+        for byte in (0x3C, 0, 0xFF):
+            expected = data.count(bytes([byte]))
+            assert tree_passes().byte_count(data, byte) == expected
+            assert treepass_py.byte_count(data, byte) == expected
+
+
+@needs_compiled
+def test_is_utf8_accepts_what_the_utf8_codec_accepts():
+    # the pure twin asks the codec itself
+    samples = [bytes((a, b)) for a in range(256) for b in range(256)]
+    tails = (b"", b"\x80", b"\xbf\x80")
+    samples += [bytes((a, b, c)) + tail for a in range(0xE0, 0x100) for b in range(0x70, 0xD0)
+                for c in (0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0) for tail in tails]
+    pieces = [b"a", b"abcdefgh", b"\xc3\xa9", b"\xe2\x82\xac", b"\xf0\x9f\x98\x80", b"\x80",
+              b"\xc3", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xe0\x80\xaf", b"\xff", b"\x00"]
+    rng = random.Random(5)
+    samples += [b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+                for _ in range(20000)]
+    for data in samples:
+        assert tree_passes().is_utf8(data) is treepass_py.is_utf8(data), data

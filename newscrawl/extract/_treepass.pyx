@@ -9,7 +9,8 @@ module. Tag sets are passed in by the callers, so each tag list lives in one pla
 
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdlib cimport free, malloc
-from libc.string cimport strcmp, strlen
+from cpython.ref cimport PyObject
+from libc.string cimport memcpy, memset, strcmp, strlen, strstr
 
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport _Element, import_lxml__etree
@@ -32,6 +33,22 @@ cdef tuple _tag_info(dict cache, const char* name, tuple sets):
         info = (tag, mask)
         cache[key] = info
     return <tuple> info
+
+
+cdef struct TagCache:
+    # (tag, mask) by the element name's interned pointer, open addressing: a page uses a few
+    # dozen tags, so a lookup is a pointer comparison or two (`_tag_info`'s dict fills it)
+    int count
+    const char* name[256]
+    long mask[256]
+    PyObject* tag[256]  # owned by the `_tag_info` cache dict
+
+
+cdef inline size_t _tag_slot(TagCache* tags, const char* name) noexcept nogil:
+    cdef size_t h = ((<size_t> name) >> 4) & 255
+    while tags.name[h] != NULL and tags.name[h] != name:
+        h = (h + 1) & 255
+    return h
 
 
 cdef long* _longs(Py_ssize_t n) except NULL:
@@ -201,11 +218,15 @@ def text_stats(list elements, long prose_min, long short_text, tuple tag_sets):
     cdef list shorts = []
     cdef dict pos = {}
     cdef dict cache = {}
+    cdef TagCache known
+    cdef size_t slot
     cdef list paragraphs = []
     cdef list tags = [None] * n
     cdef dict by_tag = {}
     cdef long best = -1, best_held = 0, best_key = -1
     sets = (tag_sets[0], tag_sets[1], tag_sets[2], frozenset(("a",)))
+    known.count = 0
+    memset(known.name, 0, sizeof(known.name))
     try:
         c_text, c_links, c_prose, c_units = _longs(n), _longs(n), _longs(n), _longs(n)
         c_end, c_unit, c_held, c_held_key = _longs(n), _longs(n), _longs(n), _longs(n)
@@ -244,9 +265,19 @@ def text_stats(list elements, long prose_min, long short_text, tuple tag_sets):
                 child = child.next
             c_end[i] = last
             direct_list[i] = direct
-            info = _tag_info(cache, <const char*> node.name, sets)
-            tags[i] = info[0]
-            mask = info[1]
+            slot = _tag_slot(&known, <const char*> node.name) if node.name != NULL else 0
+            if node.name != NULL and known.name[slot] != NULL:
+                tags[i] = <object> known.tag[slot]
+                mask = known.mask[slot]
+            else:
+                info = _tag_info(cache, <const char*> node.name, sets)
+                tags[i] = info[0]
+                mask = info[1]
+                if node.name != NULL and known.count < 192:  # a quarter of the slots stay free
+                    known.name[slot] = <const char*> node.name
+                    known.tag[slot] = <PyObject*> info[0]
+                    known.mask[slot] = mask
+                    known.count += 1
             c_unit[i] = 0
             if mask & 1:  # hidden
                 c_text[i] = c_links[i] = c_prose[i] = c_units[i] = 0
@@ -410,7 +441,9 @@ cdef struct Needles:
     int count
     const unsigned char* text[64]
     size_t size[64]
-    unsigned long long starts[256]  # bit k: needle k starts with this (lower-case) byte
+    # at[j][b], bit k: needle k has the (lower-case) byte b at position j, or is shorter than
+    # j + 1 bytes; the needles that may start at a position are those of its next three bytes
+    unsigned long long at[3][256]
 
 
 cdef inline unsigned char _lower(unsigned char b) noexcept nogil:
@@ -419,8 +452,11 @@ cdef inline unsigned char _lower(unsigned char b) noexcept nogil:
 
 cdef int _ascii_hit(const unsigned char* value, size_t length, Needles* needles) noexcept nogil:
     """-1 when `value` holds a non-ASCII byte, else 1 when its ASCII-lower-cased text contains
-    a needle and 0 when not: one pass, needles tried only where their first byte occurs."""
-    cdef size_t k, m, at
+    a needle and 0 when not: one pass, a needle tried only where its first three bytes occur.
+
+    `value` is NUL-terminated: the byte after the last is read (as no needle's byte).
+    """
+    cdef size_t k, m, i
     cdef int w
     cdef unsigned long long bits
     cdef const unsigned char* needle
@@ -428,26 +464,44 @@ cdef int _ascii_hit(const unsigned char* value, size_t length, Needles* needles)
         if value[k] >= 0x80:
             return -1
     for k in range(length):
-        bits = needles.starts[_lower(value[k])]
+        bits = needles.at[0][_lower(value[k])] & needles.at[1][_lower(value[k + 1])]
+        if bits and k + 2 <= length:  # value[k + 2] is at most the terminating NUL
+            bits &= needles.at[2][_lower(value[k + 2])]
         w = 0
         while bits:
             if bits & 1:
                 needle = needles.text[w]
                 m = needles.size[w]
                 if k + m <= length:
-                    at = 1
-                    while at < m and _lower(value[k + at]) == needle[at]:
-                        at += 1
-                    if at == m:
+                    i = 0
+                    while i < m and _lower(value[k + i]) == needle[i]:
+                        i += 1
+                    if i == m:
                         return 1
             bits >>= 1
             w += 1
     return 0
 
 
-cdef bint _named(const char* name, tuple names):
-    for wanted in names:
-        if strcmp(name, <const char*> (<bytes> wanted)) == 0:
+cdef struct Names:
+    int count
+    const char* name[32]
+
+
+cdef int _names(tuple names, Names* out) except -1:
+    """Fill `out` with the C strings of `names` (bytes, which the caller keeps alive)."""
+    if len(names) > 32:
+        raise ValueError("at most 32 attribute names")
+    out.count = len(names)
+    for k in range(out.count):
+        out.name[k] = <const char*> (<bytes> names[k])
+    return 0
+
+
+cdef inline bint _named(const char* name, Names* names) noexcept nogil:
+    cdef int k
+    for k in range(names.count):
+        if strcmp(name, names.name[k]) == 0:
             return True
     return False
 
@@ -470,24 +524,29 @@ def attribute_hits(list elements, tuple names, tuple needles, fallback):
     cdef bint hit
     cdef list out = []
     cdef Needles table
+    cdef Names wanted
+    _names(names, &wanted)
     if len(needles) > 64:
         raise ValueError("at most 64 needles")
     table.count = len(needles)
-    for k in range(256):
-        table.starts[k] = 0
+    for j in range(3):
+        for k in range(256):
+            table.at[j][k] = 0
     for k in range(table.count):
         needle = <bytes> needles[k]
         if not needle:
             raise ValueError("empty needle")
         table.text[k] = <const unsigned char*> needle
         table.size[k] = len(needle)
-        table.starts[table.text[k][0]] |= (<unsigned long long> 1) << k
+        for j in range(3):
+            for byte in ((needle[j],) if j < len(needle) else range(256)):
+                table.at[j][byte] |= (<unsigned long long> 1) << k
     for i in range(n):
         el = elements[i]
         attr = el._c_node.properties
         hit = False
         while attr != NULL and not hit:
-            if names and not _named(<const char*> attr.name, names):
+            if wanted.count and not _named(<const char*> attr.name, &wanted):
                 attr = attr.next
                 continue
             text = attr.children
@@ -517,12 +576,108 @@ def elements_with(list elements, tuple names):
     cdef _Element el
     cdef tree.xmlAttr* attr
     cdef list out = []
+    cdef Names wanted
+    _names(names, &wanted)
     for i in range(len(elements)):
         el = elements[i]
         attr = el._c_node.properties
         while attr != NULL:
-            if _named(<const char*> attr.name, names):
+            if _named(<const char*> attr.name, &wanted):
                 out.append(i)
                 break
             attr = attr.next
     return out
+
+
+cdef bint _run_holds(tree.xmlNode* node, const char* needle, bytes word):
+    """True when the text lxml reads as `.text`/`.tail` starting at `node` contains `needle`."""
+    node = _text_or_skip(node)
+    if node == NULL:
+        return False
+    if _text_or_skip(node.next) == NULL:  # one text node, as nearly always
+        return node.content != NULL and strstr(<const char*> node.content, needle) != NULL
+    joined = bytearray()
+    while node != NULL:
+        if node.content != NULL:
+            joined += <bytes> (<const char*> node.content)
+        node = _text_or_skip(node.next)
+    return word in joined
+
+
+def last_text_hit(list elements, bytes needle, Py_ssize_t before):
+    """The last position before `before` whose element's text (`.text`) or tail (`.tail`)
+    contains `needle` (UTF-8, not empty), or -1: a search backwards that stops at the first hit.
+    """
+    cdef Py_ssize_t i
+    cdef _Element el
+    if not needle:
+        raise ValueError("empty needle")
+    if b"\0" in needle:
+        return -1  # libxml2's text never holds a NUL
+    cdef const char* c_needle = needle
+    for i in range(min(before, len(elements)) - 1, -1, -1):
+        el = elements[i]
+        if (_run_holds(el._c_node.children, c_needle, needle)
+                or _run_holds(el._c_node.next, c_needle, needle)):
+            return i
+    return -1
+
+
+def byte_count(bytes data, unsigned char byte):
+    """How many times `byte` occurs in `data` (`data.count`, in blocks of 255 bytes counted in
+    one-byte sums, a loop the compiler vectorises)."""
+    cdef const unsigned char* s = data
+    cdef Py_ssize_t j, k = 0, stop, n = len(data)
+    cdef size_t count = 0
+    cdef unsigned char block
+    while k < n:
+        stop = k + 255 if n - k > 255 else n
+        block = 0
+        for j in range(k, stop):
+            block += s[j] == byte
+        count += block
+        k = stop
+    return count
+
+
+def is_utf8(bytes data):
+    """Whether `data` is well-formed UTF-8, as `data.decode("utf-8")` accepts it (shortest
+    forms, no surrogates, nothing past U+10FFFF), eight ASCII bytes at a time."""
+    cdef const unsigned char* s = data
+    cdef Py_ssize_t i = 0, j, need, n = len(data)
+    cdef unsigned char b, lo, hi
+    cdef unsigned long long word
+    while i < n:
+        if i + 8 <= n:
+            memcpy(&word, s + i, 8)
+            if not word & 0x8080808080808080ULL:
+                i += 8
+                continue
+        b = s[i]
+        if b < 0x80:
+            i += 1
+            continue
+        # continuation bytes after the lead byte, and the range its first one must lie in
+        if 0xC2 <= b <= 0xDF:
+            need, lo, hi = 1, 0x80, 0xBF
+        elif b == 0xE0:
+            need, lo, hi = 2, 0xA0, 0xBF  # no overlong form
+        elif b == 0xED:
+            need, lo, hi = 2, 0x80, 0x9F  # no surrogate
+        elif 0xE1 <= b <= 0xEF:
+            need, lo, hi = 2, 0x80, 0xBF
+        elif b == 0xF0:
+            need, lo, hi = 3, 0x90, 0xBF  # no overlong form
+        elif b == 0xF4:
+            need, lo, hi = 3, 0x80, 0x8F  # nothing past U+10FFFF
+        elif 0xF1 <= b <= 0xF3:
+            need, lo, hi = 3, 0x80, 0xBF
+        else:
+            return False
+        if i + need >= n or not lo <= s[i + 1] <= hi:
+            return False
+        for j in range(i + 2, i + need + 1):
+            if s[j] & 0xC0 != 0x80:
+                return False
+        i += need + 1
+    return True

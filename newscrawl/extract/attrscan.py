@@ -15,8 +15,8 @@ from newscrawl.extract.compiled import tree_passes
 def value_hits(value: str, needles: tuple[str, ...], fold: dict[int, Any] | None = None) -> bool:
     """True when the lower-cased value (non-ASCII letters folded by `fold`) holds a needle."""
     low = value.lower()
-    if fold and not low.isascii():
-        low = low.translate(fold)
+    if fold and not low.isascii() and any(chr(key) in low for key in fold):
+        low = low.translate(fold)  # (a slow call: only made when there is anything to fold)
     return any(needle in low for needle in needles)
 
 

@@ -59,17 +59,23 @@ _END_LINE = re.compile(r"^(?:oprac(?:owanie|\.)?|opracował[a]?|autor(?:ka)?:?|t
 _INITIALS_SLASH = re.compile(r"^(?P<sig>[a-ząćęłńóśźż]{1,4})/(?:[a-ząćęłńóśźż]{1,4})?\s*$")
 
 
+_GLUED_PREFIX = re.compile(r"^(?:By|Von)(?=[A-ZÀ-ŽĄ-Ż][a-zà-ž])")
+_AFTER_BAR = re.compile(r"\s*[|•·]\s*.*$")
+_AFTER_DATE = re.compile(r"\s+(?:[-–—]\s+)?\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$")
+_AFTER_STAMP = re.compile(r"\s*\b(?:updated|published|aktualisiert|veröffentlicht|am|on)\b.*$",
+                          re.I)
+
+
 def clean_name(raw: str) -> str:
     """A name without byline prefixes, roles, trailing dates and decoration."""
     name = clean_text(raw)
     for _ in range(2):
         name = _PREFIX.sub("", name)
-    name = re.sub(r"^(?:By|Von)(?=[A-ZÀ-ŽĄ-Ż][a-zà-ž])", "", name)
+    name = _GLUED_PREFIX.sub("", name)
     name = _WEEKDAY.sub("", name)
-    name = re.sub(r"\s*[|•·]\s*.*$", "", name)
-    name = re.sub(r"\s+(?:[-–—]\s+)?\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$", "", name)
-    name = re.sub(r"\s*\b(?:updated|published|aktualisiert|veröffentlicht|am|on)\b.*$", "",
-                  name, flags=re.I)
+    name = _AFTER_BAR.sub("", name)
+    name = _AFTER_DATE.sub("", name)
+    name = _AFTER_STAMP.sub("", name)
     name = _SHORT_SIGN.sub("", name)
     return _trim(name)
 
@@ -99,12 +105,15 @@ _DANGLING = re.compile(r"\s(?:by|von|par|por|door|di|da|przez|from)$", re.I)
 END_MARKS = frozenset({"end", "ende", "ends", "koniec", "fin", "fine", "eom", "slut", "loppu"})
 
 
+_NOT_A_NAME = re.compile(r"https?:|www\.|@|\d|[{}<>=#]|//|\w\.\w{2,}/")
+
+
 def looks_like_name(name: str) -> bool:
     """Plausible as a person's or credit's name: short, few words, no URL/e-mail/digits, not
     an end mark."""
     if not name or len(name) > 60 or len(name) < 2:
         return False
-    if re.search(r"https?:|www\.|@|\d|[{}<>=#]|//|\w\.\w{2,}/", name):
+    if _NOT_A_NAME.search(name):
         return False
     if name.casefold().strip(" .") in END_MARKS:
         return False
@@ -155,6 +164,13 @@ _BYLINE_WORDS = ("author", "autor", "byline", "by-line", "writer", "verfasser", 
                  "contributor", "reporter")
 #: Characters that `re.I` matches to an ASCII letter but `str.lower` leaves alone (ſ, ı, İ).
 _FOLD = {0x17F: "s", 0x131: "i", 0x307: None}
+#: Every attribute `_byline_hit` reads: only their values are searched for `_BYLINE_WORDS`.
+_BYLINE_ATTRS = ("rel", "itemprop", "class", "id", "data-testid", "href")
+
+
+_AUTHOR_PATH = re.compile(r"/(?:author|autor|autorzy|authors)/")
+_NOT_BYLINE = re.compile(r"comment|related|recommend|teaser|footer|widget|embed|caption|credit|"
+                         r"photo", re.I)
 
 
 def _byline_hit(el: Any) -> bool:
@@ -164,9 +180,8 @@ def _byline_hit(el: Any) -> bool:
     href = el.get("href") or ""
     hit = ("author" in rel.split() or prop in ("author", "creator")
            or _HINT.search(attrs) is not None
-           or (el.tag == "a" and re.search(r"/(?:author|autor|autorzy|authors)/", href)))
-    return bool(hit) and not re.search(r"comment|related|recommend|teaser|footer|widget|"
-                                       r"embed|caption|credit|photo", attrs, re.I)
+           or (el.tag == "a" and _AUTHOR_PATH.search(href)))
+    return bool(hit) and not _NOT_BYLINE.search(attrs)
 
 
 def _byline_nodes(doc: Document) -> list[Any]:
@@ -176,7 +191,7 @@ def _byline_nodes(doc: Document) -> list[Any]:
     start = doc.stats.pos[h1] if h1 is not None else 0
     first: list[Any] = []
     before: list[Any] = []
-    for i in attribute_hits(elements, (), _BYLINE_WORDS, _FOLD):
+    for i in attribute_hits(elements, _BYLINE_ATTRS, _BYLINE_WORDS, _FOLD):
         el = elements[i]
         if el.tag not in ("script", "style", "meta", "link", "img") and _byline_hit(el):
             (first if i >= start else before).append(el)

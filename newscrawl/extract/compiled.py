@@ -23,7 +23,8 @@ try:
 except ImportError:  # built without a C compiler: the pure-Python twin runs
     _native = None
 #: The passes both twins define (the extension must have them all to be used).
-PASSES = ("text_stats", "scan", "block_counts", "attribute_hits", "elements_with")
+PASSES = ("text_stats", "scan", "block_counts", "attribute_hits", "elements_with", "last_text_hit",
+          "byte_count", "is_utf8")
 if _native is not None and not all(hasattr(_native, name) for name in PASSES):
     # A zipped egg (scrapyd) imports a loader stub under the extension's name, without the
     # compiled functions: the pure twin runs there too.

@@ -19,6 +19,8 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from newscrawl.extract.attrscan import attribute_hits
+
 #: Dates before this year are rejected as implausible for a news article.
 MIN_YEAR = 1990
 #: How far past the fetch time a date may lie (clock skew, time zones, scheduled posts).
@@ -310,13 +312,13 @@ def to_iso(value: datetime | date | None) -> str | None:
 
 
 # -- visible date text on the page ----------------------------------------------------------
-_DATE_HINT = re.compile(r"date|time|publi|posted|byline|signature|dateline|meta|datum|data|"
-                        r"czas|stamp|info|author|when|fecha|autor", re.I)
-#: `_DATE_HINT` on lower-cased text without `re.I` (much faster), a prefilter for it.
-_DATE_HINT_LOWER = re.compile(_DATE_HINT.pattern)
+_DATE_HINT_WORDS = ("date", "time", "publi", "posted", "byline", "signature", "dateline", "meta",
+                    "datum", "data", "czas", "stamp", "info", "author", "when", "fecha", "autor")
+_DATE_HINT = re.compile("|".join(_DATE_HINT_WORDS), re.I)
 #: Characters that `re.I` matches to an ASCII letter but `str.lower` leaves alone (ſ, ı, İ).
 _FOLD = {0x17F: "s", 0x131: "i", 0x307: None}
 _NOT_DATE = re.compile(r"comment|related|recommend|footer|sidebar|widget|popular|teaser", re.I)
+_DIGIT = re.compile(r"\d")
 
 
 def text_date_candidates(doc: Any, limit: int = 12, window: int = 80) -> list[str]:
@@ -324,25 +326,22 @@ def text_date_candidates(doc: Any, limit: int = 12, window: int = 80) -> list[st
     whose class/id hints at a date or byline, then the text lines just after the `<h1>`,
     then hinted elements before it (site headers often carry today's date, so they come last).
     """
-    root = doc.root
     h1 = next(iter(doc.tagged("h1")), None)
-    after_h1 = h1 is None
+    start = 0 if h1 is None else doc.stats.pos[h1]
     hinted_after: list[str] = []
     hinted_before: list[str] = []
-    for el in root.iter():
-        if el is h1:
-            after_h1 = True
-        if not isinstance(el.tag, str) or el.tag in ("script", "style", "a", "html", "body"):
+    elements = doc.elements
+    # a superset of the elements whose class/id `_DATE_HINT` matches, found by a compiled pass
+    for i in attribute_hits(elements, ("class", "id"), _DATE_HINT_WORDS, _FOLD):
+        el = elements[i]
+        after_h1 = i >= start
+        if el.tag in ("script", "style", "a", "html", "body"):
             continue
         attrs = f"{el.get('class', '')} {el.get('id', '')}"
-        low = attrs.lower()
-        if not low.isascii():
-            low = low.translate(_FOLD)
-        if not _DATE_HINT_LOWER.search(low) or not _DATE_HINT.search(attrs) \
-                or _NOT_DATE.search(attrs):
+        if not _DATE_HINT.search(attrs) or _NOT_DATE.search(attrs):
             continue
         text = " ".join("".join(el.itertext()).split())
-        if not text or len(text) > 160 or not re.search(r"\d", text):
+        if not text or len(text) > 160 or not _DIGIT.search(text):
             continue
         (hinted_after if after_h1 else hinted_before).append(text)
         if len(hinted_after) >= limit:
@@ -359,7 +358,7 @@ def text_date_candidates(doc: Any, limit: int = 12, window: int = 80) -> list[st
                     if not text:
                         continue
                     count += 1
-                    if len(text) <= 160 and re.search(r"\d", text):
+                    if len(text) <= 160 and _DIGIT.search(text):
                         near.append(text)
                 if count > window:
                     break
@@ -372,7 +371,7 @@ def text_date_candidates(doc: Any, limit: int = 12, window: int = 80) -> list[st
                     continue
                 text = " ".join(sib.itertext()).split()
                 joined = " ".join(text)
-                if joined and len(joined) <= 300 and re.search(r"\d", joined):
+                if joined and len(joined) <= 300 and _DIGIT.search(joined):
                     near.append(joined)
                 count += 1
                 if count > 12:

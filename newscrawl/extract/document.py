@@ -43,6 +43,7 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
+from newscrawl.extract.compiled import tree_passes
 from newscrawl.extract.errors import ExtractionError
 from newscrawl.extract.repair import (
     closes_early,
@@ -80,6 +81,11 @@ _SNIFF_BYTES = 8192
 _CLASS_LOOKUP = etree.ElementDefaultClassLookup(
     element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
     pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity)
+
+
+_BOM_ENCODINGS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                  (codecs.BOM_UTF16_BE, "utf-16-be"))
+_BOMS = tuple(bom for bom, _ in _BOM_ENCODINGS)
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -128,33 +134,47 @@ def header_charset(content_type: str | bytes | None) -> str | None:
 def decode_html(data: bytes, content_type: str | bytes | None = None) -> tuple[str, str]:
     """Return (text, encoding) for raw page bytes, the `Content-Type` header value being one
     signal (see the module docstring); raise ExtractionError for non-HTML bytes."""
+    text, enc, _ = _decode(data, content_type)
+    return text, enc
+
+
+def _decode(data: bytes, content_type: str | bytes | None) -> tuple[str, str, bool]:
+    """`decode_html`, also telling whether the text is `data` decoded as strict UTF-8 (its UTF-8
+    encoding is `data` itself, so the parser can be given the bytes without encoding them)."""
     if not data:
-        return "", "utf-8"
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                     (codecs.BOM_UTF16_BE, "utf-16-be")):
+        return "", "utf-8", False
+    for bom, enc in _BOM_ENCODINGS:
         if data.startswith(bom):
-            return data[len(bom):].decode(enc, errors="replace"), enc
+            return data[len(bom):].decode(enc, errors="replace"), enc, False
     utf16 = _utf16_without_bom(data[:_SNIFF_BYTES])
     if utf16:
-        return data[:len(data) & ~1].decode(utf16, errors="replace"), utf16
+        return data[:len(data) & ~1].decode(utf16, errors="replace"), utf16, False
     if _looks_binary(data):
         raise ExtractionError("not an HTML document: the bytes are binary")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", True
     except UnicodeDecodeError:
         pass
     enc = _declared(data, header_charset(content_type))
     if enc is None or _is_utf8(enc):
         text = _mostly_utf8(data)
         if text is not None:
-            return text, "utf-8"
+            return text, "utf-8", False
     if _is_latin2(enc) and _C1_BYTES.search(data):
         # Polish pages labelled ISO-8859-2 are often windows-1250 (C1 bytes give it away).
         enc = "cp1250"
     if enc and not enc.lower().startswith("utf"):
-        return data.decode(enc, errors="replace"), enc
+        return data.decode(enc, errors="replace"), enc, False
     enc = _detect(data)
-    return data.decode(enc, errors="replace"), enc
+    return data.decode(enc, errors="replace"), enc, False
+
+
+def _plain_utf8(data: bytes) -> bool:
+    """Whether `decode_html` reads `data` as strict UTF-8 (no byte-order mark, not UTF-16,
+    not binary) and its text holds no NUL to drop: the text is then `data.decode("utf-8")`."""
+    return (bool(data) and not data.startswith(_BOMS)
+            and _utf16_without_bom(data[:_SNIFF_BYTES]) is None and b"\x00" not in data
+            and not _looks_binary(data) and tree_passes().is_utf8(data))
 
 
 def _declared(data: bytes, header: str | None) -> str | None:
@@ -224,8 +244,9 @@ def bound_page(data: AnyStr) -> AnyStr:
     if len(data) > MAX_INLINE_BYTES:
         data = _drop_inline_data(data)
     data = data[:MAX_MARKUP_BYTES]
-    lt = "<" if isinstance(data, str) else b"<"
-    if data.count(lt) > MAX_HTML_TAGS:
+    text = isinstance(data, str)
+    if (data.count("<") if text else tree_passes().byte_count(data, ord("<"))) > MAX_HTML_TAGS:
+        lt = "<" if text else b"<"
         pos = -1
         for _ in range(MAX_HTML_TAGS):
             pos = data.find(lt, pos + 1)
@@ -261,17 +282,33 @@ class Document:
                  content_type: str | bytes | None = None) -> None:
         """Decode (bytes; `content_type` is the HTTP header value, one charset signal) or take
         (text) the page, bounded in size, and parse it."""
+        utf8: bytes | None = None  # the text's UTF-8 encoding, when the page came as that
+        text: str | None = None
         if isinstance(html, bytes):
-            text, self.encoding = decode_html(bound_page(html), content_type)
+            data = bound_page(html)
+            if _plain_utf8(data):
+                # decoded only when `text` is read: the parser takes the bytes
+                self.encoding, utf8 = "utf-8", data
+            else:
+                text, self.encoding, verbatim = _decode(data, content_type)
+                utf8 = data if verbatim else None
         elif isinstance(html, str):
             text, self.encoding = bound_page(html), "unicode"
         else:
             raise ExtractionError(f"expected bytes or str, got {type(html).__name__}")
-        if "\x00" in text:
-            text = text.replace("\x00", "")
+        if text is not None:
+            if "\x00" in text:
+                text, utf8 = text.replace("\x00", ""), None
+            self.text = text
+        self._utf8 = utf8
         self.url = url
-        self.text = text
-        self.selector = Selector(root=parse_html(text, url), type="html", base_url=url)
+        self.selector = Selector(root=parse_html(text, url, utf8=utf8), type="html",
+                                 base_url=url)
+
+    @cached_property
+    def text(self) -> str:
+        """The decoded page text (read from the page's UTF-8 bytes when first asked for)."""
+        return self._utf8.decode("utf-8")
 
     def own_url(self) -> str | None:
         """The absolute http(s) URL the page names for itself (`<link rel=canonical>`, else
@@ -382,11 +419,15 @@ class Document:
         return m.group(1).lower() if m else None
 
 
-def parse_html(text: str, base_url: str | None = None) -> Any:
-    """The lxml root of decoded page text (parsed as parsel would, with a C class lookup)."""
-    parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+def parse_html(text: str | None, base_url: str | None = None, *, utf8: bytes | None = None
+               ) -> Any:
+    """The lxml root of decoded page text (parsed as parsel would, with a C class lookup).
+
+    `utf8`, when given, is `text` encoded as UTF-8 (the page's own bytes): it is parsed as it
+    is instead of encoding the text again (`text` may then be None)."""
+    parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True, collect_ids=False)
     parser.set_element_class_lookup(_CLASS_LOOKUP)
-    body = text.strip().encode("utf-8", errors="replace") or b"<html/>"
+    body = _stripped_utf8(text, utf8) or b"<html/>"
     root = etree.fromstring(body, parser=parser, base_url=base_url)
     if root is not None and root.find("body") is None and closes_early(body):
         # `</html>` written before the `<body>` ends libxml2's parse; browsers read on
@@ -401,6 +442,21 @@ def parse_html(text: str, base_url: str | None = None) -> Any:
     return root
 
 
+def _stripped_utf8(text: str | None, utf8: bytes | None) -> bytes:
+    """`text.strip()` encoded as UTF-8, taken from `utf8` (text's encoding) when it can be:
+    `bytes.strip` removes the same ASCII whitespace, and when what is left starts and ends
+    with an ASCII character that is no whitespace to `str.strip` either (not \\x1c-\\x1f), the
+    two strip alike."""
+    if utf8 is not None:
+        body = utf8.strip()
+        if not body or (body[0] < 0x80 and body[-1] < 0x80 and not 0x1c <= body[0] <= 0x1f
+                        and not 0x1c <= body[-1] <= 0x1f):
+            return body
+        if text is None:
+            text = utf8.decode("utf-8")
+    return (text or "").strip().encode("utf-8", errors="replace")
+
+
 _SCRIPT_WRAPPERS = re.compile(
     r"^(?:/\*\s*)?(?:<!--|<!\[CDATA\[)(?:\s*\*/)?|(?:/\*\s*)?(?:-->|\]\]>)(?:\s*\*/)?$")
 
@@ -410,8 +466,11 @@ def _loads_lenient(raw: str) -> Any:
     raw = raw.strip()
     if not raw:
         return None
-    # Script bodies wrapped for old XHTML parsers: `<!-- ... -->`, `/*<![CDATA[*/ ... /*]]>*/`.
-    raw = _SCRIPT_WRAPPERS.sub("", raw).strip()
+    # Script bodies wrapped for old XHTML parsers: `<!-- ... -->`, `/*<![CDATA[*/ ... /*]]>*/`
+    # (a wrapper starts with "/" or "<", or ends with ">" or "/": the regex, which would be
+    # tried at every position of the text, runs only then).
+    if raw[0] in "/<" or raw[-1] in ">/":
+        raw = _SCRIPT_WRAPPERS.sub("", raw).strip()
     try:
         return json.loads(raw)
     except ValueError:

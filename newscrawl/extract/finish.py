@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from itemadapter import ItemAdapter
 
-from newscrawl.extract.text import clean_text, norm_key, word_count
+from newscrawl.extract.text import clean_text, norm_key
 
 #: Whole paragraphs that are page furniture, not article text (matched case-insensitively
 #: against the cleaned paragraph; crawls extend them with NEWSCRAWL_BOILERPLATE_PATTERNS).
@@ -108,8 +108,41 @@ def fingerprint(headline: str | None, body: Iterable[str] | None) -> str:
 
 
 def _fingerprint_clean(headline: str, body: list[str]) -> str:
-    parts = [" ".join(_WORD.findall(text.casefold())) for text in (headline, *body)]
-    return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
+    return _count_and_fingerprint(headline, body)[1]
+
+
+def word_count(paragraphs: list[str]) -> int:
+    """Words in the given paragraphs, counted as `\\w+` runs."""
+    return sum(len(_WORD.findall(p)) for p in paragraphs)
+
+
+def _count_and_fingerprint(headline: str, body: list[str]) -> tuple[int, str]:
+    """`word_count(body)` and the fingerprint of clean `headline` and `body`, from one word
+    split of each text."""
+    count = 0
+    parts = [_folded_words(headline)[1]]
+    for text in body:
+        words, folded = _folded_words(text)
+        count += words
+        parts.append(folded)
+    return count, hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+#: The characters whose case folding turns a word character into others that are not, or the
+#: reverse ("İ" folds to "i" and a combining dot): only with one of them can the words of the
+#: folded text differ from the folded words (tests/test_fingerprint.py derives the set).
+_FOLD_SPLITS = re.compile("[\u0130\u01f0\u0345\u0390\u03b0\u1e96-\u1e99\u1f50\u1f52\u1f54"
+                          "\u1f56\u1fb6\u1fb7\u1fc6\u1fc7\u1fd2\u1fd3\u1fd6\u1fd7\u1fe2-\u1fe4"
+                          "\u1fe6\u1fe7\u1ff6\u1ff7]")
+
+
+def _folded_words(text: str) -> tuple[int, str]:
+    """How many `\\w+` words `text` holds, and the words of its case-folded form joined by
+    spaces (its own words, folded, unless a character of `_FOLD_SPLITS` is in it)."""
+    words = _WORD.findall(text)
+    if text.isascii() or _FOLD_SPLITS.search(text) is None:
+        return len(words), " ".join(words).casefold()
+    return len(words), " ".join(_WORD.findall(text.casefold()))
 
 
 def _link_title(link: Any) -> str:
@@ -131,6 +164,5 @@ def finish(item: ItemT, extra_patterns: Iterable[str] = ()) -> ItemT:
                       related_titles=[_link_title(r) for r in a.get("related") or []],
                       extra_patterns=extra_patterns)
     a["body"] = body
-    a["word_count"] = word_count(body)
-    a["fingerprint"] = _fingerprint_clean(a.get("headline") or "", body)
+    a["word_count"], a["fingerprint"] = _count_and_fingerprint(a.get("headline") or "", body)
     return item

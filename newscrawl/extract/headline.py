@@ -194,6 +194,12 @@ def _visible_headings(doc: Document, site_keys: set[str], host: str) -> list[_Ca
                 break
             if tag == "h2" and _in_link_or_item(el):
                 continue  # a teaser's heading (`_context` would say so): skip it unread
+            context = None
+            if tag == "h2":
+                # an h2's rank counts for nothing: one in bad company is skipped unread too
+                context = _context(el)
+                if context[0]:
+                    continue
             text = _headline_of(node_text(el))
             if len(el) and (" :" in text or " ;" in text or " ," in text
                             or _GLUE.search(text)
@@ -207,7 +213,7 @@ def _visible_headings(doc: Document, site_keys: set[str], host: str) -> list[_Ca
             rank += 1
             if text.endswith(":") or len(key) < 4:
                 continue
-            bad, good, in_article = _context(el)
+            bad, good, in_article = context or _context(el)
             if bad:
                 continue
             usable += 1

@@ -270,6 +270,10 @@ def _microdata(doc: Document, prop: str) -> list[str]:
     return out
 
 
+_MARKED_TIME = re.compile(r"publi|posted|created|date-?time")
+_OTHER_TIME = re.compile(r"modif|updat|comment")
+
+
 def _time_elements(doc: Document) -> list[str]:
     """`<time datetime>` values, those marked as publication time (pubdate, class) first."""
     marked, plain = [], []
@@ -280,9 +284,9 @@ def _time_elements(doc: Document) -> list[str]:
         parent = el.getparent()
         hint = " ".join((el.get("class", ""), el.get("itemprop", ""),
                          parent.get("class", "") if parent is not None else "")).lower()
-        if "pubdate" in el.attrib or re.search(r"publi|posted|created|date-?time", hint):
+        if "pubdate" in el.attrib or _MARKED_TIME.search(hint):
             marked.append(value)
-        elif not re.search(r"modif|updat|comment", hint):
+        elif not _OTHER_TIME.search(hint):
             plain.append(value)
     return marked + plain
 

@@ -11,11 +11,13 @@ newsletter box or a footer's "Subscribe" elsewhere on the page does not count.
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import Any
 
 from newscrawl.extract.document import Document
 from newscrawl.extract.prefilter import Prefiltered
 from newscrawl.extract.text import clean_text
+from newscrawl.extract.textscan import text_hits_backwards
 
 #: Notices that only a paid-access barrier writes.
 _NOTICE = Prefiltered(re.compile(
@@ -113,11 +115,10 @@ def _after_text(doc: Document, last: str) -> list[Any]:
     word = max(probe.split(), key=len)  # one whole word: spacing in the source cannot split it
     start = None
     elements = doc.elements
-    for el in reversed(elements):
-        text = el.text  # lxml builds the string on each read: read it once
+    for i in text_hits_backwards(elements, word):  # the word is in the text or the tail
+        el = elements[i]
+        text = el.text
         in_text = bool(text) and word in text
-        if not in_text and not ((tail := el.tail) and word in tail):
-            continue  # the word is in neither the element's text nor the text after it
         holder = el.getparent() if el.tag in _INLINE or not in_text else el
         if holder is None:
             continue
@@ -135,7 +136,7 @@ def _after_text(doc: Document, last: str) -> list[Any]:
     if start is None:
         return []
     out = []
-    for el in elements[start + 1:]:
+    for el in islice(elements, start + 1, None):
         if el.tag in _SKIP:
             continue
         out.append(el)

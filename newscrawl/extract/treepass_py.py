@@ -244,3 +244,32 @@ def elements_with(elements: list[Any], names: tuple[bytes, ...]) -> list[int]:
     """Positions of the elements carrying any of the attributes `names` (bytes)."""
     wanted = frozenset(name.decode() for name in names)
     return [i for i, el in enumerate(elements) if not wanted.isdisjoint(el.keys())]
+
+
+def last_text_hit(elements: list[Any], needle: bytes, before: int) -> int:
+    """The last position before `before` whose element's text (`.text`) or tail (`.tail`)
+    contains `needle` (UTF-8, not empty), or -1: a search backwards that stops at the first hit.
+    """
+    if not needle:
+        raise ValueError("empty needle")
+    word = needle.decode()
+    for i in range(min(before, len(elements)) - 1, -1, -1):
+        el = elements[i]
+        text = el.text  # lxml builds the string on each read: read it once
+        if (text and word in text) or ((tail := el.tail) and word in tail):
+            return i
+    return -1
+
+
+def byte_count(data: bytes, byte: int) -> int:
+    """How many times `byte` occurs in `data`."""
+    return data.count(byte)
+
+
+def is_utf8(data: bytes) -> bool:
+    """Whether `data` is well-formed UTF-8, as `data.decode("utf-8")` accepts it."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

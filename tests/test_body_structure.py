@@ -18,6 +18,11 @@ def body_of(html: str) -> list[str]:
     return extract_body(Document(html, "https://example.com/a")).paragraphs
 
 
+def lead_and_text(html: str) -> tuple[str | None, list[str]]:
+    found = extract_body(Document(html, "https://example.com/a"))
+    return found.lead, found.paragraphs
+
+
 def test_article_nested_in_an_unclosed_navigation_block_is_found():
     # the menu's last item is never closed, so the parser puts the whole page inside <nav>
     html = ("<html><body><header><nav class='menu'><ul><li><a href='/'>Home</a></li>"
@@ -82,13 +87,11 @@ def test_standfirst_in_a_field_item_wrapper_is_the_lead_and_a_drop_cap_paragraph
             "<div class='field field--items'><div class='field--item'>"
             f"<div class='paragraph paragraph--type--chapo'><p>{lead}</p></div></div>"
             f"<div class='field--item'><div class='text'>{TEXT}</div></div></div></body></html>")
-    found = extract_body(Document(html, "https://example.com/a"))
-    assert found.lead == lead and found.paragraphs == [P1, P2, P3, P4]
+    assert lead_and_text(html) == (lead, [P1, P2, P3, P4])
     html = ("<html><body><h1>Bridge</h1><div class='grid--item'><div class='body'>"
             f"<p class='has-dropcap has-dropcap__lead-standard-heading'>{P1}</p><p>{P2}</p>"
             f"<p>{P3}</p></div></div></body></html>")
-    found = extract_body(Document(html, "https://example.com/a"))
-    assert found.lead is None and found.paragraphs == [P1, P2, P3]
+    assert lead_and_text(html) == (None, [P1, P2, P3])
 
 
 def test_a_named_anchor_is_text_but_a_link_without_href_stays_a_link():
@@ -116,8 +119,7 @@ def test_standfirst_heading_under_a_record_id_wrapper_is_the_lead():
             "<h1>No money left to pay the rent</h1>"
             f"<h2>{lead}</h2><ul class='Infoline'><li class='Author'>By Jane Doe</li></ul>"
             f"<div class='Content'>{TEXT}</div></article></div></main></body></html>")
-    found = extract_body(Document(html, "https://example.com/a"))
-    assert found.lead == lead and found.paragraphs == [P1, P2, P3, P4]
+    assert lead_and_text(html) == (lead, [P1, P2, P3, P4])
 
 
 def test_an_address_written_out_as_a_link_is_text_but_a_closing_contact_line_is_not():
@@ -196,8 +198,7 @@ def test_a_classed_part_of_the_headline_is_never_the_standfirst():
             "How the auction of the church's treasures went</span></h1>"
             f"<div class='article-teaser-intro'><p>{lead}</p></div></div>"
             f"<div class='text'>{TEXT}</div></body></html>")
-    found = extract_body(Document(html, "https://example.com/a"))
-    assert found.lead == lead and found.paragraphs == [P1, P2, P3, P4]
+    assert lead_and_text(html) == (lead, [P1, P2, P3, P4])
 
 
 def test_date_lines_are_stamps_at_the_texts_edges_but_the_storys_own_inside_it():
@@ -214,8 +215,7 @@ def test_a_captioned_image_inside_the_bold_standfirst_is_left_out_of_it():
             "<span class='image-container'><img src='/a.jpg'><span class='source'>Photographer"
             "/AGENCY</span><span class='caption'>A jet drops flares during an exercise</span>"
             f"</span>{lead}</strong></em></p>{TEXT}</div></body></html>")
-    found = extract_body(Document(html, "https://example.com/a"))
-    assert found.lead == lead and found.paragraphs == [P1, P2, P3, P4]
+    assert lead_and_text(html) == (lead, [P1, P2, P3, P4])
 
 
 def test_a_long_paragraph_is_text_whatever_its_class_says():

@@ -91,27 +91,20 @@ _WORDS = re.compile(r"\w+")
 SENTENCE_END = re.compile(r"[.!?…)\"”»“。！？」』]\W*$")
 
 
-def class_id_words(el: Any) -> tuple[str, ...]:
-    """The lower-case words of the element's class and id values (cached by value)."""
+def class_id_words(el: Any, *, bases: bool = False) -> tuple[str, ...]:
+    """The lower-case words of the element's class and id values (cached by value);
+    `bases`: without BEM modifiers and record ids (`field--item` is a field in the state
+    "item", `item-1136087` a numbered record: neither an item of a teaser list)."""
     cls, ident = el.get("class"), el.get("id")
     if cls is None and ident is None:
         return ()
-    return _split_words(cls or "", ident or "")
+    return (_split_base_words if bases else _split_words)(cls or "", ident or "")
 
 
 @lru_cache(maxsize=8192)
 def _split_words(cls: str, ident: str) -> tuple[str, ...]:
     raw = f"{cls} {ident}".lower()
     return tuple(w for w in _WORD_SPLIT.split(raw) if w) if raw.strip() else ()
-
-
-def _base_words(el: Any) -> tuple[str, ...]:
-    """Class/id words without BEM modifiers and record ids: `field--item` is a field (in the
-    state "item") and `item-1136087` a numbered record, not items of a teaser list."""
-    cls, ident = el.get("class"), el.get("id")
-    if cls is None and ident is None:
-        return ()
-    return _split_base_words(cls or "", ident or "")
 
 
 @lru_cache(maxsize=8192)
@@ -300,7 +293,7 @@ def hard_junk(el: Any, skip: set[int], *, class_words: bool = True) -> bool:
         if id(node) in skip or node.tag in JUNK_TAGS or node.tag == "a":
             return True
         if class_words and depth <= 3 and node.tag not in _OUTER_TAGS \
-                and not _HARD_WORDS.isdisjoint(_base_words(node)):
+                and not _HARD_WORDS.isdisjoint(class_id_words(node, bases=True)):
             return True
         node = node.getparent()
         depth += 1

@@ -233,3 +233,25 @@ def test_a_code_block_is_text_whatever_its_highlighter_class_says():
             f"<p>{P3}</p></article></body></html>")
     got = body_of(html)
     assert got[0] == P1 and got[-2:] == [P2, P3] and "twig/twig" in got[2]
+
+
+def test_a_subhead_holding_the_byline_is_no_standfirst():
+    lead = "Are you tired all day for no clear reason? It may be more than the season's fault."
+    html = ("<html><body><article><header class='entry-header'><h1>Always tired</h1>"
+            "<div class='entry-subhead'>von Jane Doe 13.12.2022 - 08:13 Uhr 13.12.2022 - 08:13 "
+            "Uhr</div>"
+            f"<div class='lead'><p>{lead}</p></div></header>"
+            f"<div class='article-body'>{TEXT}</div></article></body></html>")
+    assert lead_and_text(html) == (lead, [P1, P2, P3, P4])
+
+
+def test_the_sites_linked_h1_and_its_tagline_are_not_the_headline_and_standfirst():
+    lead = ("A lawyer explains the court's ruling on search engines and how users can have their "
+            "private data deleted from the results.")
+    html = ("<html><body><hgroup><h1><a href='/' rel='home'>Example News</a></h1>"
+            "<h2>Tests of phones, cameras and tablets, and reporting on every trend of the "
+            "digital life, by an independent newsroom.</h2></hgroup><nav><a href='/'>Home</a>"
+            "</nav><div class='article'><div id='articleHead'><header><h1>How to protect your "
+            f"data</h1><p>{lead}</p></header></div><div id='articleContent'>{TEXT}{MORE}</div>"
+            "</div></body></html>")
+    assert lead_and_text(html) == (lead, [P1, P2, P3, P4, *MORE_PARAS])

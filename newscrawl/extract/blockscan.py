@@ -181,10 +181,11 @@ class BlockPage:
         self._scan = scan
         self._commas: dict[int, int] = {}
 
-    def first_of(self, tag: str) -> int | None:
-        """Position of the first element named `tag`, or None (no walk over the tree)."""
+    def first_of(self, tag: str, start: int = 0) -> int | None:
+        """Position of the first element named `tag` from position `start`, or None (no walk
+        over the tree)."""
         try:
-            return self._scan.tags.index(tag)
+            return self._scan.tags.index(tag, start)
         except ValueError:
             return None
 

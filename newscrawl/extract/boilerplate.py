@@ -222,6 +222,11 @@ def keep_block(kind: str, text: str, density: float, before_link: str = "") -> b
     return True
 
 
+def byline_or_date(text: str) -> bool:
+    """A byline ("By Jane Doe", "von Jane Doe 13.12.2022") or a date line."""
+    return _is_byline(text) or date_line(text)
+
+
 def date_line(text: str) -> bool:
     """A short line that is a date, with a label at most ("Published: 12.03.2021 10:00")."""
     return len(text) < 80 and _DATE_LINE.match(text) is not None

@@ -21,6 +21,7 @@ from newscrawl.extract.boilerplate import (
     JUNK_TAGS,
     LEAD_WORDS,
     SENTENCE_END,
+    byline_or_date,
     class_id_words,
     hard_junk,
 )
@@ -40,7 +41,7 @@ def find_lead(page: BlockPage, containers: list[Any], skip: set[int],
         return None
     first = min(page.order[c] for c in containers)
     last = max(page.order[c] for c in containers)
-    h1 = page.first_of("h1")
+    h1 = _headline_h1(page)
     start = min(0 if h1 is None else h1, first)
     body_first_p = None
     for c in containers:
@@ -65,6 +66,17 @@ def find_lead(page: BlockPage, containers: list[Any], skip: set[int],
     if found is None and h1 is not None and body_first_p is not None:
         found = _between_headline_and_text(page, containers, skip, h1, body_first_p)
     return found
+
+
+def _headline_h1(page: BlockPage) -> int | None:
+    """Position of the headline's `<h1>`: the first one not written as a link (a theme's
+    `<h1><a rel="home">Site</a></h1>` names the site), else the first one."""
+    first = at = page.first_of("h1")
+    while at is not None:
+        if page.density(page.elements[at]) < 0.5:
+            return at
+        at = page.first_of("h1", at + 1)
+    return first
 
 
 #: the shortest standfirst standing between the headline and the text
@@ -156,6 +168,8 @@ def _by_class(page: BlockPage, containers: list[Any], skip: set[int], start: int
         if not words & LEAD_WORDS or "dropcap" in words or {"drop", "cap"} <= words:
             continue  # a drop cap opens the text itself ("has-dropcap__lead-heading")
         t = page.text.get(el, 0)
+        if t < 120 and byline_or_date(node_text(el)):
+            continue  # a subhead holding the byline and dates ("von Jane Doe 13.12.2022")
         near_h1 = h1 is not None and 0 < i - h1 <= _NEAR_HEADLINE
         if 40 <= t <= 1500 and page.density(el) < 0.3 and page.paras.get(el, 0) <= 1500 \
                 and not hard_junk(el, skip, class_words=not near_h1):

@@ -255,3 +255,12 @@ def test_the_sites_linked_h1_and_its_tagline_are_not_the_headline_and_standfirst
             f"data</h1><p>{lead}</p></header></div><div id='articleContent'>{TEXT}{MORE}</div>"
             "</div></body></html>")
     assert lead_and_text(html) == (lead, [P1, P2, P3, P4, *MORE_PARAS])
+
+
+def test_a_standfirst_beside_the_text_is_found_when_the_headline_is_set_below_it():
+    lead = "What was rumoured for weeks has now been confirmed officially by the federation."
+    html = ("<html><body><div class='article'><div class='teaser-text'>"
+            f"<p>{lead}</p></div><div class='news-text-wrap'>{TEXT}</div>"
+            "<div class='footer-box'><h1>Championship moved to next year</h1></div></div>"
+            "</body></html>")
+    assert lead_and_text(html) == (lead, [P1, P2, P3, P4])

@@ -43,6 +43,11 @@ def find_lead(page: BlockPage, containers: list[Any], skip: set[int],
     last = max(page.order[c] for c in containers)
     h1 = _headline_h1(page)
     start = min(0 if h1 is None else h1, first)
+    if h1 is not None and h1 > first:
+        # the headline is set below the text's start: a standfirst stands beside the text
+        # in the wrapper they share
+        wrapper = page.elements[first].getparent()
+        start = page.order.get(wrapper, first) if wrapper is not None else first
     body_first_p = None
     for c in containers:
         for p in c.iter("p"):

@@ -264,3 +264,16 @@ def test_a_standfirst_beside_the_text_is_found_when_the_headline_is_set_below_it
             "<div class='footer-box'><h1>Championship moved to next year</h1></div></div>"
             "</body></html>")
     assert lead_and_text(html) == (lead, [P1, P2, P3, P4])
+
+
+def test_links_to_places_in_the_page_do_not_hide_the_part_that_holds_them():
+    toc = "".join(f"<a href='#q{i}'>Question number {i} of this explainer?</a><br>"
+                  for i in range(8))
+    html = ("<html><body><article><div class='row'><div class='col'>"
+            f"<p>{P1}</p><p>{P2}</p></div></div><div class='links'>{LINKS}</div>"
+            f"<div class='row'><div class='col'><div class='toc'>{toc}</div>"
+            f"<h3 id='q1'>What are the symptoms?</h3><p>{P3}</p><p>{P4}</p></div></div>"
+            "</article></body></html>")
+    got = body_of(html)
+    assert got[:2] == [P1, P2] and got[-3:] == ["What are the symptoms?", P3, P4]
+    assert not any("explainer" in p for p in got)

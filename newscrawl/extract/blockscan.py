@@ -92,12 +92,15 @@ class Scan:
 
 def _custom_links(elements: list[Any], tags: list[str], kinds: bytes) -> bytes:
     """`kinds` with the links the tag alone does not tell: custom elements that carry an
-    `href` (`<pp-link href=...>` of a web component menu) are links like `<a>`, and a named
-    anchor (`<a name="q3">`, no `href`) is no link, its text the article's own."""
+    `href` (`<pp-link href=...>` of a web component menu) are links like `<a>`, while a named
+    anchor (`<a name="q3">`, no `href`) is no link, its text the article's own, and neither is
+    a link to a place in the page (`href="#q3"`, a table of contents) when a part of the text
+    is weighed (its lines still read as links when the text is written out)."""
     marked = None
     at = kinds.find(4)
     while at >= 0:
-        if tags[at] == "a" and is_anchor(elements[at]):
+        if tags[at] == "a" and (is_anchor(elements[at])
+                                or (elements[at].get("href") or "").startswith("#")):
             marked = marked or bytearray(kinds)
             marked[at] &= ~4
         at = kinds.find(4, at + 1)

@@ -29,7 +29,7 @@ SCAN_TAG_SETS = (JUNK_TAGS, WEAK_TAGS, TEXT_DIVS, PARA_TAGS, frozenset(("a",)))
 _PAGE_TAGS = frozenset(("main", "article"))
 _NESTING_TAGS = frozenset(("nav", "footer", "header", "aside"))
 #: a paragraph (`<p>`) holding this much text is text whatever its class says ("ticker")
-_LONG_PARAGRAPH = 150
+_CLASSLESS_PARAGRAPH = 150
 _INLINE_TAGS = frozenset(("span", "em", "strong", "b", "i", "small", "time", "abbr", "font"))
 
 
@@ -70,11 +70,8 @@ class Scan:
         parent of the page's `<main>`/`<article>`: one holding most of the page's paragraph
         text once counted is the page, not boilerplate (its menus are judged on their own)."""
         tags, ends = self.tags, self.ends
-        inner = [j for j, tag in enumerate(tags) if tag in _PAGE_TAGS]
-        if not inner:
-            return roots
         nests = [i for i in compress(range(len(roots)), roots)
-                 if tags[i] in _NESTING_TAGS and any(i < j < ends[i] for j in inner)]
+                 if tags[i] in _NESTING_TAGS and _holds(tags, i + 1, ends[i], _PAGE_TAGS)]
         if not nests:
             return roots
         freed = roots[:]
@@ -88,6 +85,17 @@ class Scan:
     def block_counts(self, roots: list[bool]) -> BlockCounts:
         """Text, link text and paragraph text per element, junk roots left out of ancestors."""
         return self._passes.block_counts(self._kinds, self.parent, self.direct, roots)
+
+
+def _holds(tags: list[str], start: int, stop: int, wanted: frozenset[str]) -> bool:
+    """True when a tag of `wanted` is among `tags[start:stop]` (searched in C, no loop)."""
+    for tag in wanted:
+        try:
+            tags.index(tag, start, stop)
+            return True
+        except ValueError:
+            pass
+    return False
 
 
 def _custom_links(elements: list[Any], tags: list[str], kinds: bytes) -> bytes:
@@ -162,7 +170,7 @@ class BlockPage:
                                                  or self._in_sentence(i, text))):
                     continue  # a subheading is "title"-classed by nature, code by its styler
                 if (level == 1 and held >= 400) or (level == 2 and total and held > 0.6 * total) \
-                        or (tags[i] == "p" and held >= _LONG_PARAGRAPH):
+                        or (tags[i] == "p" and held >= _CLASSLESS_PARAGRAPH):
                     continue  # a long paragraph is text whatever its class says
             roots[i] = True
             junk[i:ends[i]] = [True] * (ends[i] - i)

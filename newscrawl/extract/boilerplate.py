@@ -125,14 +125,16 @@ def is_anchor(a: Any) -> bool:
 
 
 #: a web or e-mail address written out in full
-_ADDRESS = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+WEB_ADDRESS = re.compile(r"(?:https?://|\bwww\.)\S+", re.I)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
 
 
 def shows_address(a: Any) -> bool:
     """True for a link whose text is its address written out (a petition's URL, a contact
     e-mail): the text shows the reader where to go, data of the article, not a link label."""
     text = a.text if not len(a) else "".join(a.itertext())
-    return bool(text) and _ADDRESS.fullmatch(text.strip()) is not None
+    text = (text or "").strip()
+    return bool(text) and (WEB_ADDRESS.fullmatch(text) or EMAIL.fullmatch(text)) is not None
 
 
 def junk_flags(el: Any) -> tuple[bool, bool]:

@@ -408,7 +408,7 @@ def _read_metadata(doc: Document) -> Metadata:
     md.language = doc.lang or (_first_str(art.get("inLanguage")) or "")[:2].lower() or None
     md.accessible_for_free = _accessible(doc, art)
     body = art.get("articleBody")  # kept with its line breaks, which part its paragraphs
-    md.article_body = body.strip() or None if isinstance(body, str) else _first_str(body)
+    md.article_body = (body.strip() or None) if isinstance(body, str) else _first_str(body)
     return md
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from newscrawl.extract.boilerplate import HEADINGS, date_line, loose_tail
+from newscrawl.extract.boilerplate import EMAIL, HEADINGS, WEB_ADDRESS, date_line, loose_tail
 from newscrawl.extract.prefilter import Prefiltered
 
 #: short lines that open a closing box (the whole line, an optional colon or count)
@@ -109,12 +109,9 @@ def _opens_box(text: str, near_end: bool) -> bool:
 #: a wire service's end mark closing a story: "(END)", "-30-", "###"
 _END_MARK = re.compile(
     r"^(?:[(\[]\s*(?:END|ENDS|End|end|Ende|FIN|Fin)\s*[)\]]|END|ENDS|-\s*30\s*-|#{3})$")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
 #: a web address written out as text: "example.com", "news.example.pl/send", "https://..."
-_ADDRESS = re.compile(r"(?:https?://|\bwww\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?\W*$",
+_ADDRESS = re.compile(WEB_ADDRESS.pattern + r"|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?\W*$",
                       re.I)
-#: a full web address
-_WEB = re.compile(r"(?:https?://|\bwww\.)\S+", re.I)
 #: the longest paragraph of a closing run of contact and call-to-action lines
 _CLOSING_LINE = 200
 #: the most lines a closing run of contact and call-to-action lines holds
@@ -131,10 +128,10 @@ def _contact_or_appeal(text: str) -> bool:
     example.com")."""
     if len(text) >= _CLOSING_LINE:
         return False
-    if _EMAIL.search(text):
-        return len(_EMAIL.sub("", text)) < _CONTACT_TEXT
-    if _WEB.search(text):  # "Reach the reporters at http://...", "Listen: http://..."
-        rest = _WEB.sub("", text)
+    if EMAIL.search(text):
+        return len(EMAIL.sub("", text)) < _CONTACT_TEXT
+    if WEB_ADDRESS.search(text):  # "Reach the reporters at http://...", "Listen: http://..."
+        rest = WEB_ADDRESS.sub("", text)
         return len(rest) < _CONTACT_TEXT / 2 and re.search(r"\w", rest) is not None
     return "?" in text and _ADDRESS.search(text, text.index("?")) is not None
 
